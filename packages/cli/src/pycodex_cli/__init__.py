@@ -1,0 +1,3 @@
+"""The `codex` command."""
+
+__all__: list[str] = []
