@@ -1,0 +1,3 @@
+from pycodex_cli import main
+
+main()

@@ -1,0 +1,136 @@
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pycodex_cli
+from pycodex_cli._main import split_globals
+
+PKG = Path(__file__).resolve().parents[1]
+
+
+def _codex(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pycodex_cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_version_matches_pyproject() -> None:
+    version = tomllib.loads((PKG / "pyproject.toml").read_text())["project"]["version"]
+    assert pycodex_cli.__version__ == version
+    result = _codex("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"codex-cli {version} (pycodex)\n"
+
+
+def test_version_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, pycodex_cli\n"
+        "pycodex_cli.main(['--version'])\n"
+        "heavy = [m for m in ('httpx', 'pydantic', 'prompt_toolkit', 'anyio', 'asyncio', 'argparse') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_help_lists_subcommands() -> None:
+    result = _codex("--help")
+    assert result.returncode == 0
+    for name in ("exec", "mcp-server", "completion", "doctor", "features"):
+        assert re.search(rf"^  {re.escape(name)}\s", result.stdout, re.M), name
+    assert "mcp-server   Run Codex as an MCP server (stdio) (not available yet)" in result.stdout
+
+
+def test_unbuilt_subcommand_says_so_and_exits_2() -> None:
+    result = _codex("mcp-server")
+    assert result.returncode == 2
+    assert "`codex mcp-server` is not available yet" in result.stderr
+    assert result.stdout == ""
+
+
+def test_interactive_session_not_available_yet() -> None:
+    result = _codex("fix the bug")
+    assert result.returncode == 2
+    assert "interactive session" in result.stderr
+
+
+def test_split_globals_moves_flags_before_subcommand() -> None:
+    assert split_globals(["-c", "model=x", "--oss", "exec", "--json", "hi"]) == (
+        ["-c", "model=x", "--oss"],
+        "exec",
+        ["--json", "hi"],
+    )
+    assert split_globals(["e", "hi"]) == ([], "exec", ["hi"])
+    assert split_globals(["--model=m", "-cfoo=1", "features", "list"]) == (["--model=m", "-cfoo=1"], "features", ["list"])
+
+
+def test_completion_scripts() -> None:
+    bash = _codex("completion", "bash")
+    assert bash.returncode == 0
+    assert "complete -F _codex codex pycodex" in bash.stdout
+    # The bash script is valid bash.
+    check = subprocess.run(["bash", "-n"], input=bash.stdout, capture_output=True, text=True, timeout=30)
+    assert check.returncode == 0, check.stderr
+    assert _codex("completion", "zsh").stdout.startswith("#compdef codex")
+    fish = _codex("completion", "fish").stdout
+    assert "complete -c codex -n '__fish_use_subcommand' -a exec" in fish
+    assert _codex("completion", "tcsh").returncode == 2
+
+
+def _env(codex_home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["CODEX_HOME"] = str(codex_home)
+    return env
+
+
+def test_features_list_reflects_config(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[features]\nunified_exec = false\n")
+    result = _codex("features", "list", env=_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split()[-1] for line in result.stdout.splitlines()}
+    assert rows["unified_exec"] == "false"
+    assert rows["shell_tool"] == "true"
+    enabled = _codex("--enable", "network_proxy", "features", "list", env=_env(tmp_path))
+    assert "network_proxy" in enabled.stdout
+    assert [line for line in enabled.stdout.splitlines() if line.startswith("network_proxy")][0].endswith("true")
+
+
+def test_features_enable_writes_config_keeping_comments(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('# my settings\nmodel = "gpt-5.5"\n')
+    result = _codex("features", "enable", "network_proxy", env=_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "config.toml").read_text()
+    assert "# my settings" in text
+    assert tomllib.loads(text)["features"]["network_proxy"] is True
+    bad = _codex("features", "enable", "no_such_feature", env=_env(tmp_path))
+    assert bad.returncode == 1
+    assert "Unknown feature 'no_such_feature'" in bad.stderr
+
+
+def test_broken_config_exits_1_naming_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('model = "gpt-5.5"\napproval_policy = [\n')
+    result = _codex("features", "list", env=_env(tmp_path))
+    assert result.returncode == 1
+    assert str(tmp_path / "config.toml") in result.stderr
+    assert re.search(r"config\.toml:\d+", result.stderr), result.stderr
+
+
+def test_doctor_reports_checks(tmp_path: Path) -> None:
+    result = _codex("doctor", "--json", env=_env(tmp_path))
+    import json
+
+    checks = {c["check"]: c for c in json.loads(result.stdout)}
+    assert checks["python"]["status"] == "ok"
+    assert checks["sandbox"]["status"] == "warn"
+    assert "danger-full-access" in checks["sandbox"]["detail"]
+    assert result.returncode == 0
