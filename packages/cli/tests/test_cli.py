@@ -35,7 +35,8 @@ def test_version_imports_nothing_heavy() -> None:
     code = (
         "import sys, pycodex_cli\n"
         "pycodex_cli.main(['--version'])\n"
-        "heavy = [m for m in ('httpx', 'pydantic', 'prompt_toolkit', 'anyio', 'asyncio', 'argparse') if m in sys.modules]\n"
+        "names = ('httpx', 'pydantic', 'prompt_toolkit', 'anyio', 'asyncio', 'argparse')\n"
+        "heavy = [m for m in names if m in sys.modules]\n"
         "print(heavy)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -71,7 +72,11 @@ def test_split_globals_moves_flags_before_subcommand() -> None:
         ["--json", "hi"],
     )
     assert split_globals(["e", "hi"]) == ([], "exec", ["hi"])
-    assert split_globals(["--model=m", "-cfoo=1", "features", "list"]) == (["--model=m", "-cfoo=1"], "features", ["list"])
+    assert split_globals(["--model=m", "-cfoo=1", "features", "list"]) == (
+        ["--model=m", "-cfoo=1"],
+        "features",
+        ["list"],
+    )
 
 
 def test_completion_scripts() -> None:

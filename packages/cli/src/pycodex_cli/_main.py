@@ -61,7 +61,9 @@ SUBCOMMANDS: dict[str, str] = {
     "review": "Run a code review non-interactively",
 }
 ALIASES = {"e": "exec"}
-NOT_YET = frozenset({"mcp", "mcp-server", "login", "logout", "sandbox", "execpolicy", "apply", "resume", "fork", "review"})
+NOT_YET = frozenset(
+    {"mcp", "mcp-server", "login", "logout", "sandbox", "execpolicy", "apply", "resume", "fork", "review"}
+)
 
 
 def split_globals(args: list[str]) -> tuple[list[str], str | None, list[str]]:
