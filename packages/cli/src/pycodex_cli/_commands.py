@@ -9,9 +9,12 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pycodex_config import Config
 
 from pycodex_cli._completion import completion_script
-from pycodex_cli._features import FEATURES
 
 
 def run(sub: str, globals_: list[str], rest: list[str]) -> int:
@@ -38,7 +41,7 @@ def _global_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _load(globals_: list[str]):  # type: ignore[no-untyped-def]  # returns pycodex_config.Config
+def _load(globals_: list[str]) -> Config:
     from pycodex_config import load_config
 
     ns, _unknown = _global_parser().parse_known_args(globals_)
@@ -59,7 +62,7 @@ def _config_error(exc: Exception) -> int:
 
 
 def _features(globals_: list[str], rest: list[str]) -> int:
-    from pycodex_config import ConfigError
+    from pycodex_config import FEATURES, ConfigError
 
     parser = argparse.ArgumentParser(prog="codex features")
     sub = parser.add_subparsers(dest="action", required=True)
@@ -72,15 +75,16 @@ def _features(globals_: list[str], rest: list[str]) -> int:
         config = _load(globals_)
     except ConfigError as exc:
         return _config_error(exc)
+    for warning in config.warnings:
+        sys.stderr.write(f"warning: {warning}\n")
     if ns.action == "list":
-        width = max(len(f.name) for f in FEATURES)
-        for feature in FEATURES:
-            effective = config.features.get(feature.name, feature.default)
-            sys.stdout.write(f"{feature.name:<{width}}  {feature.stage:<17}  {str(effective).lower()}\n")
+        width = max(len(name) for name in FEATURES)
+        for name, (stage, default) in FEATURES.items():
+            effective = config.features.get(name, default)
+            sys.stdout.write(f"{name:<{width}}  {stage:<17}  {str(effective).lower()}\n")
         return 0
-    known = {f.name for f in FEATURES}
-    if ns.name not in known:
-        sys.stderr.write(f"Unknown feature {ns.name!r}. Known features: {', '.join(sorted(known))}\n")
+    if ns.name not in FEATURES:
+        sys.stderr.write(f"Unknown feature {ns.name!r}; `codex features list` shows the known ones.\n")
         return 1
     from pycodex_config import ConfigEditor
 
@@ -110,7 +114,7 @@ def _config(globals_: list[str], rest: list[str]) -> int:
         report = migrate_legacy(codex_home, force=ns.force)
     except ConfigError as exc:
         return _config_error(exc)
-    sys.stdout.write(f"{report}\n")
+    sys.stdout.write(report.summary().rstrip("\n") + "\n")
     return 0
 
 

@@ -1,3 +1,52 @@
-"""Loads and edits $CODEX_HOME/config.toml as Codex 0.169 does."""
+"""Loads and edits $CODEX_HOME/config.toml as Codex 0.169 does.
 
-__all__: list[str] = []
+Hot path (`load_config`) imports only the standard library (`tomllib`); `tomlkit` (editing)
+and `yaml` (legacy migration) are imported lazily by the functions that need them.
+"""
+
+from pycodex_config._build import sandbox_policy_for
+from pycodex_config._config import (
+    CliOverrides,
+    Config,
+    HistoryConfig,
+    OtelConfig,
+    ProjectConfig,
+    SandboxWorkspaceWrite,
+    TuiConfig,
+)
+from pycodex_config._editor import ConfigEditor
+from pycodex_config._features import FEATURES
+from pycodex_config._loader import find_codex_home, load_config
+from pycodex_config._mcp import McpServerConfig
+from pycodex_config._migrate import MigrationReport, migrate_legacy
+from pycodex_config._overrides import parse_cli_override
+from pycodex_config._providers import ModelProviderInfo, built_in_model_providers
+from pycodex_config._shell_env import ShellEnvironmentPolicy, create_env
+from pycodex_config.errors import ConfigError, ConfigOverrideError, MigrationError, UserError
+
+__all__ = [
+    "CliOverrides",
+    "Config",
+    "ConfigEditor",
+    "ConfigError",
+    "ConfigOverrideError",
+    "FEATURES",
+    "HistoryConfig",
+    "McpServerConfig",
+    "MigrationError",
+    "MigrationReport",
+    "ModelProviderInfo",
+    "OtelConfig",
+    "ProjectConfig",
+    "SandboxWorkspaceWrite",
+    "ShellEnvironmentPolicy",
+    "TuiConfig",
+    "UserError",
+    "built_in_model_providers",
+    "create_env",
+    "find_codex_home",
+    "load_config",
+    "migrate_legacy",
+    "parse_cli_override",
+    "sandbox_policy_for",
+]

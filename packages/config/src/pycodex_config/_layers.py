@@ -1,0 +1,151 @@
+"""Configuration layers: reading files, validating them, merging, locating keys for messages."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pycodex_config._features import FEATURES
+from pycodex_config._linemap import find_line, key_lines
+from pycodex_config._schema import SchemaError, validate
+from pycodex_config.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+LOAD_PREFIX = "Error loading config.toml: "
+_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+Doc = dict[str, object]
+
+
+@dataclass
+class Layer:
+    """One source of settings, lowest precedence first in a list of layers."""
+
+    document: Doc
+    """The TOML data this layer contributes (for a profile table: the table itself)."""
+    path: Path | None = None
+    """The file it came from; `None` for `-c` overrides."""
+    text: str | None = None
+    """The file text, kept for line lookups on the error path."""
+    prefix: tuple[str, ...] = ()
+    """Where `document` sits inside the file (`("profiles", "x")` for a profile table)."""
+    overrides: list[str] = field(default_factory=lambda: [])
+    """For the `-c` layer: the override texts, in order."""
+    _lines: dict[tuple[str, ...], int] | None = None
+
+    def where(self, key: Sequence[str]) -> str:
+        """Describe where `key` (relative to `document`) is set: `FILE:LINE` or `-c k=v`."""
+        if self.path is None:
+            dotted = ".".join(key)
+            for text in reversed(self.overrides):
+                head = text.split("=", 1)[0].strip().replace('"', "").replace("'", "")
+                if dotted == head or dotted.startswith(head + ".") or head.startswith(dotted + "."):
+                    return f"-c {text}"
+            return "-c overrides"
+        if self._lines is None:
+            self._lines = key_lines(self.text or "")
+        line = find_line(self._lines, (*self.prefix, *key))
+        return f"{self.path}:{line}" if line is not None else str(self.path)
+
+    def contains(self, key: Sequence[str]) -> bool:
+        """Whether this layer sets `key`."""
+        node: object = self.document
+        for part in key:
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]  # pyright: ignore[reportUnknownVariableType]
+        return True
+
+
+def read_toml_file(path: Path) -> Layer | None:
+    """Parse `path` with tomllib; `None` if it does not exist.
+
+    Raises:
+        ConfigError: unreadable file or TOML syntax error (`FILE:LINE:COL: message`).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{LOAD_PREFIX}{path}: {exc}", path=path) from exc
+    try:
+        return Layer(document=tomllib.loads(text), path=path, text=text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _POSITION.search(message)
+        if match is None:
+            if not message.endswith("(at end of document)"):
+                raise ConfigError(f"{LOAD_PREFIX}{path}: {message}", path=path) from None
+            # tomllib gives no position at the end of the file: point at the last line.
+            lines = text.splitlines() or [""]
+            line, column = len(lines), len(lines[-1]) + 1
+            message = message.removesuffix("(at end of document)").rstrip() + " (at end of document)"
+            raise ConfigError(f"{LOAD_PREFIX}{path}:{line}:{column}: {message}", path=path, line=line) from None
+        line, column = int(match[1]), int(match[2])
+        raise ConfigError(
+            f"{LOAD_PREFIX}{path}:{line}:{column}: {message[: match.start()]}", path=path, line=line
+        ) from None
+
+
+def check_layer(layer: Layer, *, strict: bool, allow_profiles: bool, warnings: list[str]) -> None:
+    """Validate a layer's types; collect unknown keys and unknown feature names.
+
+    Raises:
+        ConfigError: a value has the wrong type, or (strict) a key is unknown.
+    """
+    try:
+        unknown = validate(layer.document, allow_profiles=allow_profiles)
+    except SchemaError as exc:
+        raise located_error(layer, exc.path, exc.message) from None
+    for key in unknown:
+        where = layer.where(key)
+        dotted = ".".join((*layer.prefix, *key))
+        if strict:
+            raise ConfigError(
+                f"{LOAD_PREFIX}{where}: unknown configuration field `{dotted}`", path=layer.path, key=dotted
+            )
+        warnings.append(f"unknown configuration key `{dotted}` in {where}")
+    features = layer.document.get("features")
+    if isinstance(features, dict):
+        for name in features:  # pyright: ignore[reportUnknownVariableType]
+            if name not in FEATURES and layer.path is not None:
+                warnings.append(f"unknown feature flag `{name}` in {layer.where(('features', str(name)))}")  # pyright: ignore[reportUnknownArgumentType]
+
+
+def located_error(layer: Layer, key: Sequence[str], message: str) -> ConfigError:
+    """A `ConfigError` for `key` in `layer` with file and line filled in."""
+    where = layer.where(key)
+    dotted = ".".join((*layer.prefix, *key))
+    line = where.rsplit(":", 1)[-1] if layer.path is not None else ""
+    return ConfigError(
+        f"{LOAD_PREFIX}{where}: {dotted}: {message}",
+        path=layer.path,
+        line=int(line) if line.isdigit() else None,
+        key=dotted,
+    )
+
+
+def error_at(layers: Sequence[Layer], key: Sequence[str], message: str) -> ConfigError:
+    """A `ConfigError` for `key`, located in the highest-precedence layer that sets it."""
+    for layer in reversed(layers):
+        if layer.contains(key):
+            return located_error(layer, key, message)
+    return ConfigError(f"{LOAD_PREFIX}{'.'.join(key)}: {message}", key=".".join(key))
+
+
+def deep_merge(base: Mapping[str, object], top: Mapping[str, object]) -> Doc:
+    """Merge `top` over `base`: tables merge recursively, everything else is replaced."""
+    merged: Doc = dict(base)
+    for key, value in top.items():
+        current = merged.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            merged[key] = deep_merge(current, value)  # pyright: ignore[reportUnknownArgumentType]
+        else:
+            merged[key] = value
+    return merged
