@@ -1,0 +1,343 @@
+"""`ModelClient`: one streamed model request with Codex's request-level retries and error mapping."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import anyio
+import httpx
+
+from ._auth import resolve_auth_header
+from ._chat import ChatDecoder, custom_tool_names, namespaced_tool_names, to_chat_request
+from ._events import RateLimits, ResponseEvent
+from ._responses import STREAM_PREFIX, ResponsesDecoder
+from ._retry import INITIAL_DELAY_S, backoff_delay
+from ._sse import SseDecodeError, SseParser
+from ._version import default_user_agent
+from .errors import BadRequest, ModelClientError, StreamError, Unauthorized, UsageLimitReached
+
+if TYPE_CHECKING:
+    from pycodex_config import ModelProviderInfo
+
+__all__ = ["ModelClient"]
+
+logger = logging.getLogger(__name__)
+
+HIGH_DEMAND = "We\u2019re currently experiencing high demand, which may cause temporary errors."
+RATE_LIMITED = "exceeded retry limit, last status: 429 Too Many Requests"
+DROPPED = STREAM_PREFIX + "Transport error: network error: error decoding response body"
+IDLE = STREAM_PREFIX + "idle timeout waiting for SSE"
+CLOSED_EARLY = STREAM_PREFIX + "stream closed before response.completed"
+_DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+
+def _error_message(body: bytes) -> str | None:
+    try:
+        data: Any = json.loads(body)
+    except ValueError:
+        return None
+    error = data.get("error") if isinstance(data, dict) else None
+    if isinstance(error, dict):
+        message = error.get("message")
+        return message if isinstance(message, str) else None
+    return error if isinstance(error, str) else None
+
+
+def _error_code(body: bytes) -> str:
+    try:
+        error = json.loads(body).get("error") or {}
+        return str(error.get("code") or error.get("type") or "")
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _status_error(status: int, reason: str, headers: httpx.Headers, body: bytes) -> ModelClientError:
+    message = _error_message(body)
+    if status == 429:
+        if _error_code(body) in ("usage_limit_reached", "insufficient_quota"):
+            return UsageLimitReached(message or "You've hit your usage limit.")
+        retry_after = _retry_after(headers)
+        return StreamError(RATE_LIMITED, retryable=retry_after is not None, retry_after=retry_after)
+    detail = message or body[:500].decode("utf-8", errors="replace").strip() or "(empty body)"
+    if status == 401:
+        return Unauthorized(message or f"unexpected status 401 {reason}: {detail}")
+    return BadRequest(message or f"unexpected status {status} {reason}: {detail}", status)
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _rate_limits(headers: httpx.Headers) -> dict[str, Any] | None:
+    snapshot: dict[str, Any] = {}
+    for window in ("primary", "secondary"):
+        used = headers.get(f"x-codex-{window}-used-percent")
+        if used is None:
+            continue
+        entry: dict[str, Any] = {"used_percent": float(used)}
+        minutes = headers.get(f"x-codex-{window}-window-minutes")
+        resets = headers.get(f"x-codex-{window}-reset-at")
+        entry["window_minutes"] = int(minutes) if minutes and minutes.isdigit() else None
+        entry["resets_at"] = int(resets) if resets and resets.isdigit() else None
+        snapshot[window] = entry
+    return snapshot or None
+
+
+class ModelClient:
+    """Streams model responses from one provider over HTTP SSE (Responses API or Chat Completions).
+
+    Construction is cheap: the HTTP connection pool (and, for `https`, the TLS context) is built on first use.
+
+    Args:
+        provider: The provider (base URL, auth, headers, retry and timeout settings, wire API).
+        codex_home: Where `auth.json` lives (for providers that use OpenAI auth).
+        originator: The `originator` header and user-agent tag.
+        thread_id: Sent as `session-id`, `thread-id` and `x-client-request-id`.
+        user_agent: Overrides the default user agent.
+        backoff_base_s: First request-level retry delay (Codex: 0.2 s); tests use a smaller value.
+        transport: A custom httpx transport (tests).
+    """
+
+    def __init__(
+        self,
+        provider: ModelProviderInfo,
+        *,
+        codex_home: Path | None = None,
+        originator: str = "codex_exec",
+        thread_id: str,
+        user_agent: str | None = None,
+        backoff_base_s: float = INITIAL_DELAY_S,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.provider = provider
+        self.codex_home = codex_home
+        self.originator = originator
+        self.thread_id = thread_id
+        self.user_agent = user_agent or default_user_agent(originator)
+        self.backoff_base_s = backoff_base_s
+        self._transport = transport
+        self._http: httpx.AsyncClient | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The provider's base URL without a trailing slash."""
+        return (getattr(self.provider, "base_url", None) or _DEFAULT_BASE_URL).rstrip("/")
+
+    @property
+    def wire_api(self) -> str:
+        """`"responses"` or `"chat"`."""
+        return getattr(self.provider, "wire_api", "responses") or "responses"
+
+    def url(self) -> str:
+        """The endpoint URL, with the provider's `query_params` appended."""
+        path = "/chat/completions" if self.wire_api == "chat" else "/responses"
+        params = getattr(self.provider, "query_params", None)
+        return self.base_url + path + (f"?{urlencode(params)}" if params else "")
+
+    def request_headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Headers for a request (without `authorization`), provider headers last.
+
+        Args:
+            extra: Additional per-request headers (e.g. `x-codex-turn-metadata`).
+        """
+        headers = {
+            "originator": self.originator,
+            "user-agent": self.user_agent,
+            "accept": "text/event-stream",
+            "content-type": "application/json",
+            "session-id": self.thread_id,
+            "thread-id": self.thread_id,
+            "x-client-request-id": self.thread_id,
+        }
+        headers.update(getattr(self.provider, "http_headers", None) or {})
+        for name, var in (getattr(self.provider, "env_http_headers", None) or {}).items():
+            value = os.environ.get(var, "")
+            if value.strip():
+                headers[name] = value
+        if extra:
+            headers.update(extra)
+        return headers
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            idle_s = (getattr(self.provider, "stream_idle_timeout_ms", None) or 300_000) / 1000
+            timeout = httpx.Timeout(connect=30.0, read=idle_s, write=60.0, pool=60.0)
+            if self.base_url.startswith("https:"):
+                import ssl
+
+                verify: ssl.SSLContext | bool = ssl.create_default_context()
+            else:
+                verify = False  # plain HTTP: skip loading a CA bundle
+            self._http = httpx.AsyncClient(timeout=timeout, verify=verify, transport=self._transport)
+        return self._http
+
+    async def aclose(self) -> None:
+        """Close pooled connections."""
+        if self._http is not None:
+            http, self._http = self._http, None
+            await http.aclose()
+
+    async def __aenter__(self) -> ModelClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def stream(
+        self, request: Mapping[str, Any], *, headers: Mapping[str, str] | None = None
+    ) -> AsyncGenerator[ResponseEvent, None]:
+        """Send one Responses API request body and yield its events until `Completed`.
+
+        The result is an async generator: close it (`aclose()` or `contextlib.aclosing`) when you stop early.
+
+        This is one stream-level attempt; request-level retries (HTTP 5xx and transport errors, up to
+        `provider.request_max_retries`) happen inside. For `wire_api = "chat"` the body is converted to
+        Chat Completions and the chunks are mapped back to the same events.
+
+        Args:
+            request: A Responses API body (`model`, `input`, `tools`, ...).
+            headers: Extra headers for this request.
+
+        Raises:
+            StreamError: A retryable (or, for 429 without `Retry-After` and unexpected bodies, fatal) failure.
+            ModelClientError: A fatal failure (`BadRequest`, `Unauthorized`, `ContextWindowExceeded`,
+                `UsageLimitReached`, `MissingEnvKey`).
+        """
+        all_headers = self.request_headers(headers)
+        auth = resolve_auth_header(self.provider, self.codex_home)
+        if auth:
+            all_headers["authorization"] = auth
+        chat = self.wire_api == "chat"
+        body = to_chat_request(request) if chat else request
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        response = await self._send(self.url(), content, all_headers)
+        try:
+            limits = _rate_limits(response.headers)
+            if limits is not None:
+                yield RateLimits(limits)
+            await self._check_content_type(response)
+            if chat:
+                decoder = ChatDecoder(custom_tool_names(request), namespaced_tool_names(request))
+                async for event in self._chat_events(response, decoder):
+                    yield event
+            else:
+                async for event in self._responses_events(response):
+                    yield event
+        finally:
+            await response.aclose()
+
+    async def _send(self, url: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
+        http = self._client()
+        max_retries = min(100, max(0, int(getattr(self.provider, "request_max_retries", 4))))
+        last_error: ModelClientError = StreamError(HIGH_DEMAND)
+        for attempt in range(max_retries + 1):
+            if attempt:
+                await anyio.sleep(backoff_delay(attempt, self.backoff_base_s))
+            try:
+                response = await http.send(
+                    http.build_request("POST", url, content=content, headers=headers), stream=True
+                )
+            except httpx.TransportError as e:
+                logger.info("model request attempt %d failed: %s", attempt + 1, type(e).__name__)
+                last_error = StreamError(f"{STREAM_PREFIX}error sending request for url ({url}): {e}")
+                continue
+            if response.status_code < 300:
+                return response
+            try:
+                body = await response.aread()
+            except httpx.TransportError:
+                body = b""
+            finally:
+                await response.aclose()
+            if response.status_code >= 500:
+                logger.info("model request attempt %d: HTTP %d", attempt + 1, response.status_code)
+                last_error = StreamError(HIGH_DEMAND)
+                continue
+            raise _status_error(response.status_code, response.reason_phrase, response.headers, body)
+        raise last_error
+
+    async def _check_content_type(self, response: httpx.Response) -> None:
+        content_type = response.headers.get("content-type", "")
+        if not content_type or "text/event-stream" in content_type.lower():
+            return
+        head = b""
+        try:
+            async for chunk in response.aiter_bytes():
+                head += chunk
+                if len(head) >= 200:
+                    break
+        except httpx.TransportError:
+            pass
+        text = head.decode("utf-8", errors="replace")[:200]
+        mime = content_type.split(";")[0].strip()
+        raise StreamError(
+            f"unexpected response (HTTP {response.status_code}, content-type {mime}): {text}", retryable=False
+        )
+
+    async def _responses_events(self, response: httpx.Response) -> AsyncIterator[ResponseEvent]:
+        parser = SseParser()
+        decoder = ResponsesDecoder()
+        async with _stream_errors():
+            async for chunk in response.aiter_bytes():
+                for _, data in parser.feed(chunk):
+                    event = decoder.decode(data)
+                    if event is not None:
+                        yield event
+                        if decoder.completed:
+                            return
+            for _, data in parser.finish():
+                event = decoder.decode(data)
+                if event is not None:
+                    yield event
+        if not decoder.completed:
+            raise StreamError(CLOSED_EARLY)
+
+    async def _chat_events(self, response: httpx.Response, decoder: ChatDecoder) -> AsyncIterator[ResponseEvent]:
+        parser = SseParser()
+        async with _stream_errors():
+            async for chunk in response.aiter_bytes():
+                for _, data in parser.feed(chunk):
+                    for event in decoder.decode(data):
+                        yield event
+                    if decoder.completed:
+                        return
+            for _, data in parser.finish():
+                for event in decoder.decode(data):
+                    yield event
+        for event in decoder.eof():
+            yield event
+
+
+class _stream_errors:
+    """Map transport and decoding failures during the body read to `StreamError`s."""
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc is None:
+            return
+        if isinstance(exc, httpx.ReadTimeout):
+            raise StreamError(IDLE) from exc
+        if isinstance(exc, httpx.TransportError | httpx.StreamError):
+            logger.info("model stream dropped: %s", exc)
+            raise StreamError(DROPPED) from exc
+        if isinstance(exc, SseDecodeError):
+            raise StreamError(f"{STREAM_PREFIX}{exc}") from exc

@@ -1,0 +1,91 @@
+r"""An incremental Server-Sent Events parser: bytes in, `(event, data)` pairs out.
+
+Implements the parts of the WHATWG event-stream format model servers use: `event:` and `data:` fields
+(multi-line `data` joined with `\n`), `:` comments, `id:`/`retry:` ignored, and LF, CRLF or CR line ends, with
+any split across network chunks. Bytes are decoded per event, so a multi-byte character split across chunks is
+fine and invalid UTF-8 is reported with the offending event.
+"""
+
+from __future__ import annotations
+
+import logging
+
+__all__ = ["SseDecodeError", "SseParser"]
+
+logger = logging.getLogger(__name__)
+
+
+class SseDecodeError(ValueError):
+    """An event's bytes are not valid UTF-8."""
+
+
+class SseParser:
+    """Feed bytes with `feed()`, collect complete events; call `finish()` at end of stream."""
+
+    __slots__ = ("_buf", "_cr_pending")
+
+    def __init__(self) -> None:
+        self._buf = b""
+        self._cr_pending = False
+
+    def feed(self, chunk: bytes) -> list[tuple[str, str]]:
+        """Add bytes; return the events completed by them as `(event_type, data)` (`event_type` "" if absent).
+
+        Raises:
+            SseDecodeError: An event contains invalid UTF-8.
+        """
+        if not chunk:
+            return []
+        if b"\r" in chunk or self._cr_pending:
+            chunk = self._normalize(chunk)
+        buf = self._buf + chunk if self._buf else chunk
+        if b"\n\n" not in buf:
+            self._buf = buf
+            return []
+        blocks = buf.split(b"\n\n")
+        self._buf = blocks.pop()
+        return [event for block in blocks if (event := _parse_block(block)) is not None]
+
+    def finish(self) -> list[tuple[str, str]]:
+        """Flush a final event that was not followed by a blank line (the stream ended)."""
+        buf, self._buf = self._buf, b""
+        event = _parse_block(buf.rstrip(b"\n")) if buf.strip() else None
+        return [event] if event is not None else []
+
+    def _normalize(self, chunk: bytes) -> bytes:
+        if self._cr_pending:
+            self._cr_pending = False
+            if chunk.startswith(b"\n"):
+                chunk = chunk[1:]
+        if chunk.endswith(b"\r"):
+            # The LF of a CRLF may arrive in the next chunk: treat this CR as a line end and drop that LF.
+            self._cr_pending = True
+        return chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def _parse_block(block: bytes) -> tuple[str, str] | None:
+    event = ""
+    data: list[bytes] = []
+    for line in block.split(b"\n"):
+        if not line or line[0] == 58:  # b":" comment
+            continue
+        name, sep, value = line.partition(b":")
+        if sep and value[:1] == b" ":
+            value = value[1:]
+        if name == b"data":
+            data.append(value)
+        elif name == b"event":
+            event = _decode(value)
+        elif name not in (b"id", b"retry"):
+            logger.debug("ignoring SSE field %r", name)
+    if not data:
+        return None
+    return event, _decode(data[0] if len(data) == 1 else b"\n".join(data))
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        snippet = raw[max(0, e.start - 20) : e.end + 20]
+        raise SseDecodeError(f"invalid UTF-8 in SSE stream (byte 0x{raw[e.start]:02x} near {snippet!r})") from None
