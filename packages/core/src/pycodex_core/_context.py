@@ -1,0 +1,127 @@
+"""Per-turn settings and the items of the initial context."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._prompts import BASE_INSTRUCTIONS, environment_context, permissions_text
+
+__all__ = ["ToolCall", "TurnContext", "default_shell", "initial_context_items", "user_message", "writable_roots"]
+
+
+def default_shell() -> str:
+    """The shell commands run with: `/bin/bash` when present (as Codex shows), else `$SHELL`, else `/bin/sh`."""
+    for candidate in ("/bin/bash", shutil.which("bash"), os.environ.get("SHELL"), "/bin/sh"):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return "/bin/sh"
+
+
+def writable_roots(sandbox_policy: dict[str, Any], cwd: Path) -> list[Path]:
+    """Writable roots of a `workspace-write` policy: cwd, configured roots, `/tmp` and `$TMPDIR` unless excluded."""
+    roots: list[Path] = [cwd]
+    for root in sandbox_policy.get("writable_roots") or []:
+        roots.append(Path(root))
+    if not sandbox_policy.get("exclude_slash_tmp") and Path("/tmp").is_dir():
+        roots.append(Path("/tmp"))
+    tmpdir = os.environ.get("TMPDIR")
+    if tmpdir and not sandbox_policy.get("exclude_tmpdir_env_var"):
+        roots.append(Path(tmpdir))
+    unique: list[Path] = []
+    for root in roots:
+        if root not in unique:
+            unique.append(root)
+    return unique
+
+
+@dataclass
+class TurnContext:
+    """Settings fixed for the duration of one turn."""
+
+    sub_id: str
+    """Submission id: the `id` of every event of this turn."""
+    turn_id: str
+    """Turn id reported in events."""
+    cwd: Path
+    """Working directory."""
+    model: str
+    """Model slug."""
+    model_info: Any
+    """`pycodex_model_client.ModelInfo` of the model."""
+    approval_policy: str
+    """`never`, `on-request`, `on-failure` or `untrusted`."""
+    sandbox_policy: dict[str, Any]
+    """The `SandboxPolicy` dict."""
+    effort: str | None = None
+    """Reasoning effort override."""
+    summary: str | None = None
+    """Reasoning summary setting."""
+    verbosity: str | None = None
+    """Verbosity setting."""
+    final_output_json_schema: Any = None
+    """JSON schema the final answer must follow (`--output-schema`)."""
+    tools: list[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
+    """Tool specs offered this turn."""
+
+    @property
+    def sandbox_mode(self) -> str:
+        """The policy's `type` (`read-only`, `workspace-write`, `danger-full-access`, `external-sandbox`)."""
+        return str(self.sandbox_policy.get("type", "read-only"))
+
+    @property
+    def writable_roots(self) -> list[Path]:
+        """Where `apply_patch` may write under `workspace-write`."""
+        return writable_roots(self.sandbox_policy, self.cwd)
+
+
+@dataclass
+class ToolCall:
+    """A tool call taken from a model output item."""
+
+    kind: str
+    """`function`, `custom` or `local_shell`."""
+    name: str
+    """Tool name (namespaced calls are `namespace.name`)."""
+    call_id: str
+    """The call id the output must echo."""
+    payload: Any
+    """Function: the raw `arguments` string; custom: the `input` string; local_shell: the `action` dict."""
+
+    def output_item(self, output: str | list[dict[str, Any]]) -> dict[str, Any]:
+        """The history item answering this call."""
+        kind = "custom_tool_call_output" if self.kind == "custom" else "function_call_output"
+        return {"type": kind, "call_id": self.call_id, "output": output}
+
+
+def _developer(*texts: str) -> dict[str, Any]:
+    return {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": t} for t in texts]}
+
+
+def user_message(text: str) -> dict[str, Any]:
+    """A user-role message item with one text part."""
+    return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+
+
+def initial_context_items(
+    config: Any, ctx: TurnContext, user_instructions: str | None, shell: str
+) -> list[dict[str, Any]]:
+    """Base instructions, permissions (and developer instructions), then AGENTS.md and environment context."""
+    base = getattr(config, "base_instructions", None) or BASE_INSTRUCTIONS
+    items = [_developer(base)]
+    roots = ctx.writable_roots if ctx.sandbox_mode == "workspace-write" else []
+    dev_parts = [permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots)]
+    developer_instructions = getattr(config, "developer_instructions", None)
+    if developer_instructions:
+        dev_parts.append(str(developer_instructions))
+    items.append(_developer(*dev_parts))
+    user_parts: list[dict[str, Any]] = []
+    if user_instructions:
+        text = f"# AGENTS.md instructions for {ctx.cwd}\n\n<INSTRUCTIONS>\n{user_instructions}\n</INSTRUCTIONS>"
+        user_parts.append({"type": "input_text", "text": text})
+    user_parts.append({"type": "input_text", "text": environment_context(ctx.cwd, shell)})
+    items.append({"type": "message", "role": "user", "content": user_parts})
+    return items

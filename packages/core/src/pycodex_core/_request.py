@@ -1,0 +1,80 @@
+"""The Responses API request body, keyed in the order Codex 0.169 sends it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._context import TurnContext
+
+__all__ = ["build_request"]
+
+OUTPUT_SCHEMA_NAME = "codex_output_schema"
+
+
+def _reasoning(config: Any, ctx: TurnContext) -> dict[str, Any] | None:
+    info = ctx.model_info
+    effort = (
+        ctx.effort or getattr(config, "model_reasoning_effort", None) or getattr(info, "default_reasoning_effort", None)
+    )
+    summary = (
+        ctx.summary
+        or getattr(config, "model_reasoning_summary", None)
+        or getattr(info, "default_reasoning_summary", None)
+    )
+    if not getattr(info, "supports_reasoning_summaries", False) and not effort:
+        return None
+    reasoning: dict[str, Any] = {}
+    if effort:
+        reasoning["effort"] = effort
+    if summary and summary != "none" and getattr(info, "supports_reasoning_summaries", False):
+        reasoning["summary"] = summary
+    return reasoning or None
+
+
+def _text(config: Any, ctx: TurnContext) -> dict[str, Any] | None:
+    text: dict[str, Any] = {}
+    info = ctx.model_info
+    if getattr(info, "support_verbosity", False):
+        verbosity = (
+            ctx.verbosity or getattr(config, "model_verbosity", None) or getattr(info, "default_verbosity", None)
+        )
+        if verbosity:
+            text["verbosity"] = verbosity
+    if ctx.final_output_json_schema is not None:
+        text["format"] = {
+            "type": "json_schema",
+            "strict": True,
+            "schema": ctx.final_output_json_schema,
+            "name": OUTPUT_SCHEMA_NAME,
+        }
+    return text or None
+
+
+def build_request(config: Any, ctx: TurnContext, thread_id: str, input_items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A streaming Responses API body for `input_items` with the turn's tools and model settings."""
+    body: dict[str, Any] = {
+        "model": ctx.model,
+        "stream": True,
+        "input": input_items,
+        "tools": ctx.tools,
+        "tool_choice": "auto",
+        "parallel_tool_calls": bool(getattr(ctx.model_info, "supports_parallel_tool_calls", False)),
+    }
+    reasoning = _reasoning(config, ctx)
+    if reasoning is not None:
+        body["reasoning"] = reasoning
+    body["store"] = False
+    if reasoning is not None:
+        body["include"] = ["reasoning.encrypted_content"]
+    body["prompt_cache_key"] = thread_id
+    text = _text(config, ctx)
+    if text is not None:
+        body["text"] = text
+    body["client_metadata"] = {
+        "session_id": thread_id,
+        "thread_id": thread_id,
+        "turn_id": ctx.turn_id,
+        "x-codex-window-id": f"{thread_id}:0",
+    }
+    return body

@@ -1,0 +1,1 @@
+"""Tools offered to the model and their handlers."""

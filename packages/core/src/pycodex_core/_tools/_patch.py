@@ -1,0 +1,139 @@
+"""The `apply_patch` tool: verify the whole patch, report the changes, apply, and track the turn's diff."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .._context import ToolCall, TurnContext
+    from .._session import Session
+
+__all__ = ["TurnDiffTracker", "handle_apply_patch"]
+
+logger = logging.getLogger(__name__)
+
+READ_ONLY_REFUSAL = "writing is blocked by read-only sandbox; rejected by user approval settings"
+
+
+def _output(exit_code: int, wall: float, text: str) -> str:
+    return f"Exit code: {exit_code}\nWall time: {wall:.1f} seconds\nOutput:\n{text}"
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+class TurnDiffTracker:
+    """Remembers each touched file's content before the turn's first edit, to diff against it later."""
+
+    def __init__(self, cwd: Path) -> None:
+        self._cwd = cwd
+        self._baseline: dict[Path, str | None] = {}
+
+    def snapshot(self, paths: list[Path]) -> None:
+        """Record the current content of `paths` not seen before (None = did not exist)."""
+        for path in paths:
+            if path not in self._baseline:
+                self._baseline[path] = _read(path)
+
+    def _name(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self._cwd))
+        except ValueError:
+            return str(path)
+
+    def unified_diff(self) -> str:
+        """A git-style unified diff from the baselines to the files' current content."""
+        parts: list[str] = []
+        for path in sorted(self._baseline):
+            before, after = self._baseline[path], _read(path)
+            if before == after:
+                continue
+            name = self._name(path)
+            header = [f"diff --git a/{name} b/{name}\n"]
+            if before is None:
+                header.append("new file mode 100644\n")
+            elif after is None:
+                header.append("deleted file mode 100644\n")
+            body = difflib.unified_diff(
+                (before or "").splitlines(keepends=True),
+                (after or "").splitlines(keepends=True),
+                fromfile="/dev/null" if before is None else f"a/{name}",
+                tofile="/dev/null" if after is None else f"b/{name}",
+            )
+            lines = [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in body]
+            parts.append("".join(header + lines))
+        return "".join(parts)
+
+
+async def handle_apply_patch(
+    session: Session, ctx: TurnContext, call: ToolCall, patch_text: str, workdir: str | None = None
+) -> str:
+    """Apply `patch_text` for the model, emitting `patch_apply_begin`/`patch_apply_end` and `turn_diff`."""
+    from pycodex_apply_patch import ApplyPatchError, apply_plan, parse_patch, plan_patch
+
+    started = time.monotonic()
+    mode = ctx.sandbox_mode
+    roots = ctx.writable_roots if mode == "workspace-write" else None
+    try:
+        cwd = ctx.cwd / workdir if workdir else ctx.cwd
+        plan = plan_patch(parse_patch(patch_text), cwd=cwd, writable_roots=roots)
+    except ApplyPatchError as exc:
+        return _output(1, time.monotonic() - started, f"{exc}\n")
+    changes = {str(path): spec.to_wire() for path, spec in plan.changes.items()}
+    if mode == "read-only":
+        session.emit(ctx.sub_id, _end(ctx, call, changes, "", READ_ONLY_REFUSAL, "declined"))
+        return _output(1, time.monotonic() - started, f"{READ_ONLY_REFUSAL}\n")
+    if ctx.approval_policy == "untrusted":
+        decision = await session.request_patch_approval(ctx, call.call_id, changes)
+        if decision not in ("approved", "approved_for_session"):
+            session.emit(ctx.sub_id, _end(ctx, call, changes, "", "patch rejected by user", "declined"))
+            return _output(1, time.monotonic() - started, "patch rejected by user\n")
+    session.emit(
+        ctx.sub_id,
+        {
+            "type": "patch_apply_begin",
+            "call_id": call.call_id,
+            "turn_id": ctx.turn_id,
+            "auto_approved": True,
+            "changes": changes,
+        },
+    )
+    tracker = session.turn_diff_tracker(ctx)
+    touched = [Path(p) for p in plan.changes]
+    touched += [Path(str(c["move_path"])) for c in changes.values() if c.get("move_path")]
+    tracker.snapshot(touched)
+    try:
+        result = apply_plan(plan)
+    except (ApplyPatchError, OSError) as exc:
+        message = f"{exc}\n"
+        session.emit(ctx.sub_id, _end(ctx, call, changes, "", message, "failed"))
+        return _output(1, time.monotonic() - started, message)
+    summary = result.summary()
+    session.emit(ctx.sub_id, _end(ctx, call, changes, summary, "", "completed"))
+    diff = tracker.unified_diff()
+    if diff:
+        session.emit(ctx.sub_id, {"type": "turn_diff", "unified_diff": diff})
+    return _output(0, time.monotonic() - started, summary)
+
+
+def _end(
+    ctx: TurnContext, call: ToolCall, changes: dict[str, Any], stdout: str, stderr: str, status: str
+) -> dict[str, Any]:
+    return {
+        "type": "patch_apply_end",
+        "call_id": call.call_id,
+        "turn_id": ctx.turn_id,
+        "stdout": stdout,
+        "stderr": stderr,
+        "success": status == "completed",
+        "changes": changes,
+        "status": status,
+    }

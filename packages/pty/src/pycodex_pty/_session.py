@@ -1,0 +1,340 @@
+"""Process sessions: a command on a PTY or on pipes, in its own process group, read with a deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import logging
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from ._buffer import DEFAULT_OUTPUT_CAP, HeadTailBuffer
+from .errors import SpawnError
+
+__all__ = ["ProcessSession"]
+
+logger = logging.getLogger(__name__)
+
+_READ_CHUNK = 64 * 1024
+_EXIT_POLL_S = 0.05
+
+
+class ProcessSession:
+    """A running command whose merged output is drained by a background thread.
+
+    Create one with `ProcessSession.spawn`. Output accumulates in a capped head/tail buffer until
+    `collect` takes it. The process runs in its own session and process group, so `kill` reaches
+    everything it started.
+    """
+
+    def __init__(
+        self,
+        *,
+        pid: int,
+        read_fd: int,
+        write_fd: int | None,
+        tty: bool,
+        output_cap: int,
+        popen: subprocess.Popen[bytes] | None,
+        pty_process: Any = None,
+    ) -> None:
+        self.pid = pid
+        """Process id of the command (also its process-group id)."""
+        self.tty = tty
+        """Whether the command runs on a pseudo-terminal."""
+        self._read_fd = read_fd
+        self._write_fd = write_fd
+        self._popen = popen
+        self._pty = pty_process
+        self._lock = threading.Lock()
+        self._reap_lock = threading.Lock()
+        self._pending = HeadTailBuffer(output_cap)
+        self._aggregated = HeadTailBuffer(output_cap)
+        self._eof = False
+        self._returncode: int | None = None
+        self._loop = asyncio.get_running_loop()
+        self._wakeup = anyio.Event()
+        self._started = time.monotonic()
+        self._thread = threading.Thread(target=self._drain, name=f"pty-reader-{pid}", daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def spawn(
+        cls,
+        argv: Sequence[str],
+        *,
+        cwd: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str] | None = None,
+        tty: bool = False,
+        output_cap: int = DEFAULT_OUTPUT_CAP,
+        rows: int = 24,
+        cols: int = 80,
+    ) -> ProcessSession:
+        """Start `argv` and begin draining its output. Must be called from the event loop thread.
+
+        With `tty=False` stdout and stderr share one pipe (so they interleave in arrival order) and
+        stdin is a pipe. With `tty=True` the command gets a pseudo-terminal of `rows` x `cols`.
+
+        Args:
+            argv: The program and its arguments.
+            cwd: Working directory (default: ours).
+            env: The complete environment of the child (default: ours).
+            tty: Run on a pseudo-terminal instead of pipes.
+            output_cap: Maximum bytes of output kept (head and tail; the middle is dropped).
+            rows: Terminal height when `tty` is set.
+            cols: Terminal width when `tty` is set.
+
+        Raises:
+            SpawnError: The program could not be started (not found, not executable, bad cwd).
+        """
+        argv = list(argv)
+        if not argv:
+            raise SpawnError(argv, "empty command")
+        if cwd is not None and not Path(cwd).is_dir():
+            raise SpawnError(argv, f"working directory {str(cwd)!r} does not exist")
+        if tty:
+            return cls._spawn_pty(argv, cwd=cwd, env=env, output_cap=output_cap, rows=rows, cols=cols)
+        try:
+            popen = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=dict(env) if env is not None else None,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+            )
+        except OSError as exc:
+            raise SpawnError(argv, exc.strerror or str(exc)) from exc
+        assert popen.stdout is not None and popen.stdin is not None
+        return cls(
+            pid=popen.pid,
+            read_fd=popen.stdout.fileno(),
+            write_fd=popen.stdin.fileno(),
+            tty=False,
+            output_cap=output_cap,
+            popen=popen,
+        )
+
+    @classmethod
+    def _spawn_pty(
+        cls,
+        argv: list[str],
+        *,
+        cwd: str | os.PathLike[str] | None,
+        env: Mapping[str, str] | None,
+        output_cap: int,
+        rows: int,
+        cols: int,
+    ) -> ProcessSession:
+        import shutil
+
+        from ptyprocess import PtyProcess
+
+        env_dict = dict(env) if env is not None else dict(os.environ)
+        if shutil.which(argv[0], path=env_dict.get("PATH")) is None and not os.access(argv[0], os.X_OK):
+            raise SpawnError(argv, "No such file or directory")
+        try:
+            proc: Any = PtyProcess.spawn(
+                argv, cwd=None if cwd is None else str(cwd), env=env_dict, dimensions=(rows, cols), echo=False
+            )
+        except OSError as exc:
+            raise SpawnError(argv, exc.strerror or str(exc)) from exc
+        return cls(
+            pid=int(proc.pid),
+            read_fd=int(proc.fd),
+            write_fd=int(proc.fd),
+            tty=True,
+            output_cap=output_cap,
+            popen=None,
+            pty_process=proc,
+        )
+
+    # -- background thread -------------------------------------------------------------------
+
+    def _drain(self) -> None:
+        fd = self._read_fd
+        while True:
+            try:
+                data = os.read(fd, _READ_CHUNK)
+            except OSError as exc:
+                if exc.errno == errno.EINTR:
+                    continue
+                data = b""  # EIO: the PTY's last slave closed
+            if not data:
+                break
+            with self._lock:
+                self._pending.append(data)
+                self._aggregated.append(data)
+            self._notify()
+        with self._lock:
+            self._eof = True
+        self._reap(block=True)
+        if self._popen is not None:
+            for stream in (self._popen.stdout, self._popen.stdin):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+            self._write_fd = None
+        self._notify()
+
+    def _notify(self) -> None:
+        with contextlib.suppress(RuntimeError):  # loop closed: nobody is waiting any more
+            self._loop.call_soon_threadsafe(self._set_wakeup)
+
+    def _set_wakeup(self) -> None:
+        self._wakeup.set()
+
+    def _reap(self, *, block: bool) -> int | None:
+        if self._returncode is not None:
+            return self._returncode
+        code: int | None
+        if self._popen is not None:
+            raw = self._popen.wait() if block else self._popen.poll()
+            code = None if raw is None else (128 - raw if raw < 0 else raw)
+        else:
+            code = self._reap_pty(block=block)
+            if code is None:
+                return None
+        self._returncode = code
+        return code
+
+    def _reap_pty(self, *, block: bool) -> int | None:
+        # ptyprocess is not thread-safe: both threads may ask, so every call holds the lock and
+        # the reader thread polls instead of blocking in waitpid while holding it.
+        proc = self._pty
+        while True:
+            with self._reap_lock:
+                if self._returncode is not None:
+                    return self._returncode
+                try:
+                    alive = proc.isalive()
+                except Exception:  # ptyprocess raises its own error when the child was reaped elsewhere
+                    alive = False
+                if not alive:
+                    status = proc.signalstatus
+                    return 128 + int(status) if status is not None else int(proc.exitstatus or 0)
+            if not block:
+                return None
+            time.sleep(0.005)
+
+    # -- public API --------------------------------------------------------------------------
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit code once the process has exited (128+N when killed by signal N), else `None`."""
+        return self._reap(block=False)
+
+    @property
+    def has_exited(self) -> bool:
+        """Whether the process has exited."""
+        return self.returncode is not None
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the process started."""
+        return time.monotonic() - self._started
+
+    def take_output(self) -> bytes:
+        """Return the output not taken yet (head and tail kept if it exceeded the cap)."""
+        with self._lock:
+            return self._pending.take()
+
+    def aggregated_output(self) -> bytes:
+        """All output seen so far (capped the same way), whether taken or not."""
+        with self._lock:
+            return self._aggregated.getvalue()
+
+    async def wait_exit(self, max_wait: float) -> int | None:
+        """Wait up to `max_wait` seconds for the process to exit and its output to be drained.
+
+        Returns:
+            The exit code, or `None` if the process is still running.
+        """
+        deadline = time.monotonic() + max_wait
+        while True:
+            self._wakeup = anyio.Event()
+            code = self.returncode
+            if code is not None and (self._eof or not self._thread.is_alive()):
+                return code
+            remaining = deadline - time.monotonic()
+            if code is not None:
+                # Exited, but a background child may still hold the output open: give the reader a moment.
+                remaining = min(remaining, 0.02)
+                if remaining <= 0:
+                    return code
+            elif remaining <= 0:
+                return None
+            with anyio.move_on_after(min(remaining, _EXIT_POLL_S)):
+                await self._wakeup.wait()
+
+    async def collect(self, yield_time: float) -> tuple[bytes, int | None]:
+        """Wait up to `yield_time` seconds for exit, then take the pending output.
+
+        Returns:
+            `(output, exit_code)`; `exit_code` is `None` while the process keeps running.
+        """
+        code = await self.wait_exit(yield_time)
+        return self.take_output(), code
+
+    async def write(self, data: bytes) -> None:
+        """Write `data` to the process's stdin (or terminal).
+
+        Raises:
+            BrokenPipeError: stdin is closed or the process has exited.
+        """
+        fd = self._write_fd
+        if fd is None:
+            raise BrokenPipeError("stdin is closed")
+        view = memoryview(data)
+        while view:
+            written = await anyio.to_thread.run_sync(os.write, fd, view) if len(view) > 4096 else os.write(fd, view)
+            view = view[written:]
+
+    def close_stdin(self) -> None:
+        """Close the stdin pipe (EOF for the child); a no-op on a PTY."""
+        if self._popen is not None and self._popen.stdin is not None and not self._popen.stdin.closed:
+            with contextlib.suppress(OSError):
+                self._popen.stdin.close()
+            self._write_fd = None
+
+    def kill(self) -> None:
+        """Kill the whole process group with SIGKILL (idempotent)."""
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            logger.warning("could not kill process group %d", self.pid)
+        if self._popen is None and self._pty is not None:
+            with contextlib.suppress(OSError):
+                self._pty.kill(signal.SIGKILL)
+
+    async def terminate(self, grace: float = 2.0) -> int | None:
+        """Kill the process group and wait up to `grace` seconds for the exit code."""
+        self.kill()
+        return await self.wait_exit(grace)
+
+    def close(self) -> None:
+        """Kill the process group and release the file descriptors."""
+        self.kill()
+        self.close_stdin()
+        if self._pty is not None:
+            with contextlib.suppress(Exception):
+                self._pty.close(force=True)
+        elif self._popen is not None and self._popen.stdout is not None:
+            # The reader thread owns the read end until EOF; it ends once the group is dead.
+            pass
+
+    def __repr__(self) -> str:
+        return f"ProcessSession(pid={self.pid!r}, tty={self.tty!r}, returncode={self._returncode!r})"
