@@ -61,7 +61,7 @@ def test_defaults_without_config_file(codex_home: Path, workdir: Path) -> None:
     assert config.model_provider.base_url is None
     assert config.project_doc_max_bytes == 32768
     assert config.shell_environment_policy == ShellEnvironmentPolicy()
-    assert config.tools_update_plan is True
+    assert config.tools_update_plan is False  # off by default in Codex 0.169
     assert config.features["unified_exec"] is True
     assert config.features["memories"] is False
     assert config.history.persistence == "save-all"

@@ -280,7 +280,7 @@ def build_config(
         model_verbosity=_opt_str(merged, "model_verbosity"),
         model_context_window=_opt_int(merged, "model_context_window"),
         model_auto_compact_token_limit=_opt_int(merged, "model_auto_compact_token_limit"),
-        tools_update_plan=_table(tools, "update_plan").get("enabled", True) is not False,
+        tools_update_plan=_table(tools, "update_plan").get("enabled", False) is True,
         tools_web_search=_web_search(merged, features),
         features=features,
         otel=_otel(_table(merged, "otel")),

@@ -177,7 +177,7 @@ class Config:
     """Override of the model's context window."""
     model_auto_compact_token_limit: int | None = None
     """Token count that triggers automatic compaction."""
-    tools_update_plan: bool = True
+    tools_update_plan: bool = False
     """Offer the `update_plan` tool."""
     tools_web_search: bool = False
     """Offer the hosted web-search tool."""
