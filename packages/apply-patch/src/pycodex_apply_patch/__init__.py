@@ -1,3 +1,94 @@
-"""Codex's apply_patch format: parse, verify, apply atomically, keep files as they were."""
+"""Codex's apply_patch format: parse, verify, apply atomically, keep files as they were.
 
-__all__: list[str] = []
+Typical use:
+
+```python
+from pycodex_apply_patch import apply_patch
+
+result = apply_patch(patch_text, cwd=workdir)
+print(result.summary())
+```
+
+Or in two steps, to show or approve the change before writing: `plan = plan_patch(parse_patch(text),
+cwd=...)`, inspect `plan.changes`, then `apply_plan(plan)`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ._cli import main
+from ._commit import apply_plan
+from ._errors import (
+    ApplyPatchError,
+    EmptyPatchError,
+    ImplicitInvocationError,
+    InvalidHunkError,
+    InvalidPatchError,
+    PatchConflictError,
+    PatchIOError,
+    PatchParseError,
+    PathNotAllowedError,
+)
+from ._parser import AddFile, DeleteFile, Hunk, Patch, UpdateChunk, UpdateFile, parse_patch
+from ._plan import plan_patch
+from ._seek import seek_sequence
+from ._shell import ApplyPatchInvocation, ShellPatch, extract_patch_from_shell, parse_invocation
+from ._types import FileChangeSpec, PatchPlan, PatchResult
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = [
+    "AddFile",
+    "ApplyPatchError",
+    "ApplyPatchInvocation",
+    "DeleteFile",
+    "EmptyPatchError",
+    "FileChangeSpec",
+    "Hunk",
+    "ImplicitInvocationError",
+    "InvalidHunkError",
+    "InvalidPatchError",
+    "Patch",
+    "PatchConflictError",
+    "PatchIOError",
+    "PatchParseError",
+    "PatchPlan",
+    "PatchResult",
+    "PathNotAllowedError",
+    "ShellPatch",
+    "UpdateChunk",
+    "UpdateFile",
+    "apply_patch",
+    "apply_plan",
+    "extract_patch_from_shell",
+    "main",
+    "parse_invocation",
+    "parse_patch",
+    "plan_patch",
+    "seek_sequence",
+]
+
+
+def apply_patch(
+    text: str,
+    *,
+    cwd: str | os.PathLike[str],
+    writable_roots: Sequence[str | os.PathLike[str]] | None = None,
+) -> PatchResult:
+    """Parse, verify and apply a patch, all or nothing.
+
+    Args:
+        text: The patch (`*** Begin Patch` ... `*** End Patch`, optionally in a heredoc wrapper).
+        cwd: Directory relative paths are resolved against.
+        writable_roots: Directories the patch may write to (default: `[cwd]`).
+
+    Returns:
+        What was done; `result.summary()` is Codex's success text.
+
+    Raises:
+        ApplyPatchError: Any failure; `str(error)` is the text Codex prints. No file was changed.
+    """
+    return apply_plan(plan_patch(parse_patch(text), cwd=cwd, writable_roots=writable_roots))
