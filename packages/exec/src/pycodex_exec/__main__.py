@@ -1,0 +1,5 @@
+import sys
+
+from pycodex_exec import main
+
+sys.exit(main())
