@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
+
 from pycodex_protocol import Event, SandboxPolicy, Submission
 from pycodex_protocol.schema import (
     ask_for_approval_adapter,
@@ -13,7 +15,6 @@ from pycodex_protocol.schema import (
     sandbox_policy_adapter,
     submission_adapter,
 )
-from pydantic import ValidationError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -5,10 +5,11 @@ import typing
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
+
 from pycodex_protocol import ProtocolError, exec_events
 from pycodex_protocol.exec_events import ThreadEvent, dumps_event, loads_event_line
 from pycodex_protocol.schema import thread_event_adapter, thread_item_adapter
-from pydantic import ValidationError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

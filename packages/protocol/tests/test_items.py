@@ -4,9 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
+
 from pycodex_protocol import FunctionCall, ResponseItem
 from pycodex_protocol.schema import response_item_adapter
-from pydantic import ValidationError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

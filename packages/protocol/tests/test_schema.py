@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pycodex_protocol
 import pytest
+
+import pycodex_protocol
 from pycodex_protocol import exec_events, schema
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,0 +1,59 @@
+"""The README's main job: `codex exec --oss` on the embedded llama.cpp server with SmolLM2, offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from e2e_support import codex_command
+
+pytestmark = pytest.mark.slow
+
+
+def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CODEX_", "OPENAI_"))}
+    env["CODEX_HOME"] = str(home)
+    return subprocess.run(
+        [*codex_command(), "--oss", "--skip-git-repo-check", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+
+
+def test_oss_json_turn_on_embedded_model(tmp_path: Path) -> None:
+    result = _run(tmp_path, "--json", "Say hello in one short sentence.")
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    types = [e["type"] for e in events]
+    assert types[0] == "thread.started"
+    assert types[1] == "turn.started"
+    assert types[-1] == "turn.completed"
+    completed = [e["item"] for e in events if e["type"] == "item.completed"]
+    messages = [item["text"] for item in completed if item["type"] == "agent_message"]
+    assert messages and messages[-1].strip()
+    usage = events[-1]["usage"]
+    assert usage["input_tokens"] > 0
+    assert usage["output_tokens"] > 0
+    # The session was recorded, and no server is left listening once the command has exited.
+    rollouts = list((tmp_path / "home" / "sessions").rglob("rollout-*.jsonl"))
+    assert len(rollouts) == 1
+    meta = json.loads(rollouts[0].read_text().splitlines()[0])
+    assert meta["type"] == "session_meta"
+    assert meta["payload"]["id"] == events[0]["thread_id"]
+
+
+def test_oss_human_output(tmp_path: Path) -> None:
+    result = _run(tmp_path, "Say hello in one short sentence.")
+    assert result.returncode == 0, result.stderr
+    assert "provider: llamacpp" in result.stderr
+    assert "model: smollm2" in result.stderr
+    assert result.stdout.strip()
