@@ -49,6 +49,10 @@ def test_oss_json_turn_on_embedded_model(tmp_path: Path) -> None:
     meta = json.loads(rollouts[0].read_text().splitlines()[0])
     assert meta["type"] == "session_meta"
     assert meta["payload"]["id"] == events[0]["thread_id"]
+    # The context window comes from probing the server (n_ctx 8192), not from a model catalog.
+    lines = [json.loads(line) for line in rollouts[0].read_text().splitlines()]
+    started = [x["payload"] for x in lines if x["type"] == "event_msg" and x["payload"]["type"] == "task_started"]
+    assert started[0]["model_context_window"] == 8192 * 95 // 100
 
 
 def test_oss_human_output(tmp_path: Path) -> None:

@@ -151,7 +151,7 @@ def prepare_oss(plan: Plan) -> None:
     """
     import dataclasses
 
-    from pycodex_local_models import LocalModelError, prepare_oss as _prepare
+    from pycodex_local_models import LocalModelError, prepare_oss as _prepare, probe_endpoint
 
     config = plan.config
     provider = plan.args.local_provider or getattr(config, "oss_provider", None)
@@ -160,12 +160,21 @@ def prepare_oss(plan: Plan) -> None:
     except LocalModelError as exc:
         raise ExecError(str(exc)) from None
     plan.oss = prepared
+    # Ask the server about the model instead of relying on a catalog of local models.
+    info = probe_endpoint(prepared.base_url, prepared.model)
+    wire_api = prepared.wire_api if info.supports_responses or info.server is None else "chat"
+    if info.supports_tools is False:
+        plan.notes.append(
+            f"warning: {info.server or 'the server'} does not render tool definitions for {prepared.model!r}: "
+            "the model cannot run commands or edit files, only answer in text"
+        )
     base_info = config.model_providers.get(prepared.provider_id, config.model_provider)
-    provider_info = dataclasses.replace(base_info, base_url=prepared.base_url, wire_api=prepared.wire_api)
+    provider_info = dataclasses.replace(base_info, base_url=prepared.base_url, wire_api=wire_api)
     plan.config = dataclasses.replace(
         config,
         model=prepared.model,
         model_provider_id=prepared.provider_id,
         model_provider=provider_info,
+        model_context_window=config.model_context_window or info.context_window,
         show_raw_agent_reasoning=True,
     )
