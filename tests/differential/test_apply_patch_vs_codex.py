@@ -522,5 +522,7 @@ def test_enough_cases() -> None:
 
 
 def test_binary_is_codex_0_169() -> None:
-    out = subprocess.run([str(_codex_binary()), "--version"], capture_output=True, text=True, timeout=30)
+    out = subprocess.run(
+        [str(_codex_binary()), "--version"], capture_output=True, text=True, timeout=30, encoding="utf-8"
+    )
     assert "0.169" in out.stdout, out.stdout

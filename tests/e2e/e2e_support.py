@@ -97,6 +97,7 @@ class Env:
             cwd=cwd or self.work,
             env=env or self.environ(),
             timeout=timeout,
+            encoding="utf-8",
         )
         return Result(proc.returncode, proc.stdout, proc.stderr, parse_jsonl(proc.stdout))
 
@@ -109,6 +110,7 @@ class Env:
             text=True,
             cwd=self.work,
             env=self.environ(),
+            encoding="utf-8",
         )
 
     def rollouts(self) -> list[Path]:

@@ -123,7 +123,7 @@ def test_two_patches_change_files_on_disk(env: Env) -> None:
         {"id": "item_1", "type": "file_change", "changes": [{"path": path, "kind": "update"}], "status": "in_progress"},
         {"id": "item_1", "type": "file_change", "changes": [{"path": path, "kind": "update"}], "status": "completed"},
     ]
-    assert (env.work / "hello.txt").read_text() == "hello world\n"
+    assert (env.work / "hello.txt").read_text(encoding="utf-8") == "hello world\n"
 
 
 def test_update_plan_todo_list(env: Env) -> None:
@@ -422,7 +422,7 @@ def test_resume_codex_0169_rollout(env: Env) -> None:
     assert r.items("agent_message") == [{"id": "item_0", "type": "agent_message", "text": "continued"}]
     texts = json.dumps(server.requests[0].json["input"])
     assert "codex-era question" in texts and "codex-era answer" in texts and "go on" in texts
-    assert "go on" in path.read_text()
+    assert "go on" in path.read_text(encoding="utf-8")
 
 
 def test_sigint_during_sleep_leaves_resumable_rollout(env: Env) -> None:
@@ -458,7 +458,7 @@ def test_output_last_message(env: Env, tmp_path: Path) -> None:
         env.write_config(server.base_url)
         r = env.run("-o", str(target), "hi")
     assert r.rc == 0, r.stderr
-    assert target.read_text() == "Hello world"
+    assert target.read_text(encoding="utf-8") == "Hello world"
     assert r.stdout == "Hello world\n"
 
 
@@ -473,7 +473,7 @@ def test_output_last_message_without_message_warns(env: Env, tmp_path: Path) -> 
         env.write_config(server.base_url)
         r = env.run(*JSON, "-o", str(target), "hi")
     assert r.rc == 0, r.stderr
-    assert target.read_text() == ""
+    assert target.read_text(encoding="utf-8") == ""
     assert f"Warning: no last agent message; wrote empty content to {target}" in r.stderr
 
 
@@ -485,7 +485,7 @@ def test_output_schema_in_request(env: Env, tmp_path: Path) -> None:
         "additionalProperties": False,
     }
     schema_file = tmp_path / "schema.json"
-    schema_file.write_text(json.dumps(schema))
+    schema_file.write_text(json.dumps(schema), encoding="utf-8")
     with ScriptedServer([message_turn('{"answer":"42"}')]) as server:
         env.write_config(server.base_url)
         r = env.run(*JSON, "--output-schema", str(schema_file), "answer")
@@ -528,7 +528,7 @@ def test_git_repo_check(env: Env, tmp_path: Path) -> None:
 
 
 def test_config_errors_exit_1(env: Env) -> None:
-    (env.home / "config.toml").write_text("model = [\n")
+    (env.home / "config.toml").write_text("model = [\n", encoding="utf-8")
     r = env.run(*JSON, "hi")
     assert (r.rc, r.stdout) == (1, "")
     assert "Error loading config.toml:" in r.stderr

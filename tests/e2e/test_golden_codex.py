@@ -61,7 +61,7 @@ def _env(root: Path, name: str) -> Env:
 def _run(env: Env, turns: list[Any], command: list[str] | None, *args: str, provider: str = "") -> Result:
     with ScriptedServer(turns) as server:
         env.write_config(server.base_url, provider=provider, extra="check_for_update_on_startup = false")
-        with (env.home / "config.toml").open("a") as f:
+        with (env.home / "config.toml").open("a", encoding="utf-8") as f:
             f.write("\n[analytics]\nenabled = false\n")
         return env.run("--json", *args, "do the task", command=command, timeout=90)
 

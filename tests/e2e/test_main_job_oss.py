@@ -26,6 +26,7 @@ def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         stdin=subprocess.DEVNULL,
         timeout=300,
+        encoding="utf-8",
     )
 
 
@@ -46,11 +47,11 @@ def test_oss_json_turn_on_embedded_model(tmp_path: Path) -> None:
     # The session was recorded, and no server is left listening once the command has exited.
     rollouts = list((tmp_path / "home" / "sessions").rglob("rollout-*.jsonl"))
     assert len(rollouts) == 1
-    meta = json.loads(rollouts[0].read_text().splitlines()[0])
+    meta = json.loads(rollouts[0].read_text(encoding="utf-8").splitlines()[0])
     assert meta["type"] == "session_meta"
     assert meta["payload"]["id"] == events[0]["thread_id"]
     # The context window comes from probing the server (n_ctx 8192), not from a model catalog.
-    lines = [json.loads(line) for line in rollouts[0].read_text().splitlines()]
+    lines = [json.loads(line) for line in rollouts[0].read_text(encoding="utf-8").splitlines()]
     started = [x["payload"] for x in lines if x["type"] == "event_msg" and x["payload"]["type"] == "task_started"]
     assert started[0]["model_context_window"] == 8192 * 95 // 100
 

@@ -71,4 +71,4 @@ def test_writable_roots_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.setenv("PYCODEX_APPLY_PATCH_WRITABLE_ROOTS", str(tmp_path))
     monkeypatch.chdir(work)
     assert main([patch]) == 0
-    assert (tmp_path / "x.txt").read_text() == "x\n"
+    assert (tmp_path / "x.txt").read_text(encoding="utf-8") == "x\n"

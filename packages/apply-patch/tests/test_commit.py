@@ -17,8 +17,8 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def test_apply_reports_codex_summary(tmp_path: Path) -> None:
-    (tmp_path / "x.py").write_text("a\n")
-    (tmp_path / "y.py").write_text("y\n")
+    (tmp_path / "x.py").write_text("a\n", encoding="utf-8")
+    (tmp_path / "y.py").write_text("y\n", encoding="utf-8")
     result = apply_patch(
         P + "*** Add File: hello.txt\n+hi\n*** Update File: x.py\n@@\n-a\n+b\n*** Delete File: y.py\n" + E, cwd=tmp_path
     )
@@ -28,7 +28,7 @@ def test_apply_reports_codex_summary(tmp_path: Path) -> None:
 
 
 def test_failure_in_a_later_hunk_changes_nothing(tmp_path: Path) -> None:
-    (tmp_path / "f.txt").write_text("a\nb\n")
+    (tmp_path / "f.txt").write_text("a\nb\n", encoding="utf-8")
     before = _tree(tmp_path)
     with pytest.raises(PatchConflictError):
         apply_patch(P + "*** Add File: new/created.txt\n+x\n*** Update File: f.txt\n@@\n-zzz\n+y\n" + E, cwd=tmp_path)
@@ -37,9 +37,9 @@ def test_failure_in_a_later_hunk_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_rollback_when_a_rename_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "a.txt").write_text("a\n")
-    (tmp_path / "b.txt").write_text("b\n")
-    (tmp_path / "c.txt").write_text("c\n")
+    (tmp_path / "a.txt").write_text("a\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("b\n", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("c\n", encoding="utf-8")
     before = _tree(tmp_path)
     inode = (tmp_path / "a.txt").stat().st_ino
     plan = plan_patch(
@@ -73,12 +73,12 @@ def test_rollback_when_a_rename_fails(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_stale_plan_is_refused(tmp_path: Path) -> None:
     target = tmp_path / "f.txt"
-    target.write_text("a\n")
+    target.write_text("a\n", encoding="utf-8")
     plan = plan_patch(parse_patch(P + "*** Update File: f.txt\n@@\n-a\n+b\n" + E), cwd=tmp_path)
-    target.write_text("changed meanwhile\n")
+    target.write_text("changed meanwhile\n", encoding="utf-8")
     with pytest.raises(PatchIOError, match="changed since the patch was verified"):
         apply_plan(plan)
-    assert target.read_text() == "changed meanwhile\n"
+    assert target.read_text(encoding="utf-8") == "changed meanwhile\n"
 
 
 @pytest.mark.parametrize(
@@ -105,14 +105,14 @@ def test_bom_file_first_line_matches(tmp_path: Path) -> None:
 
 def test_modes_are_kept(tmp_path: Path) -> None:
     script = tmp_path / "run.sh"
-    script.write_text("echo a\n")
+    script.write_text("echo a\n", encoding="utf-8")
     script.chmod(0o750)
     apply_patch(P + "*** Update File: run.sh\n*** Move to: bin/run.sh\n@@\n-echo a\n+echo b\n" + E, cwd=tmp_path)
     moved = tmp_path / "bin" / "run.sh"
     assert stat.S_IMODE(moved.stat().st_mode) == 0o750
     apply_patch(P + "*** Update File: bin/run.sh\n@@\n-echo b\n+echo c\n" + E, cwd=tmp_path)
     assert stat.S_IMODE(moved.stat().st_mode) == 0o750
-    assert moved.read_text() == "echo c\n"
+    assert moved.read_text(encoding="utf-8") == "echo c\n"
 
 
 def test_new_file_gets_default_mode(tmp_path: Path) -> None:
@@ -123,22 +123,22 @@ def test_new_file_gets_default_mode(tmp_path: Path) -> None:
 
 
 def test_symlink_is_kept_when_updating_through_it(tmp_path: Path) -> None:
-    (tmp_path / "real.txt").write_text("a\n")
+    (tmp_path / "real.txt").write_text("a\n", encoding="utf-8")
     (tmp_path / "link").symlink_to("real.txt")
     apply_patch(P + "*** Update File: link\n@@\n-a\n+b\n" + E, cwd=tmp_path)
     assert (tmp_path / "link").is_symlink()
-    assert (tmp_path / "real.txt").read_text() == "b\n"
+    assert (tmp_path / "real.txt").read_text(encoding="utf-8") == "b\n"
 
 
 def test_no_temporary_files_are_left(tmp_path: Path) -> None:
-    (tmp_path / "f.txt").write_text("a\n")
+    (tmp_path / "f.txt").write_text("a\n", encoding="utf-8")
     apply_patch(P + "*** Update File: f.txt\n@@\n-a\n+b\n*** Add File: g.txt\n+g\n" + E, cwd=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt", "g.txt"]
 
 
 def test_move_and_delete_paths(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "a.txt").write_text("a\n")
+    (tmp_path / "src" / "a.txt").write_text("a\n", encoding="utf-8")
     apply_patch(P + "*** Update File: src/a.txt\n*** Move to: dst/b.txt\n@@\n-a\n+b\n" + E, cwd=tmp_path)
     assert _tree(tmp_path) == {"dst/b.txt": b"b\n"}
     assert (tmp_path / "src").is_dir()  # empty source directories stay, as with Codex

@@ -24,9 +24,9 @@ def _plan(tmp_path: Path, body: str, writable_roots: list[Path] | None = None) -
 
 
 def test_plan_writes_nothing_and_describes_changes(tmp_path: Path) -> None:
-    (tmp_path / "f.txt").write_text("a\nb\nc\n")
-    (tmp_path / "old.txt").write_text("x\n")
-    (tmp_path / "gone.txt").write_text("bye\n")
+    (tmp_path / "f.txt").write_text("a\nb\nc\n", encoding="utf-8")
+    (tmp_path / "old.txt").write_text("x\n", encoding="utf-8")
+    (tmp_path / "gone.txt").write_text("bye\n", encoding="utf-8")
     plan = _plan(
         tmp_path,
         "*** Add File: new.txt\n+hi\n*** Update File: f.txt\n@@\n a\n-b\n+B\n*** Delete File: gone.txt\n"
@@ -79,7 +79,7 @@ def test_add_then_delete_is_no_change(tmp_path: Path) -> None:
     ],
 )
 def test_conflicts(tmp_path: Path, body: str, message: str) -> None:
-    (tmp_path / "f.txt").write_text("a\nb\nc\n")
+    (tmp_path / "f.txt").write_text("a\nb\nc\n", encoding="utf-8")
     with pytest.raises(PatchConflictError) as info:
         _plan(tmp_path, body)
     assert str(info.value) == message.format(d=tmp_path)
@@ -106,7 +106,7 @@ def test_conflicts(tmp_path: Path, body: str, message: str) -> None:
     ],
 )
 def test_file_errors(tmp_path: Path, body: str, message: str) -> None:
-    (tmp_path / "f.txt").write_text("a\n")
+    (tmp_path / "f.txt").write_text("a\n", encoding="utf-8")
     (tmp_path / "d").mkdir()
     with pytest.raises(PatchIOError) as info:
         _plan(tmp_path, body)
@@ -119,7 +119,7 @@ def test_empty_patch(tmp_path: Path) -> None:
 
 
 def test_fuzzy_match_does_not_reindent(tmp_path: Path) -> None:
-    (tmp_path / "s.py").write_text("def f():\n    return 1\n")
+    (tmp_path / "s.py").write_text("def f():\n    return 1\n", encoding="utf-8")
     plan = _plan(tmp_path, "*** Update File: s.py\n@@\n-return 1\n+return 2\n")
     assert next(iter(plan.changes.values())).new_content == "def f():\nreturn 2\n"
 
@@ -141,7 +141,7 @@ def test_symlinks_that_lead_outside_are_refused(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     work.mkdir()
     outside.mkdir()
-    (outside / "secret.txt").write_text("a\n")
+    (outside / "secret.txt").write_text("a\n", encoding="utf-8")
     (work / "dirlink").symlink_to(outside)
     (work / "filelink").symlink_to(outside / "secret.txt")
     for body in (
@@ -150,7 +150,7 @@ def test_symlinks_that_lead_outside_are_refused(tmp_path: Path) -> None:
         "*** Delete File: dirlink/secret.txt\n",
         "*** Update File: ok.txt\n*** Move to: dirlink/y.txt\n@@\n-a\n",
     ):
-        (work / "ok.txt").write_text("a\n")
+        (work / "ok.txt").write_text("a\n", encoding="utf-8")
         with pytest.raises(PathNotAllowedError):
             _plan(work, body)
 
@@ -158,7 +158,7 @@ def test_symlinks_that_lead_outside_are_refused(tmp_path: Path) -> None:
 def test_deleting_a_link_that_points_outside_is_allowed(tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    (tmp_path / "target.txt").write_text("t\n")
+    (tmp_path / "target.txt").write_text("t\n", encoding="utf-8")
     (work / "link").symlink_to(tmp_path / "target.txt")
     plan = _plan(work, "*** Delete File: link\n")
     assert [op.path for op in plan.ops] == [str(work / "link")]
@@ -176,14 +176,14 @@ def test_extra_writable_roots(tmp_path: Path) -> None:
 
 
 def test_update_through_symlink_targets_the_file(tmp_path: Path) -> None:
-    (tmp_path / "real.txt").write_text("a\n")
+    (tmp_path / "real.txt").write_text("a\n", encoding="utf-8")
     (tmp_path / "link").symlink_to("real.txt")
     plan = _plan(tmp_path, "*** Update File: link\n@@\n-a\n+b\n")
     assert [op.path for op in plan.ops] == [os.path.realpath(tmp_path / "real.txt")]
 
 
 def test_unchanged_content_is_not_rewritten(tmp_path: Path) -> None:
-    (tmp_path / "f.txt").write_text("a\n")
+    (tmp_path / "f.txt").write_text("a\n", encoding="utf-8")
     plan = _plan(tmp_path, "*** Update File: f.txt\n@@\n-a\n+a\n")
     assert plan.ops == ()
     assert plan.summary() == "Success. Updated the following files:\nM f.txt\n"

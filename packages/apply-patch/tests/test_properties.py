@@ -118,7 +118,7 @@ FRAGMENTS = st.sampled_from(
 def test_no_input_crashes(lines: list[str], newline: str) -> None:
     text = newline.join(lines)
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "a.txt").write_text("a\nb\n")
+        (Path(tmp) / "a.txt").write_text("a\nb\n", encoding="utf-8")
         (Path(tmp) / "d").mkdir()
         try:
             plan_patch(parse_patch(text), cwd=tmp)

@@ -20,11 +20,12 @@ def _codex(*args: str, env: dict[str, str] | None = None, cwd: Path | None = Non
         env=env,
         cwd=cwd,
         stdin=subprocess.DEVNULL,
+        encoding="utf-8",
     )
 
 
 def test_version_matches_pyproject() -> None:
-    version = tomllib.loads((PKG / "pyproject.toml").read_text())["project"]["version"]
+    version = tomllib.loads((PKG / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     assert pycodex_cli.__version__ == version
     result = _codex("--version")
     assert result.returncode == 0
@@ -39,7 +40,7 @@ def test_version_imports_nothing_heavy() -> None:
         "heavy = [m for m in names if m in sys.modules]\n"
         "print(heavy)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, encoding="utf-8")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
@@ -84,7 +85,9 @@ def test_completion_scripts() -> None:
     assert bash.returncode == 0
     assert "complete -F _codex codex pycodex" in bash.stdout
     # The bash script is valid bash.
-    check = subprocess.run(["bash", "-n"], input=bash.stdout, capture_output=True, text=True, timeout=30)
+    check = subprocess.run(
+        ["bash", "-n"], input=bash.stdout, capture_output=True, text=True, timeout=30, encoding="utf-8"
+    )
     assert check.returncode == 0, check.stderr
     assert _codex("completion", "zsh").stdout.startswith("#compdef codex")
     fish = _codex("completion", "fish").stdout
@@ -99,7 +102,7 @@ def _env(codex_home: Path) -> dict[str, str]:
 
 
 def test_features_list_reflects_config(tmp_path: Path) -> None:
-    (tmp_path / "config.toml").write_text("[features]\nunified_exec = false\n")
+    (tmp_path / "config.toml").write_text("[features]\nunified_exec = false\n", encoding="utf-8")
     result = _codex("features", "list", env=_env(tmp_path))
     assert result.returncode == 0, result.stderr
     rows = {line.split()[0]: line.split()[-1] for line in result.stdout.splitlines()}
@@ -111,10 +114,10 @@ def test_features_list_reflects_config(tmp_path: Path) -> None:
 
 
 def test_features_enable_writes_config_keeping_comments(tmp_path: Path) -> None:
-    (tmp_path / "config.toml").write_text('# my settings\nmodel = "gpt-5.5"\n')
+    (tmp_path / "config.toml").write_text('# my settings\nmodel = "gpt-5.5"\n', encoding="utf-8")
     result = _codex("features", "enable", "network_proxy", env=_env(tmp_path))
     assert result.returncode == 0, result.stderr
-    text = (tmp_path / "config.toml").read_text()
+    text = (tmp_path / "config.toml").read_text(encoding="utf-8")
     assert "# my settings" in text
     assert tomllib.loads(text)["features"]["network_proxy"] is True
     bad = _codex("features", "enable", "no_such_feature", env=_env(tmp_path))
@@ -123,7 +126,7 @@ def test_features_enable_writes_config_keeping_comments(tmp_path: Path) -> None:
 
 
 def test_broken_config_exits_1_naming_file_and_line(tmp_path: Path) -> None:
-    (tmp_path / "config.toml").write_text('model = "gpt-5.5"\napproval_policy = [\n')
+    (tmp_path / "config.toml").write_text('model = "gpt-5.5"\napproval_policy = [\n', encoding="utf-8")
     result = _codex("features", "list", env=_env(tmp_path))
     assert result.returncode == 1
     assert str(tmp_path / "config.toml") in result.stderr

@@ -18,5 +18,7 @@ def test_load_config_imports_no_heavy_modules(tmp_path: Path) -> None:
         print(",".join(m for m in ("tomlkit", "pydantic", "yaml", "httpx") if m in sys.modules))
         """
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True, encoding="utf-8"
+    )
     assert result.stdout.strip() == ""

@@ -14,13 +14,13 @@ ConfigFactory = Callable[..., Config]
 
 def _tree(workspace: Path, codex_home: Path) -> Path:
     (workspace / ".git").mkdir()
-    (codex_home / "AGENTS.md").write_text("GLOBAL RULE\n")
-    (workspace / "AGENTS.md").write_text("# Root rules\nbe nice\n")
+    (codex_home / "AGENTS.md").write_text("GLOBAL RULE\n", encoding="utf-8")
+    (workspace / "AGENTS.md").write_text("# Root rules\nbe nice\n", encoding="utf-8")
     sub = workspace / "sub"
     (sub / "deep").mkdir(parents=True)
-    (sub / "AGENTS.md").write_text("SUB PLAIN\n")
-    (sub / "AGENTS.override.md").write_text("SUB OVERRIDE\n")
-    (sub / "deep" / "AGENTS.md").write_text("DEEP RULE\n")
+    (sub / "AGENTS.md").write_text("SUB PLAIN\n", encoding="utf-8")
+    (sub / "AGENTS.override.md").write_text("SUB OVERRIDE\n", encoding="utf-8")
+    (sub / "deep" / "AGENTS.md").write_text("DEEP RULE\n", encoding="utf-8")
     return sub / "deep"
 
 
@@ -40,7 +40,7 @@ def test_agents_chain(make_config: ConfigFactory, workspace: Path, codex_home: P
 
 def test_agents_budget_and_fallback(make_config: ConfigFactory, workspace: Path) -> None:
     (workspace / ".git").mkdir()
-    (workspace / "CLAUDE.md").write_text("0123456789")
+    (workspace / "CLAUDE.md").write_text("0123456789", encoding="utf-8")
     config = make_config(overrides=('project_doc_fallback_filenames=["CLAUDE.md"]', "project_doc_max_bytes=4"))
     assert discover_agents_files(config) == [workspace / "CLAUDE.md"]
     assert load_user_instructions(config) == "0123"

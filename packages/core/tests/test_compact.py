@@ -36,7 +36,9 @@ async def test_manual_compact_replaces_history(make_config: ConfigFactory) -> No
     assert "the summary" in text and "question one" in text
     assert "function_call" not in text and "answer one" not in text
     assert after[0]["role"] == "developer"
-    compacted = [json.loads(line) for line in path.read_text().splitlines() if '"type":"compacted"' in line]
+    compacted = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if '"type":"compacted"' in line
+    ]
     assert len(compacted) == 1
     assert compacted[0]["payload"]["message"].endswith("the summary")
     assert compacted[0]["payload"]["replacement_history"][-1]["content"][0]["text"].endswith("the summary")

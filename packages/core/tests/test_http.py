@@ -58,4 +58,4 @@ async def test_turn_over_real_http(make_config: ConfigFactory, monkeypatch: pyte
     output = next(i for i in body["input"] if i["type"] == "function_call_output")["output"]
     assert output.endswith("Output:\nvia-http\n")
     assert requests[0].headers.get("authorization") == "Bearer sk-test"
-    assert "sk-test" not in (config.codex_home / "sessions").rglob("*.jsonl").__next__().read_text()
+    assert "sk-test" not in (config.codex_home / "sessions").rglob("*.jsonl").__next__().read_text(encoding="utf-8")

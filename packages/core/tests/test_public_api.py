@@ -14,5 +14,7 @@ def test_import_is_light() -> None:
     import sys
 
     code = "import sys, pycodex_core; print(sorted(m for m in ('pydantic', 'httpx') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, encoding="utf-8"
+    ).stdout
     assert out.strip() == "[]"

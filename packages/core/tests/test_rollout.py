@@ -48,7 +48,7 @@ async def test_rollout_written_line_by_line_and_resumed(make_config: ConfigFacto
     assert all(list(line) == ["timestamp", "ordinal", "type", "payload"] for line in lines)
     kinds = {line["type"] for line in lines}
     assert kinds == {"session_meta", "response_item", "event_msg", "turn_context"}
-    assert "Authorization" not in path.read_text()
+    assert "Authorization" not in path.read_text(encoding="utf-8")
     meta = lines[0]["payload"]
     assert meta["id"] == thread_id and meta["originator"] == "codex_exec" and meta["source"] == "exec"
 
@@ -91,7 +91,7 @@ async def test_fork_copies_history_into_new_thread(make_config: ConfigFactory) -
     assert configured["forked_from_id"] == source_id
     assert _lines(forked)[0]["payload"]["forked_from_id"] == source_id
     assert "original" in json.dumps(transport2.requests[0]["input"])
-    assert "again" not in source.read_text()
+    assert "again" not in source.read_text(encoding="utf-8")
 
 
 CODEX_ROLLOUT = [
@@ -191,7 +191,7 @@ async def test_resume_codex_written_rollout(make_config: ConfigFactory, codex_ho
     path = day / "rollout-2026-11-23T19-43-14-01a209ef-1adf-78e0-a674-f43f57803206.jsonl"
     raw = [json.dumps(line) for line in CODEX_ROLLOUT]
     raw.insert(5, "{this is not json")
-    path.write_text("\n".join(raw) + "\n")
+    path.write_text("\n".join(raw) + "\n", encoding="utf-8")
     state = read_rollout(path)
     assert state.thread_id == "01a209ef-1adf-78e0-a674-f43f57803206"
     assert state.skipped_lines == 1
@@ -213,7 +213,7 @@ async def test_resume_codex_written_rollout(make_config: ConfigFactory, codex_ho
         "Hello world",
         "follow up",
     ]
-    new_lines = [json.loads(line) for line in path.read_text().splitlines()[len(raw) :]]
+    new_lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[len(raw) :]]
     assert new_lines[0]["ordinal"] == 9
 
 

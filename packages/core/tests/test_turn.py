@@ -180,7 +180,7 @@ async def test_apply_patch_add_then_update(make_config: ConfigFactory, workspace
     )
     async with Codex.start(make_config(), transport=transport) as codex:
         msgs = await collect_turn(codex, "patch")
-    assert (workspace / "hello.txt").read_text() == "hello world\n"
+    assert (workspace / "hello.txt").read_text(encoding="utf-8") == "hello world\n"
     out1 = _outputs(transport.requests[1])[0]
     assert out1["type"] == "custom_tool_call_output"
     assert out1["output"].startswith("Exit code: 0\nWall time: ")
@@ -224,7 +224,7 @@ async def test_apply_patch_function_variant_and_heredoc(make_config: ConfigFacto
     )
     async with Codex.start(make_config(), transport=transport) as codex:
         msgs = await collect_turn(codex, "patch")
-    assert (workspace / "hello.txt").read_text() == "hello world\n"
+    assert (workspace / "hello.txt").read_text(encoding="utf-8") == "hello world\n"
     assert not of_type(msgs, "exec_command_begin")
     assert len(of_type(msgs, "patch_apply_end")) == 2
 
@@ -367,7 +367,7 @@ async def test_patch_policy_by_sandbox(make_config: ConfigFactory, workspace: Pa
     )
     async with Codex.start(make_config(sandbox="read-only"), transport=transport) as codex:
         msgs = await collect_turn(codex, "x")
-    assert (workspace / "hello.txt").read_text() == "hello\n"
+    assert (workspace / "hello.txt").read_text(encoding="utf-8") == "hello\n"
     assert "read-only sandbox" in _outputs(transport.requests[1])[0]["output"]
     assert of_type(msgs, "patch_apply_end")[0]["status"] == "declined"
 

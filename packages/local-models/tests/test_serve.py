@@ -36,7 +36,7 @@ def process_gone(pid: int) -> bool:
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX process checks")
 def test_child_exits_when_parent_dies() -> None:
     parent = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True
+        [sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, encoding="utf-8"
     )
     child_pid = 0
     try:

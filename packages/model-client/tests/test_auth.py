@@ -37,16 +37,18 @@ def test_bearer_token_first(h: Any) -> None:
 
 def test_openai_precedence(h: Any, tmp_path: Path) -> None:
     p = h.provider(requires_openai_auth=True)
-    (tmp_path / "auth.json").write_text(json.dumps({"OPENAI_API_KEY": "from-file"}))
+    (tmp_path / "auth.json").write_text(json.dumps({"OPENAI_API_KEY": "from-file"}), encoding="utf-8")
     env = {"CODEX_API_KEY": "codex", "OPENAI_API_KEY": "openai"}
     assert resolve_auth_header(p, tmp_path, env) == "Bearer codex"
     assert resolve_auth_header(p, tmp_path, {"OPENAI_API_KEY": "openai"}) == "Bearer openai"
     assert resolve_auth_header(p, tmp_path, {}) == "Bearer from-file"
-    (tmp_path / "auth.json").write_text(json.dumps({"OPENAI_API_KEY": None, "tokens": {"access_token": "jwt"}}))
+    (tmp_path / "auth.json").write_text(
+        json.dumps({"OPENAI_API_KEY": None, "tokens": {"access_token": "jwt"}}), encoding="utf-8"
+    )
     assert resolve_auth_header(p, tmp_path, {}) == "Bearer jwt"
 
 
 def test_openai_nothing_found(h: Any, tmp_path: Path) -> None:
-    (tmp_path / "auth.json").write_text("not json")
+    (tmp_path / "auth.json").write_text("not json", encoding="utf-8")
     with pytest.raises(MissingEnvKey, match="OPENAI_API_KEY"):
         resolve_auth_header(h.provider(requires_openai_auth=True), tmp_path, {})

@@ -32,13 +32,17 @@ def test_import_does_not_load_pydantic() -> None:
         " 'json', 'annotated_types'})\n"
         "print(heavy)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60, encoding="utf-8"
+    )
     assert result.stdout.strip() == "[]"
 
 
 def test_schema_module_loads_pydantic() -> None:
     code = "import sys, pycodex_protocol.schema; print('pydantic' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60, encoding="utf-8"
+    )
     assert result.stdout.strip() == "True"
 
 
@@ -64,7 +68,12 @@ def test_private_modules_define_no_unexported_typeddicts() -> None:
 
 def test_schema_file_is_up_to_date() -> None:
     result = subprocess.run(
-        [sys.executable, str(GEN_SCHEMA), "--check"], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, str(GEN_SCHEMA), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        encoding="utf-8",
     )
     assert result.returncode == 0, result.stderr
 
@@ -73,14 +82,14 @@ def test_gen_schema_check_reports_stale_file(tmp_path: Path) -> None:
     stale = tmp_path / "exec-events.schema.json"
     stale.write_text("{}\n", encoding="utf-8")
     cmd = [sys.executable, str(GEN_SCHEMA), "--check", "--output", str(stale)]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False, encoding="utf-8")
     assert result.returncode == 1
     assert "is out of date" in result.stderr
     assert "uv run python tools/gen_schema.py" in result.stderr
 
     missing = tmp_path / "missing.json"
     cmd = [sys.executable, str(GEN_SCHEMA), "--check", "--output", str(missing)]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False, encoding="utf-8")
     assert (result.returncode, "is missing" in result.stderr) == (1, True)
 
     written = tmp_path / "out" / "schema.json"

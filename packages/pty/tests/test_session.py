@@ -63,9 +63,27 @@ async def test_kill_reaches_the_whole_group() -> None:
         await anyio.sleep(0.2)
         child = int(proc.take_output().split()[0])
         code = await proc.terminate()
-    assert code == 128 + signal.SIGKILL
+    assert code == 128 + signal.SIGTERM
     await anyio.sleep(0.1)
     assert not _alive(child)
+
+
+async def test_kill_escalates_to_sigkill_when_sigterm_is_ignored() -> None:
+    with anyio.fail_after(5):
+        proc = ProcessSession.spawn(["bash", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done"])
+        await anyio.sleep(0.2)
+        assert b"ready" in proc.take_output()
+        proc.kill(grace=0.2)
+        code = await proc.wait_exit(3)
+    assert code == 128 + signal.SIGKILL
+
+
+async def test_kill_without_grace_is_immediate() -> None:
+    with anyio.fail_after(5):
+        proc = ProcessSession.spawn(["sleep", "30"])
+        proc.kill(grace=0)
+        code = await proc.wait_exit(3)
+    assert code == 128 + signal.SIGKILL
 
 
 def _alive(pid: int) -> bool:

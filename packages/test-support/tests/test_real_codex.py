@@ -42,7 +42,8 @@ def test_codex_exec_against_scripted_server() -> None:
                 'model = "gpt-5.5"\nmodel_provider = "mock"\napproval_policy = "never"\n'
                 'sandbox_mode = "danger-full-access"\ncheck_for_update_on_startup = false\n'
                 f'[model_providers.mock]\nname = "mock"\nbase_url = "{s.base_url}"\nenv_key = "MOCK_API_KEY"\n'
-                'wire_api = "responses"\n[analytics]\nenabled = false\n'
+                'wire_api = "responses"\n[analytics]\nenabled = false\n',
+                encoding="utf-8",
             )
             env = {**os.environ, "CODEX_HOME": str(home), "MOCK_API_KEY": "dummy"}
             proc = subprocess.run(
@@ -53,6 +54,7 @@ def test_codex_exec_against_scripted_server() -> None:
                 text=True,
                 timeout=60,
                 check=False,
+                encoding="utf-8",
             )
         assert proc.returncode == 0, proc.stderr[-2000:]
         lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]

@@ -183,7 +183,8 @@ def test_serve_cli(tmp_path: Path) -> None:
                     {"status": 500, "body": {"error": {"message": "x"}}, "times": 2},
                 ]
             }
-        )
+        ),
+        encoding="utf-8",
     )
     out = tmp_path / "requests.jsonl"
     with subprocess.Popen(
@@ -199,6 +200,7 @@ def test_serve_cli(tmp_path: Path) -> None:
         ],
         stdout=subprocess.PIPE,
         text=True,
+        encoding="utf-8",
     ) as proc:
         assert proc.stdout is not None
         try:
@@ -215,5 +217,5 @@ def test_serve_cli(tmp_path: Path) -> None:
             proc.terminate()
             assert proc.wait(timeout=10) == 0
     assert b": comment\n\n" in body and b"response.completed" in body
-    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [r["body"] for r in rows] == [{"a": 1}, {}]

@@ -147,6 +147,7 @@ class Codex:
             ev_recv.close()
             sub_send.close()
             session.processes.kill_all()
+            session.close_shell_snapshot()
             if rollout is not None:
                 rollout.close()
             if own_transport:

@@ -24,6 +24,7 @@ from ._truncate import truncate_middle_bytes
 
 if TYPE_CHECKING:
     from ._rollout import RolloutRecorder
+    from ._shell_snapshot import ShellSnapshot
 
 __all__ = ["Session"]
 
@@ -83,6 +84,8 @@ class Session:
         self._first_token: float | None = None
         self._overrides: dict[str, Any] = {}
         self._closed = False
+        self.shell_snapshot: ShellSnapshot | None = None
+        """The login-shell snapshot (created by `run` when the `shell_snapshot` feature is on)."""
 
     # -- events and history -----------------------------------------------------------------
 
@@ -125,6 +128,33 @@ class Session:
 
             self._env = create_env(self.config.shell_environment_policy, os.environ, thread_id=self.thread_id)
         return self._env
+
+    def spawn_argv(self, argv: list[str]) -> list[str]:
+        """The argv actually spawned for a command shown as `argv` (`-lc` replaced by the shell snapshot)."""
+        snapshot = self.shell_snapshot
+        return snapshot.wrap(argv) if snapshot is not None else argv
+
+    def _start_shell_snapshot(self, tg: anyio.abc.TaskGroup) -> None:
+        features = getattr(self.config, "feature_enabled", None)
+        if callable(features) and not features("shell_snapshot"):
+            return
+        from ._shell_snapshot import ShellSnapshot, shell_kind
+
+        if shell_kind(self.shell) is None:
+            return
+        home = getattr(self.config, "codex_home", None)
+        if home is None:
+            return
+        path = Path(home) / "shell_snapshots" / f"{self.thread_id}.sh"
+        policy = getattr(self.config, "shell_environment_policy", None)
+        cwd = getattr(self.config, "cwd", None)
+        self.shell_snapshot = ShellSnapshot(self.shell, path, policy=policy, cwd=Path(cwd) if cwd is not None else None)
+        tg.start_soon(self.shell_snapshot.build, self.command_env())
+
+    def close_shell_snapshot(self) -> None:
+        """Delete the session's snapshot file (idempotent)."""
+        if self.shell_snapshot is not None:
+            self.shell_snapshot.remove()
 
     def context_window(self) -> int | None:
         """The model's context window in tokens (config override first)."""
@@ -345,6 +375,7 @@ class Session:
         shutdown_id = ""
         async with submissions, self._events:
             async with anyio.create_task_group() as tg:
+                self._start_shell_snapshot(tg)
                 async for submission in submissions:
                     sub_id = str(submission.get("id", ""))
                     op = submission.get("op") or {}
@@ -357,6 +388,7 @@ class Session:
                     await self._active.done.wait()
                 tg.cancel_scope.cancel()
             self.processes.kill_all()
+            self.close_shell_snapshot()
             self.emit(shutdown_id, {"type": "shutdown_complete"})
             self._closed = True
 

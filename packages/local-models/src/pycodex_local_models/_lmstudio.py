@@ -96,6 +96,7 @@ def download_lmstudio_model(model: str, *, progress: ProgressCallback | None = N
             timeout=timeout,
             check=False,
             env={**os.environ, "NO_COLOR": "1"},
+            encoding="utf-8",
         )
     except (OSError, subprocess.TimeoutExpired) as err:
         raise ModelDownloadFailed(f"Failed to execute '{lms} get --yes {model}': {err}") from err

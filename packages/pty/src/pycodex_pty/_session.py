@@ -308,21 +308,38 @@ class ProcessSession:
                 self._popen.stdin.close()
             self._write_fd = None
 
-    def kill(self) -> None:
-        """Kill the whole process group with SIGKILL (idempotent)."""
+    def kill(self, grace: float = 0.5) -> None:
+        """Stop the whole process group: SIGTERM now, SIGKILL `grace` seconds later (idempotent).
+
+        The grace period lets shells and the tools they run release what they hold: a login shell
+        killed outright can leave lock files behind (pyenv's shim lock, for one) that make every
+        later login shell wait. With `grace <= 0` the group gets SIGKILL at once.
+        """
+        if grace <= 0:
+            self._signal_group(signal.SIGKILL)
+            return
+        if self._signal_group(signal.SIGTERM):
+            timer = threading.Timer(grace, self._signal_group, args=(signal.SIGKILL,))
+            timer.daemon = True
+            timer.start()
+
+    def _signal_group(self, sig: signal.Signals) -> bool:
+        """Send `sig` to the process group; False when the group is gone."""
         try:
-            os.killpg(self.pid, signal.SIGKILL)
+            os.killpg(self.pid, sig)
         except ProcessLookupError:
-            pass
+            return False
         except PermissionError:
-            logger.warning("could not kill process group %d", self.pid)
+            logger.warning("could not signal process group %d", self.pid)
+            return False
         if self._popen is None and self._pty is not None:
             with contextlib.suppress(OSError):
-                self._pty.kill(signal.SIGKILL)
+                self._pty.kill(sig)
+        return True
 
     async def terminate(self, grace: float = 2.0) -> int | None:
-        """Kill the process group and wait up to `grace` seconds for the exit code."""
-        self.kill()
+        """Stop the process group (see `kill`) and wait up to `grace` seconds for the exit code."""
+        self.kill(min(0.5, grace / 2))
         return await self.wait_exit(grace)
 
     def close(self) -> None:

@@ -140,7 +140,9 @@ class ProcessManager:
             return f"Too many running processes ({_MAX_PROCESSES}); stop some with write_stdin before starting more."
         started = time.monotonic()
         try:
-            proc = ProcessSession.spawn(command, cwd=cwd, env=session.command_env(), tty=bool(args.get("tty", False)))
+            proc = ProcessSession.spawn(
+                session.spawn_argv(command), cwd=cwd, env=session.command_env(), tty=bool(args.get("tty", False))
+            )
         except SpawnError as exc:
             session.emit(ctx.sub_id, begin)
             session.emit(ctx.sub_id, _failed_end(begin, str(exc), started))
@@ -233,7 +235,7 @@ async def _run_to_completion(
     session.emit(ctx.sub_id, begin)
     started = time.monotonic()
     try:
-        proc = ProcessSession.spawn(command, cwd=cwd, env=session.command_env())
+        proc = ProcessSession.spawn(session.spawn_argv(command), cwd=cwd, env=session.command_env())
     except SpawnError as exc:
         session.emit(ctx.sub_id, _failed_end(begin, str(exc), started))
         return str(exc), -1, time.monotonic() - started, False
