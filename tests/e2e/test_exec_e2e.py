@@ -275,7 +275,6 @@ def test_resume_own_rollout(env: Env) -> None:
     assert len(env.rollouts()) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="pycodex_core does not restore the thread's token total on resume yet")
 def test_resume_usage_is_thread_total(env: Env) -> None:
     # Codex 0.169 reports the thread's cumulative usage in `turn.completed`, including resumed turns.
     with ScriptedServer([message_turn("first answer"), message_turn("second answer")]) as server:

@@ -125,6 +125,9 @@ class Codex:
             model_info=info,
             history=state.history if state is not None else None,
         )
+        if resume_from is not None and state is not None:
+            # Token usage is reported for the whole thread, so a resumed thread keeps counting.
+            session.total_usage.update(_last_total_usage(state.events))
         codex = cls(
             thread_id=thread_id, rollout_path=rollout.path if rollout else None, submissions=sub_send, events=ev_recv
         )
@@ -248,3 +251,13 @@ def _session_configured(
     if rollout is not None:
         msg["rollout_path"] = str(rollout.path)
     return msg
+
+
+def _last_total_usage(events: list[dict[str, Any]]) -> dict[str, int]:
+    """The thread's total token usage from the last `token_count` event of a rollout."""
+    for msg in reversed(events):
+        info = msg.get("info") if msg.get("type") == "token_count" else None
+        total = info.get("total_token_usage") if isinstance(info, dict) else None
+        if isinstance(total, dict):
+            return {k: v for k, v in total.items() if isinstance(v, int)}
+    return {}
