@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import subprocess
@@ -142,3 +143,31 @@ def test_doctor_reports_checks(tmp_path: Path) -> None:
     assert checks["sandbox"]["status"] == "warn"
     assert "danger-full-access" in checks["sandbox"]["detail"]
     assert result.returncode == 0
+
+
+def test_config_migrate_converts_typescript_config(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(
+        json.dumps({"model": "o4-mini", "approvalMode": "full-auto"}), encoding="utf-8"
+    )
+    (tmp_path / "instructions.md").write_text("Always run the tests.\n", encoding="utf-8")
+    result = _codex("config", "migrate", env=_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    migrated = tomllib.loads((tmp_path / "config.toml").read_text(encoding="utf-8"))
+    assert migrated["model"] == "o4-mini"
+    assert migrated["sandbox_mode"] == "workspace-write"
+    assert "Always run the tests." in (tmp_path / "AGENTS.md").read_text(encoding="utf-8")
+    assert "config.toml" in result.stdout
+    # A second run does not overwrite what is there now, and says so.
+    config_toml = tmp_path / "config.toml"
+    config_toml.write_text(config_toml.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
+    before = config_toml.read_text(encoding="utf-8")
+    again = _codex("config", "migrate", env=_env(tmp_path))
+    assert again.returncode == 0
+    assert config_toml.read_text(encoding="utf-8") == before
+    assert "already exists (use --force" in again.stdout
+
+
+def test_config_path(tmp_path: Path) -> None:
+    result = _codex("config", "path", env=_env(tmp_path))
+    assert result.returncode == 0
+    assert result.stdout == f"{tmp_path / 'config.toml'}\n"
