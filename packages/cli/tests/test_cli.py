@@ -171,3 +171,32 @@ def test_config_path(tmp_path: Path) -> None:
     result = _codex("config", "path", env=_env(tmp_path))
     assert result.returncode == 0
     assert result.stdout == f"{tmp_path / 'config.toml'}\n"
+
+
+def test_logging_spec_sets_levels() -> None:
+    import logging
+
+    from pycodex_cli._logging import setup_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        setup_logging("info,pycodex_core=debug,httpx=debug")
+        assert root.level == logging.INFO
+        assert logging.getLogger("pycodex_core").level == logging.DEBUG
+        assert logging.getLogger("httpx").level == logging.DEBUG
+        assert logging.getLogger("httpcore").level == logging.WARNING
+        setup_logging("error")
+        assert root.level == logging.ERROR
+    finally:
+        root.handlers[:], root.level = saved
+        for name in ("pycodex_core", "httpx", "httpcore"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def test_unknown_log_level_is_reported_not_fatal(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    env["PYCODEX_LOG"] = "loud"
+    result = _codex("features", "list", env=env)
+    assert result.returncode == 0
+    assert "warning: ignoring unknown log level 'loud' in PYCODEX_LOG" in result.stderr

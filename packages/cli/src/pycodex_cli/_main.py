@@ -114,6 +114,9 @@ def dispatch(args: list[str]) -> int:
         return _not_yet("the interactive session (run `codex exec` for the headless agent)")
     if sub in NOT_YET:
         return _not_yet(f"`codex {sub}`")
+    from pycodex_cli._logging import setup_logging
+
+    setup_logging()
     if sub == "exec":
         for flag in globals_:
             if flag.split("=", 1)[0] in TUI_ONLY_FLAGS:
