@@ -28,7 +28,14 @@ def _normalise(events: list[dict[str, Any]], work: Path) -> list[Any]:
 
     text = json.dumps(events, ensure_ascii=False)
     text = UUID.sub("<uuid>", text).replace(str(work), "<work>")
-    return json.loads(text)
+    normalised = json.loads(text)
+    for event in normalised:
+        item = event.get("item", {})
+        if item.get("type") == "command_execution":
+            # Codex reads stdout and stderr from two pipes, so lines written to both close
+            # together arrive in either order: compare the lines, not their interleaving.
+            item["aggregated_output"] = sorted(item["aggregated_output"].splitlines(keepends=True))
+    return normalised
 
 
 @pytest.fixture

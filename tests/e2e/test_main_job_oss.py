@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from e2e_support import codex_command
 
-pytestmark = pytest.mark.slow
+# Each test starts the embedded model: on a loaded 2-core machine a turn can take a minute.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
 
 def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
