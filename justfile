@@ -12,7 +12,8 @@ help:
 
 # Install every member and every dependency group
 sync:
-    uv sync --all-packages --all-groups --frozen
+    uv sync --all-packages --all-groups --frozen --compile-bytecode
+    uv run --no-sync python -m compileall -q packages >/dev/null
 
 lock:
     uv lock
@@ -87,7 +88,7 @@ codex *args:
 # Benchmarks (on demand, never in CI)
 bench: sync ref-codex
     uv run python bench/startup.py
-    for f in bench/*.py; do [ "$f" = bench/startup.py ] || uv run python "$f"; done
+    for f in bench/[!_]*.py; do [ "$f" = bench/startup.py ] || uv run python "$f"; done
 
 # Everything CI checks
 ci: sync lock-check lint typecheck test isolation smoke

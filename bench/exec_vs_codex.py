@@ -26,6 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
 
 from e2e_support import Env, real_codex, scenario  # pyright: ignore[reportMissingImports]
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bytecode import ensure_bytecode
+
 from pycodex_test_support import ScriptedServer
 
 TIME_V = Path("/usr/bin/time")
@@ -86,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     if codex is None or not codex.exists():
         print("the real Codex binary is missing (set PYCODEX_REAL_CODEX)", file=sys.stderr)
         return 2
+    ensure_bytecode()
     tools = {"pycodex": _ours(), "codex": [str(codex), "exec"]}
     root = Path(tempfile.mkdtemp(prefix="pycodex-bench-", dir="/var/tmp"))
     try:

@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _bytecode import ensure_bytecode  # noqa: E402
 
 
 def real_codex() -> Path | None:
@@ -33,6 +36,7 @@ def time_once(cmd: list[str]) -> float:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    ensure_bytecode()
     bindir = Path(sys.executable).parent
     codex = str(bindir / "codex")
     cases: dict[str, list[str]] = {
