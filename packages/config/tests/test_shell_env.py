@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pycodex_config import ShellEnvironmentPolicy, create_env
+from pycodex_config import ShellEnvironmentPolicy, create_env, env_var_allowed
 
 BASE = {
     "PATH": "/bin",
@@ -63,3 +63,23 @@ def test_from_toml_filters() -> None:
     assert policy.exclude == ("A*", "B*")
     assert policy.include_only == ("PATH",)
     assert policy.ignore_default_excludes is True
+
+
+def test_env_var_allowed_matches_create_env() -> None:
+    base = {"HOME": "/h", "MY_API_KEY": "k", "NOISE": "n", "PATH": "/bin"}
+    policies = [
+        ShellEnvironmentPolicy(),
+        ShellEnvironmentPolicy(ignore_default_excludes=False),
+        ShellEnvironmentPolicy(exclude=("NOI*",)),
+        ShellEnvironmentPolicy(include_only=("PATH", "HOME")),
+    ]
+    for policy in policies:
+        kept = create_env(policy, base)
+        assert {k for k in base if env_var_allowed(policy, k)} == set(kept), policy
+
+
+def test_env_var_allowed_can_force_secret_excludes() -> None:
+    policy = ShellEnvironmentPolicy(ignore_default_excludes=True)
+    assert env_var_allowed(policy, "MY_API_KEY")
+    assert not env_var_allowed(policy, "MY_API_KEY", drop_secrets=True)
+    assert env_var_allowed(policy, "EDITOR", drop_secrets=True)

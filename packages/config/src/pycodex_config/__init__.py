@@ -21,7 +21,7 @@ from pycodex_config._mcp import McpServerConfig
 from pycodex_config._migrate import MigrationReport, migrate_legacy
 from pycodex_config._overrides import parse_cli_override
 from pycodex_config._providers import ModelProviderInfo, built_in_model_providers
-from pycodex_config._shell_env import ShellEnvironmentPolicy, create_env
+from pycodex_config._shell_env import ShellEnvironmentPolicy, create_env, env_var_allowed
 from pycodex_config.errors import ConfigError, ConfigOverrideError, MigrationError, UserError
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "UserError",
     "built_in_model_providers",
     "create_env",
+    "env_var_allowed",
     "find_codex_home",
     "load_config",
     "migrate_legacy",

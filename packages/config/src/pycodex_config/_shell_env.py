@@ -78,6 +78,20 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(upper, pattern.upper()) for pattern in patterns)
 
 
+def env_var_allowed(policy: ShellEnvironmentPolicy, name: str, *, drop_secrets: bool = False) -> bool:
+    """Whether `policy`'s filters let an inherited variable called `name` through.
+
+    This is the name test of `create_env` (default excludes, `exclude`, `include_only`) for a single
+    variable; `set` entries are not considered. With `drop_secrets`, names matching `*KEY*`,
+    `*SECRET*` or `*TOKEN*` are refused even when the policy ignores the default excludes.
+    """
+    if (drop_secrets or not policy.ignore_default_excludes) and _matches(name, DEFAULT_EXCLUDES):
+        return False
+    if policy.exclude and _matches(name, policy.exclude):
+        return False
+    return not policy.include_only or _matches(name, policy.include_only)
+
+
 def create_env(
     policy: ShellEnvironmentPolicy,
     base_env: Mapping[str, str],
@@ -104,10 +118,7 @@ def create_env(
         env = {k: v for k, v in base_env.items() if k.upper() in core}
     else:
         env = {}
-    if not policy.ignore_default_excludes:
-        env = {k: v for k, v in env.items() if not _matches(k, DEFAULT_EXCLUDES)}
-    if policy.exclude:
-        env = {k: v for k, v in env.items() if not _matches(k, policy.exclude)}
+    env = {k: v for k, v in env.items() if env_var_allowed(policy, k)}
     env.update(policy.set)
     if policy.include_only:
         env = {k: v for k, v in env.items() if _matches(k, policy.include_only)}

@@ -26,7 +26,6 @@ a snapshot; commands then run exactly as before.
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import logging
 import os
 import re
@@ -42,6 +41,8 @@ from typing import Any
 
 import anyio
 
+from pycodex_config import ShellEnvironmentPolicy, env_var_allowed
+
 __all__ = ["SNAPSHOT_TIMEOUT_S", "ShellSnapshot", "capture_script", "render_snapshot", "restorable", "shell_kind"]
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,6 @@ SNAPSHOT_TIMEOUT_S = 10.0
 _MAX_OUTPUT = 8 * 1024 * 1024
 _TERM_GRACE_S = 0.5
 _STALE_AFTER_S = 7 * 24 * 3600
-_SECRET_PATTERNS = ("*KEY*", "*SECRET*", "*TOKEN*")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SPECIAL_VARS = frozenset(
     {
@@ -105,25 +105,19 @@ def shell_kind(shell: str) -> str | None:
     return None
 
 
-def _matches(name: str, patterns: tuple[str, ...] | list[str]) -> bool:
-    upper = name.upper()
-    return any(fnmatch.fnmatchcase(upper, str(pattern).upper()) for pattern in patterns)
+def restorable(name: str, policy: ShellEnvironmentPolicy | None) -> bool:
+    """Whether a variable the login profile set may be replayed from the snapshot under `policy`.
 
-
-def restorable(name: str, policy: Any) -> bool:
-    """Whether a variable the login profile set may be replayed from the snapshot under `policy`."""
+    Secret-looking names (`*KEY*`, `*SECRET*`, `*TOKEN*`) never are, whatever the policy says, so
+    the snapshot file on disk never holds one; the policy's `set` entries win over the profile.
+    """
     if not _NAME_RE.match(name) or name in _SPECIAL_VARS or name.startswith(_SPECIAL_PREFIXES):
         return False
-    if _matches(name, _SECRET_PATTERNS):
-        return False
     if policy is None:
-        return True
-    if _matches(name, tuple(getattr(policy, "exclude", ()) or ())):
+        return env_var_allowed(ShellEnvironmentPolicy(), name, drop_secrets=True)
+    if name in policy.set:
         return False
-    if name in (getattr(policy, "set", None) or {}):
-        return False
-    include_only = tuple(getattr(policy, "include_only", ()) or ())
-    return not include_only or _matches(name, include_only)
+    return env_var_allowed(policy, name, drop_secrets=True)
 
 
 def _env_dump(python: str) -> str:
@@ -192,7 +186,12 @@ def _option_lines(kind: str, raw: str) -> list[str]:
 
 
 def render_snapshot(
-    kind: str, sections: Mapping[str, bytes], base_env: Mapping[str, str], policy: Any, *, header: str = ""
+    kind: str,
+    sections: Mapping[str, bytes],
+    base_env: Mapping[str, str],
+    policy: ShellEnvironmentPolicy | None,
+    *,
+    header: str = "",
 ) -> str:
     """The snapshot file's text from the captured sections (see the module docstring for the filtering rules)."""
     after = _parse_env(sections.get("env", b""))
@@ -276,7 +275,13 @@ class ShellSnapshot:
     """
 
     def __init__(
-        self, shell: str, path: Path, *, policy: Any = None, cwd: Path | None = None, timeout: float | None = None
+        self,
+        shell: str,
+        path: Path,
+        *,
+        policy: ShellEnvironmentPolicy | None = None,
+        cwd: Path | None = None,
+        timeout: float | None = None,
     ) -> None:
         self.shell = shell
         self.kind = shell_kind(shell)
