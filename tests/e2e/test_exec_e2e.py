@@ -18,6 +18,7 @@ from e2e_support import (
 
 from pycodex_test_support import (
     ScriptedServer,
+    Turn,
     dropped_stream,
     ev_message,
     ev_response_created,
@@ -232,7 +233,9 @@ def test_always_500_fails_the_turn(env: Env) -> None:
 
 
 def test_400_is_verbatim(env: Env) -> None:
-    with ScriptedServer([http_error(400, "Invalid model foo")]) as server:
+    # Codex 0.169 reports an error object with a string `code` by its message, any other 400 body as it is.
+    coded = json.dumps({"error": {"message": "Invalid model foo", "type": "invalid_request_error", "code": "bad"}})
+    with ScriptedServer([Turn(status=400, body=coded.encode(), content_type="application/json")]) as server:
         env.write_config(server.base_url, provider=FAST)
         r = env.run(*JSON, "hi")
     assert r.rc == 1
@@ -240,6 +243,12 @@ def test_400_is_verbatim(env: Env) -> None:
         {"type": "error", "message": "Invalid model foo"},
         {"type": "turn.failed", "error": {"message": "Invalid model foo"}},
     ]
+    with ScriptedServer([http_error(400, "Invalid model foo")]) as server:
+        env.write_config(server.base_url, provider=FAST)
+        r = env.run(*JSON, "hi")
+    body = json.dumps({"error": {"message": "Invalid model foo", "type": "error", "code": None}})
+    assert r.rc == 1
+    assert r.events[-1] == {"type": "turn.failed", "error": {"message": body}}
 
 
 def test_missing_env_key(env: Env) -> None:

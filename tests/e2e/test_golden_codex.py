@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 from e2e_support import Env, Result, real_codex, scenario
 
-from pycodex_test_support import ScriptedServer, http_error
+from pycodex_test_support import ScriptedServer, Turn, dropped_stream, http_error, rate_limited, stalled_stream
 
 pytestmark = pytest.mark.codex
 
+LOOPBACK = re.compile(r"http://127\.0\.0\.1:\d+")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -28,6 +29,7 @@ def _normalise(events: list[dict[str, Any]], work: Path) -> list[Any]:
 
     text = json.dumps(events, ensure_ascii=False)
     text = UUID.sub("<uuid>", text).replace(str(work), "<work>")
+    text = LOOPBACK.sub("http://127.0.0.1:<port>", text)
     normalised = json.loads(text)
     for event in normalised:
         item = event.get("item", {})
@@ -79,15 +81,55 @@ CASES = {
     "shell_fail": ([], ""),
     "patch": ([], ""),
     "plan": (["-c", "tools.update_plan.enabled=true"], ""),
+    "plan_default": ([], ""),
+}
+
+# Faults: the model server misbehaves; both must retry, report and exit the same way.
+FAST_RETRIES = "request_max_retries = 1\nstream_max_retries = 2\n"
+IDLE = "stream_idle_timeout_ms = 1000\n"
+
+
+def _turns(name: str) -> list[Turn]:
+    """Fresh turns for one case (a served script is used up)."""
+    if name == "plan_default":
+        # update_plan is off by default: the call gets "unsupported call" and prints nothing.
+        plan = scenario("plan")
+        return [plan[0], plan[-1]]
+    if name in CASES:
+        return scenario(name)
+    hello = scenario("hello")
+    events = hello[0].events
+    return {
+        "error_fatal": lambda: [http_error(500, times=100)],
+        "error_5xx_then_ok": lambda: [http_error(500, times=1), *hello],
+        "error_429_retry_after": lambda: [rate_limited(retry_after=1), *hello],
+        "error_429_fatal": lambda: [rate_limited()],
+        "error_400": lambda: [http_error(400, "Invalid model foo")],
+        "error_404": lambda: [http_error(404, "no such route", times=100)],
+        "error_401": lambda: [http_error(401, "Incorrect API key provided", times=100)],
+        "error_stream": lambda: [dropped_stream(events, after=1), *hello],
+        "error_idle": lambda: [stalled_stream(events, after=1, seconds=10), *hello],
+    }[name]()
+
+
+FAULTS = {
+    "error_fatal": FAST_RETRIES,
+    "error_5xx_then_ok": FAST_RETRIES,
+    "error_429_retry_after": FAST_RETRIES,
+    "error_429_fatal": FAST_RETRIES,
+    "error_400": FAST_RETRIES,
+    "error_404": FAST_RETRIES,
+    "error_401": FAST_RETRIES,
+    "error_stream": FAST_RETRIES,
+    "error_idle": FAST_RETRIES + IDLE,
 }
 
 
-@pytest.mark.parametrize("name", [*CASES, "error_fatal"])
+@pytest.mark.parametrize("name", [*CASES, *FAULTS])
 def test_jsonl_matches_codex(name: str, codex_binary: Path, var_tmp: Path) -> None:
-    args, provider = CASES.get(name, ([], "request_max_retries = 1\nstream_max_retries = 1\n"))
-    turns = (lambda: [http_error(500, times=100)]) if name == "error_fatal" else (lambda: scenario(name))
+    args, provider = CASES.get(name, ([], FAULTS.get(name, "")))
     theirs_env, ours_env = _env(var_tmp, "codex"), _env(var_tmp, "ours")
-    theirs = _run(theirs_env, turns(), [str(codex_binary), "exec"], *args, provider=provider)
-    ours = _run(ours_env, turns(), None, *args, provider=provider)
+    theirs = _run(theirs_env, _turns(name), [str(codex_binary), "exec"], *args, provider=provider)
+    ours = _run(ours_env, _turns(name), None, *args, provider=provider)
     assert ours.rc == theirs.rc, ours.stderr
     assert _normalise(ours.events, ours_env.work) == _normalise(theirs.events, theirs_env.work)

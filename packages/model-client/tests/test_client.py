@@ -239,17 +239,40 @@ async def test_429_without_retry_after_is_fatal(h: Any) -> None:
     assert len(h.server.requests) == 1
 
 
-async def test_400_message_verbatim(h: Any) -> None:
-    h.server.add(http_error(400, "Invalid model foo"))
-    with pytest.raises(BadRequest, match=r"^Invalid model foo$"):
+# What Codex 0.169 shows for client errors (observed with the real binary).
+_ERROR_BODY = json.dumps({"error": {"message": "Invalid model foo", "type": "invalid_request_error", "code": None}})
+_CODED_BODY = json.dumps({"error": {"message": "Invalid model foo", "type": "invalid_request_error", "code": "x"}})
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected", "retryable"),
+    [
+        (400, _CODED_BODY, "Invalid model foo", False),
+        (400, _ERROR_BODY, _ERROR_BODY, False),
+        (400, "just text", "just text", False),
+        (404, _CODED_BODY, "Invalid model foo", False),
+        (404, _ERROR_BODY, "unexpected status 404 Not Found: Invalid model foo, url: {url}/responses", True),
+        (403, "just text", "unexpected status 403 Forbidden: just text, url: {url}/responses", True),
+    ],
+)
+async def test_client_error_texts(h: Any, status: int, body: str, expected: str, retryable: bool) -> None:
+    h.server.add(Turn(status=status, body=body.encode(), content_type="application/json"))
+    with pytest.raises(BadRequest) as info:
         await h.run()
-    assert len(h.server.requests) == 1
+    assert str(info.value) == expected.replace("{url}", h.server.base_url)
+    assert info.value.retryable is retryable
+    assert info.value.status == status
+    assert len(h.server.requests) == 1  # never retried at the request layer
 
 
 async def test_401_unauthorized(h: Any) -> None:
     h.server.add(http_error(401, "Incorrect API key provided"))
-    with pytest.raises(Unauthorized, match="Incorrect API key"):
+    with pytest.raises(Unauthorized) as info:
         await h.run()
+    assert str(info.value) == (
+        f"unexpected status 401 Unauthorized: Incorrect API key provided, url: {h.server.base_url}/responses"
+    )
+    assert info.value.retryable  # Codex 0.169 reconnects after a 401
     assert len(h.server.requests) == 1
 
 

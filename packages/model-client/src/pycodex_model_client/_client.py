@@ -8,7 +8,7 @@ import os
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 import anyio
@@ -38,37 +38,41 @@ CLOSED_EARLY = STREAM_PREFIX + "stream closed before response.completed"
 _DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
-def _error_message(body: bytes) -> str | None:
+def _error_object(body: bytes) -> dict[str, Any]:
+    """The `error` object of an OpenAI-style error body (empty when there is none)."""
     try:
         data: Any = json.loads(body)
     except ValueError:
-        return None
+        return {}
     error = data.get("error") if isinstance(data, dict) else None
-    if isinstance(error, dict):
-        message = error.get("message")
-        return message if isinstance(message, str) else None
-    return error if isinstance(error, str) else None
+    return cast(dict[str, Any], error) if isinstance(error, dict) else {}
 
 
-def _error_code(body: bytes) -> str:
-    try:
-        error = json.loads(body).get("error") or {}
-        return str(error.get("code") or error.get("type") or "")
-    except (ValueError, AttributeError):
-        return ""
+def _status_error(status: int, reason: str, headers: httpx.Headers, body: bytes, url: str) -> ModelClientError:
+    """Map a non-2xx, non-5xx answer to an error with the text Codex 0.169 shows for it.
 
-
-def _status_error(status: int, reason: str, headers: httpx.Headers, body: bytes) -> ModelClientError:
-    message = _error_message(body)
+    Observed with the real binary: an error object with a string `code` is reported by its
+    `message` alone, and is final (except 401); any other 400 shows the body verbatim and is final;
+    other statuses show `unexpected status <status> <reason>: <message or body>, url: <url>` and
+    are retried by the turn loop.
+    """
+    error = _error_object(body)
+    message = error.get("message") if isinstance(error.get("message"), str) else None
+    code = error.get("code") if isinstance(error.get("code"), str) else None
     if status == 429:
-        if _error_code(body) in ("usage_limit_reached", "insufficient_quota"):
+        if (code or error.get("type")) in ("usage_limit_reached", "insufficient_quota"):
             return UsageLimitReached(message or "You've hit your usage limit.")
         retry_after = _retry_after(headers)
         return StreamError(RATE_LIMITED, retryable=retry_after is not None, retry_after=retry_after)
-    detail = message or body[:500].decode("utf-8", errors="replace").strip() or "(empty body)"
+    text = body.decode("utf-8", errors="replace")
+    generic = f"unexpected status {status} {reason}: {message or text}, url: {url}"
+    if code is not None and message and status != 401:
+        return BadRequest(message, status)
     if status == 401:
-        return Unauthorized(message or f"unexpected status 401 {reason}: {detail}")
-    return BadRequest(message or f"unexpected status {status} {reason}: {detail}", status)
+        return Unauthorized(generic)
+    if status == 400:
+        return BadRequest(text, status)
+    return BadRequest(generic, status, retryable=True)
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
@@ -268,7 +272,9 @@ class ModelClient:
                 logger.info("model request attempt %d: HTTP %d", attempt + 1, response.status_code)
                 last_error = StreamError(HIGH_DEMAND)
                 continue
-            raise _status_error(response.status_code, response.reason_phrase, response.headers, body)
+            raise _status_error(
+                response.status_code, response.reason_phrase, response.headers, body, str(response.request.url)
+            )
         raise last_error
 
     async def _check_content_type(self, response: httpx.Response) -> None:

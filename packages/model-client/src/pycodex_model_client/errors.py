@@ -3,10 +3,10 @@
 ```
 ModelClientError
 ├── StreamError            retryable or not; `retry_after` is the server-requested delay
+│   └── BadRequest         HTTP 4xx: fatal for 400 and coded errors, else retried as Codex does
+│       └── Unauthorized   HTTP 401 (retried: a refreshed credential may fix it)
 ├── ContextWindowExceeded  fatal: the input no longer fits the model's window
 ├── UsageLimitReached      fatal: quota or plan limit
-├── Unauthorized           fatal: HTTP 401
-├── BadRequest             fatal: HTTP 4xx; the server's message verbatim
 └── MissingEnvKey          fatal: the provider's `env_key` variable is unset or empty
 ```
 """
@@ -78,21 +78,28 @@ class UsageLimitReached(ModelClientError):
         self.retry_after = retry_after
 
 
-class Unauthorized(ModelClientError):
-    """The server rejected the credentials (HTTP 401)."""
+class BadRequest(StreamError):
+    """The server rejected the request with an HTTP 4xx status.
 
-
-class BadRequest(ModelClientError):
-    """The server rejected the request (HTTP 4xx); the message is the server's text verbatim.
+    The text is what Codex 0.169 shows: the error's `message` when it has a string `code`, the
+    body verbatim for other 400s, else `unexpected status ...`.
 
     Args:
-        message: The server's `error.message`, or the raw body when it has none.
+        message: The text to show.
         status: The HTTP status code.
+        retryable: Whether the turn loop should reconnect (Codex does for uncoded non-400 errors).
     """
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, status: int = 400, retryable: bool = False) -> None:
+        super().__init__(message, retryable=retryable)
         self.status = status
+
+
+class Unauthorized(BadRequest):
+    """The server rejected the credentials (HTTP 401)."""
+
+    def __init__(self, message: str, retryable: bool = True) -> None:
+        super().__init__(message, 401, retryable=retryable)
 
 
 class MissingEnvKey(ModelClientError):
