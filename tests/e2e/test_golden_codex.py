@@ -133,3 +133,29 @@ def test_jsonl_matches_codex(name: str, codex_binary: Path, var_tmp: Path) -> No
     ours = _run(ours_env, _turns(name), None, *args, provider=provider)
     assert ours.rc == theirs.rc, ours.stderr
     assert _normalise(ours.events, ours_env.work) == _normalise(theirs.events, theirs_env.work)
+
+
+def _texts(item: dict[str, Any]) -> str:
+    return "".join(part.get("text", "") for part in item.get("content", []))
+
+
+@pytest.mark.parametrize(("first", "second"), [("ours", "codex"), ("codex", "ours")])
+def test_resume_across_programs(first: str, second: str, codex_binary: Path, var_tmp: Path) -> None:
+    # A session written by one program continues in the other, with the same thread and history.
+    env = _env(var_tmp, f"{first}-{second}")
+    commands: dict[str, list[str] | None] = {"ours": None, "codex": [str(codex_binary), "exec"]}
+    with ScriptedServer([*scenario("hello"), *scenario("hello")]) as server:
+        env.write_config(server.base_url, extra="check_for_update_on_startup = false")
+        one = env.run("--json", "first question", command=commands[first], timeout=90)
+        thread_id = one.events[0]["thread_id"]
+        two = env.run("--json", "resume", thread_id, "second question", command=commands[second], timeout=90)
+        requests = [r.json for r in server.requests]
+    assert (one.rc, two.rc) == (0, 0), two.stderr
+    assert two.events[0] == {"type": "thread.started", "thread_id": thread_id}
+    assert [e["type"] for e in two.events[1:]] == ["turn.started", "item.completed", "turn.completed"]
+    messages = [i for i in requests[1]["input"] if i.get("type") == "message"]
+    bases = [i for i in messages if i["role"] == "developer" and _texts(i).startswith("You are ")]
+    assert bases == [messages[0]], "the base instructions are sent once, first"
+    conversation = [(i["role"], _texts(i)) for i in messages if i["role"] in ("user", "assistant")]
+    asked = [c for c in conversation if c[1] in ("first question", "Hello world", "second question")]
+    assert asked == [("user", "first question"), ("assistant", "Hello world"), ("user", "second question")]

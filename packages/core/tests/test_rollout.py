@@ -131,7 +131,7 @@ CODEX_ROLLOUT = [
         "payload": {
             "type": "message",
             "role": "developer",
-            "content": [{"type": "input_text", "text": "You are Codex"}],
+            "content": [{"type": "input_text", "text": "<permissions instructions>"}],
         },
     },
     {
@@ -206,8 +206,10 @@ async def test_resume_codex_written_rollout(make_config: ConfigFactory, codex_ho
         assert msgs[1]["type"] == "warning" and "Skipped 1" in msgs[1]["message"]
         await collect_turn(codex, "follow up")
     inputs = transport.requests[0]["input"]
-    assert [i["content"][0]["text"] for i in inputs] == [
-        "You are Codex",
+    # Our base instructions come first (Codex keeps its own in session_meta, not in the history).
+    assert inputs[0]["content"][0]["text"].startswith("You are pycodex")
+    assert [i["content"][0]["text"] for i in inputs[1:]] == [
+        "<permissions instructions>",
         "<environment_context>",
         "codex question",
         "Hello world",

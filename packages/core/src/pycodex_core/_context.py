@@ -10,7 +10,15 @@ from typing import Any
 
 from ._prompts import BASE_INSTRUCTIONS, environment_context, permissions_text
 
-__all__ = ["ToolCall", "TurnContext", "default_shell", "initial_context_items", "user_message", "writable_roots"]
+__all__ = [
+    "ToolCall",
+    "TurnContext",
+    "base_instructions_item",
+    "default_shell",
+    "initial_context_items",
+    "user_message",
+    "writable_roots",
+]
 
 
 def default_shell() -> str:
@@ -106,12 +114,20 @@ def user_message(text: str) -> dict[str, Any]:
     return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
 
 
+def base_instructions_item(config: Any) -> dict[str, Any]:
+    """The base instructions, sent as the first `developer` message of every request.
+
+    They are not part of the thread's history (a rollout keeps them in `session_meta`), as in
+    Codex, so a rollout resumes the same way in either program.
+    """
+    return _developer(getattr(config, "base_instructions", None) or BASE_INSTRUCTIONS)
+
+
 def initial_context_items(
     config: Any, ctx: TurnContext, user_instructions: str | None, shell: str
 ) -> list[dict[str, Any]]:
-    """Base instructions, permissions (and developer instructions), then AGENTS.md and environment context."""
-    base = getattr(config, "base_instructions", None) or BASE_INSTRUCTIONS
-    items = [_developer(base)]
+    """Permissions (and developer instructions), then AGENTS.md and environment context."""
+    items: list[dict[str, Any]] = []
     roots = ctx.writable_roots if ctx.sandbox_mode == "workspace-write" else []
     dev_parts = [permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots)]
     developer_instructions = getattr(config, "developer_instructions", None)

@@ -14,7 +14,7 @@ import anyio
 from anyio.abc import ObjectReceiveStream
 from anyio.streams.memory import MemoryObjectSendStream
 
-from ._context import TurnContext, default_shell, initial_context_items, user_message
+from ._context import TurnContext, base_instructions_item, default_shell, initial_context_items, user_message
 from ._ids import uuid7
 from ._prompts import TURN_ABORTED_MARKER
 from ._tools._exec import ProcessManager
@@ -64,7 +64,9 @@ class Session:
         self.model_info = model_info
         self.rollout = rollout
         self.history: list[dict[str, Any]] = list(history or [])
-        self.initial_context_len = 3 if self.history else 0
+        self.initial_context_len = 2 if self.history else 0
+        self.base_instructions = base_instructions_item(config)
+        """The first `developer` message of every request (not part of the history)."""
         self.shell = default_shell()
         self.processes = ProcessManager()
         self.plan_tool_enabled = bool(getattr(config, "tools_update_plan", False))
@@ -285,7 +287,7 @@ class Session:
         self.rollout.record("turn_context", payload)
 
     def ensure_initial_context(self, ctx: TurnContext) -> None:
-        """Record base instructions, permissions and environment context at the start of a new thread."""
+        """Record permissions and environment context at the start of a new thread."""
         if self.initial_context_len:
             return
         items = initial_context_items(self.config, ctx, self.user_instructions, self.shell)

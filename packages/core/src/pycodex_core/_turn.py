@@ -140,7 +140,7 @@ async def sample_with_retries(
     retries = 0
     while True:
         items = session.history if input_items is None else input_items
-        request = build_request(session.config, ctx, session.thread_id, items)
+        request = build_request(session.config, ctx, session.thread_id, [session.base_instructions, *items])
         try:
             outcome = await _sample_once(session, ctx, request, record=record)
         except ContextWindowExceeded:
