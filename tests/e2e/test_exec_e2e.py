@@ -564,3 +564,36 @@ def test_json_alias(env: Env, flag: str) -> None:
         env.write_config(server.base_url)
         r = env.run(flag, "hi")
     assert r.types[-1] == "turn.completed"
+
+
+def test_terminal_bench_invocation(env: Env, tmp_path: Path) -> None:
+    # The command line Terminal-Bench's Codex adapter runs, outside any git repository.
+    outside = tmp_path / "not-a-repo"
+    outside.mkdir()
+    task = "-list the files-"
+    with ScriptedServer([exec_turn("call_1", "ls"), *scenario("hello")]) as server:
+        env.write_config(server.base_url)
+        r = env.run(
+            "--sandbox",
+            "danger-full-access",
+            "--skip-git-repo-check",
+            "--json",
+            "--model",
+            "gpt-5.1",
+            "--",
+            task,
+            cwd=outside,
+        )
+    assert r.rc == 0, r.stderr
+    assert r.events[-1]["type"] == "turn.completed"
+    assert set(r.events[-1]["usage"]) == {
+        "input_tokens",
+        "cached_input_tokens",
+        "cache_write_input_tokens",
+        "output_tokens",
+        "reasoning_output_tokens",
+    }
+    assert [i["status"] for i in r.items("command_execution")] == ["completed"]
+    bodies = [req.json for req in server.requests]
+    assert {b["model"] for b in bodies} == {"gpt-5.1"}
+    assert bodies[0]["input"][-1]["content"][0]["text"] == task
