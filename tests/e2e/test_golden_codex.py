@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Env, Result, real_codex, scenario
+from e2e_support import ADD_PATCH, UPDATE_PATCH, Env, Result, exec_turn, message_turn, patch_turn, real_codex, scenario
 
 from pycodex_test_support import ScriptedServer, Turn, dropped_stream, http_error, rate_limited, stalled_stream
 
@@ -159,3 +159,47 @@ def test_resume_across_programs(first: str, second: str, codex_binary: Path, var
     conversation = [(i["role"], _texts(i)) for i in messages if i["role"] in ("user", "assistant")]
     asked = [c for c in conversation if c[1] in ("first question", "Hello world", "second question")]
     assert asked == [("user", "first question"), ("assistant", "Hello world"), ("user", "second question")]
+
+
+HUMAN_VOLATILE = [
+    (re.compile(r"^(OpenAI Codex v[^\n]*|pycodex exec v[^\n]*)$", re.M), "<banner>"),
+    (re.compile(r" in \d+ms:"), " in <n>ms:"),
+]
+
+
+def _human(stderr: str, work: Path) -> str:
+    text = UUID.sub("<uuid>", stderr).replace(str(work), "<work>")
+    for pattern, repl in HUMAN_VOLATILE:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def test_human_output_matches_codex(codex_binary: Path, var_tmp: Path) -> None:
+    # Without --json: everything but the final message on stderr, in Codex's layout.
+    delete = "*** Begin Patch\n*** Delete File: gone.txt\n*** End Patch\n"
+    update_exec = "*** Begin Patch\n*** Update File: run.sh\n@@\n-echo\n+echo hi\n*** End Patch\n"
+
+    def turns() -> list[Turn]:
+        return [
+            exec_turn("c1", "echo one; echo two"),
+            exec_turn("c2", "exit 3"),
+            patch_turn("c3", ADD_PATCH),
+            patch_turn("c4", UPDATE_PATCH),
+            patch_turn("c5", delete),
+            patch_turn("c6", update_exec),
+            message_turn("All done"),
+        ]
+
+    outputs: dict[str, tuple[str, str]] = {}
+    for who, command in (("codex", [str(codex_binary), "exec"]), ("ours", None)):
+        env = _env(var_tmp, f"human-{who}")
+        (env.work / "gone.txt").write_text("bye\n", encoding="utf-8")
+        (env.work / "run.sh").write_text("echo\n", encoding="utf-8")
+        (env.work / "run.sh").chmod(0o755)
+        with ScriptedServer(turns()) as server:
+            env.write_config(server.base_url, extra="check_for_update_on_startup = false")
+            result = env.run("do the task", command=command, timeout=90)
+        assert result.rc == 0, result.stderr
+        outputs[who] = (_human(result.stderr, env.work), result.stdout)
+    assert outputs["ours"][1] == outputs["codex"][1] == "All done\n"
+    assert outputs["ours"][0] == outputs["codex"][0]

@@ -171,7 +171,9 @@ class HumanRenderer:
             self._w(s.green(f" succeeded in {ms}ms:"))
         else:
             self._w(s.red(f" exited {code} in {ms}ms:"))
-        self._w(str(msg.get("aggregated_output", "")))
+        output = str(msg.get("aggregated_output", ""))
+        if output:  # Codex prints nothing, not even a blank line, for a command with no output
+            self._w(output)
 
     def _patch_begin(self, msg: Mapping[str, Any]) -> None:
         self._w(self.s.bold("apply patch"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import logging
 import time
 from pathlib import Path
@@ -23,11 +24,28 @@ def _output(exit_code: int, wall: float, text: str) -> str:
     return f"Exit code: {exit_code}\nWall time: {wall:.1f} seconds\nOutput:\n{text}"
 
 
-def _read(path: Path) -> str | None:
+def _read(path: Path) -> bytes | None:
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        return path.read_bytes()
     except OSError:
         return None
+
+
+_NO_BLOB = "0" * 40
+
+
+def _blob_id(data: bytes | None) -> str:
+    """The git blob id of `data` (all zeros for a file that does not exist)."""
+    if data is None:
+        return _NO_BLOB
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _mode(path: Path) -> str:
+    try:
+        return "100755" if path.stat().st_mode & 0o111 else "100644"
+    except OSError:
+        return "100644"
 
 
 class TurnDiffTracker:
@@ -35,13 +53,13 @@ class TurnDiffTracker:
 
     def __init__(self, cwd: Path) -> None:
         self._cwd = cwd
-        self._baseline: dict[Path, str | None] = {}
+        self._baseline: dict[Path, tuple[bytes | None, str]] = {}
 
     def snapshot(self, paths: list[Path]) -> None:
-        """Record the current content of `paths` not seen before (None = did not exist)."""
+        """Record the current content (None = did not exist) and mode of `paths` not seen before."""
         for path in paths:
             if path not in self._baseline:
-                self._baseline[path] = _read(path)
+                self._baseline[path] = (_read(path), _mode(path))
 
     def _name(self, path: Path) -> str:
         try:
@@ -50,21 +68,22 @@ class TurnDiffTracker:
             return str(path)
 
     def unified_diff(self) -> str:
-        """A git-style unified diff from the baselines to the files' current content."""
+        """A git-style unified diff (with blob ids, as `git diff` prints) from the baselines to now."""
         parts: list[str] = []
         for path in sorted(self._baseline):
-            before, after = self._baseline[path], _read(path)
+            (before, old_mode), after = self._baseline[path], _read(path)
             if before == after:
                 continue
             name = self._name(path)
             header = [f"diff --git a/{name} b/{name}\n"]
             if before is None:
-                header.append("new file mode 100644\n")
+                header.append(f"new file mode {_mode(path)}\n")
             elif after is None:
-                header.append("deleted file mode 100644\n")
+                header.append(f"deleted file mode {old_mode}\n")
+            header.append(f"index {_blob_id(before)}..{_blob_id(after)}\n")
             body = difflib.unified_diff(
-                (before or "").splitlines(keepends=True),
-                (after or "").splitlines(keepends=True),
+                (before or b"").decode("utf-8", errors="replace").splitlines(keepends=True),
+                (after or b"").decode("utf-8", errors="replace").splitlines(keepends=True),
                 fromfile="/dev/null" if before is None else f"a/{name}",
                 tofile="/dev/null" if after is None else f"b/{name}",
             )
