@@ -117,7 +117,8 @@ def _input_items(args: ExecArgs, prompt: str) -> list[dict[str, Any]]:
         path = Path(image).expanduser().resolve()
         if not path.is_file():
             raise ExecError(f"Image file not found: {image}")
-        items.append({"type": "local_image", "path": str(path)})
+        # The path as given, as Codex shows it to the model (`<image ... path="px.png">`).
+        items.append({"type": "local_image", "path": image})
     items.append({"type": "text", "text": prompt, "text_elements": []})
     return items
 
