@@ -58,6 +58,24 @@ def test_plain_message(env: Env) -> None:
     assert body["model"] == "gpt-5.5"
     assert body["input"][-1]["content"][0]["text"] == "say hello"
     assert server.requests[0].headers.get("authorization") == "Bearer test-key"
+    headers = server.requests[0].headers
+    for name, value in {
+        "originator": "codex_exec",
+        "session-id": thread_id,
+        "thread-id": thread_id,
+        "x-client-request-id": thread_id,
+        "x-codex-window-id": f"{thread_id}:0",
+        "accept": "text/event-stream",
+    }.items():
+        assert headers.get(name) == value, name
+    metadata = json.loads(headers["x-codex-turn-metadata"])
+    assert body["client_metadata"]["x-codex-turn-metadata"] == headers["x-codex-turn-metadata"]
+    assert metadata["thread_id"] == thread_id
+    assert metadata["turn_id"] == body["client_metadata"]["turn_id"]
+    assert metadata["request_kind"] == "turn"
+    assert metadata["sandbox_mode"] == "danger-full-access"
+    assert metadata["model"] == "gpt-5.5"
+    assert metadata["turn_started_at_unix_ms"] > 1_700_000_000_000
     rollout = env.rollouts()
     assert len(rollout) == 1 and thread_id in rollout[0].name
 

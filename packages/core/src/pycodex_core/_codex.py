@@ -27,8 +27,8 @@ CORE_VERSION = "0.1.0"
 class ModelTransport(Protocol):
     """What core needs from a model client: one streaming attempt per call (`ModelClient` fits)."""
 
-    def stream(self, request: dict[str, Any]) -> AsyncIterator[Any]:
-        """Send `request` and yield `ResponseEvent`s until `Completed`."""
+    def stream(self, request: dict[str, Any], *, headers: dict[str, str] | None = None) -> AsyncIterator[Any]:
+        """Send `request` (with extra HTTP `headers`) and yield `ResponseEvent`s until `Completed`."""
         ...
 
 

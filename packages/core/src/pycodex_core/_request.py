@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._context import TurnContext
 
-__all__ = ["build_request"]
+__all__ = ["build_request", "turn_headers"]
 
 OUTPUT_SCHEMA_NAME = "codex_output_schema"
 
@@ -51,7 +52,9 @@ def _text(config: Any, ctx: TurnContext) -> dict[str, Any] | None:
     return text or None
 
 
-def build_request(config: Any, ctx: TurnContext, thread_id: str, input_items: list[dict[str, Any]]) -> dict[str, Any]:
+def build_request(
+    config: Any, ctx: TurnContext, thread_id: str, input_items: list[dict[str, Any]], *, started_unix_ms: int = 0
+) -> dict[str, Any]:
     """A streaming Responses API body for `input_items` with the turn's tools and model settings."""
     body: dict[str, Any] = {
         "model": ctx.model,
@@ -71,10 +74,33 @@ def build_request(config: Any, ctx: TurnContext, thread_id: str, input_items: li
     text = _text(config, ctx)
     if text is not None:
         body["text"] = text
+    window_id = f"{thread_id}:0"
+    metadata = {
+        "session_id": thread_id,
+        "thread_id": thread_id,
+        "turn_id": ctx.turn_id,
+        "window_id": window_id,
+        "window_number": 0,
+        "request_kind": "turn",
+        "root_turn_id": ctx.turn_id,
+        "sandbox": "none",  # no OS sandbox wraps commands yet (they run only under danger-full-access)
+        "sandbox_mode": ctx.sandbox_mode,
+        "turn_started_at_unix_ms": started_unix_ms,
+        "model": ctx.model,
+        "reasoning_effort": (reasoning or {}).get("effort"),
+    }
     body["client_metadata"] = {
         "session_id": thread_id,
         "thread_id": thread_id,
         "turn_id": ctx.turn_id,
-        "x-codex-window-id": f"{thread_id}:0",
+        "root_turn_id": ctx.turn_id,
+        "x-codex-window-id": window_id,
+        "x-codex-turn-metadata": json.dumps(metadata, separators=(",", ":")),
     }
     return body
+
+
+def turn_headers(request: dict[str, Any]) -> dict[str, str]:
+    """The per-request headers Codex sends beside the body: the window id and the turn metadata."""
+    metadata = request.get("client_metadata") or {}
+    return {key: str(metadata[key]) for key in ("x-codex-window-id", "x-codex-turn-metadata") if key in metadata}

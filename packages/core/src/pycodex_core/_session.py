@@ -83,6 +83,8 @@ class Session:
         self._pending_input: list[dict[str, Any]] = []
         self._diff_trackers: dict[str, TurnDiffTracker] = {}
         self._turn_started = 0.0
+        self.turn_started_unix_ms = 0
+        """Wall-clock start of the current turn (sent in the turn metadata)."""
         self._first_token: float | None = None
         self._overrides: dict[str, Any] = {}
         self._closed = False
@@ -226,6 +228,7 @@ class Session:
     def begin_turn(self, ctx: TurnContext) -> None:
         """Reset per-turn timers."""
         self._turn_started = time.monotonic()
+        self.turn_started_unix_ms = int(time.time() * 1000)
         self._first_token = None
 
     def note_first_token(self) -> None:

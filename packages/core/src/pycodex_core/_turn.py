@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from ._request import build_request
+from ._request import build_request, turn_headers
 from ._tools._router import dispatch_tool_call, tool_call_from_item
 
 if TYPE_CHECKING:
@@ -90,7 +90,8 @@ async def _sample_once(session: Session, ctx: TurnContext, request: dict[str, An
 
     outcome = SampleOutcome()
     completed = False
-    async for event in session.transport.stream(request):
+    headers = turn_headers(request)
+    async for event in session.transport.stream(request, headers=headers):
         session.note_first_token()
         if isinstance(event, OutputItemDone):
             item = event.item
@@ -140,7 +141,13 @@ async def sample_with_retries(
     retries = 0
     while True:
         items = session.history if input_items is None else input_items
-        request = build_request(session.config, ctx, session.thread_id, [session.base_instructions, *items])
+        request = build_request(
+            session.config,
+            ctx,
+            session.thread_id,
+            [session.base_instructions, *items],
+            started_unix_ms=session.turn_started_unix_ms,
+        )
         try:
             outcome = await _sample_once(session, ctx, request, record=record)
         except ContextWindowExceeded:

@@ -113,6 +113,8 @@ class ScriptedTransport:
         self.turns: list[Sequence[Any] | BaseException] = list(turns)
         """Turns not yet served."""
         self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        """The extra headers sent with each request."""
         """Snapshots (JSON round-tripped) of every request body received."""
         self.closed = False
         """Whether `aclose` was called."""
@@ -121,11 +123,12 @@ class ScriptedTransport:
         """Append more turns."""
         self.turns.extend(turns)
 
-    async def stream(self, request: dict[str, Any]) -> AsyncIterator[Any]:
+    async def stream(self, request: dict[str, Any], *, headers: dict[str, str] | None = None) -> AsyncIterator[Any]:
         """Yield the next turn's events (raising any scripted exception)."""
         from pycodex_model_client import StreamError
 
         self.requests.append(json.loads(json.dumps(request)))
+        self.headers.append(dict(headers or {}))
         if not self.turns:
             raise StreamError("scripted transport: no more scripted turns", retryable=False)
         turn = self.turns.pop(0)
