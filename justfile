@@ -25,8 +25,8 @@ fmt:
     uv run ruff format
     uv run ruff check --fix
 
-# ruff, the layer rule and the shape of every member
-lint:
+# ruff, pyright, the layer rule, the shape of every member and the exec-events schema
+lint: typecheck
     uv run ruff format --check
     uv run ruff check
     uv run python tools/check_layers.py
@@ -91,4 +91,4 @@ bench: sync ref-codex
     for f in bench/[!_]*.py; do [ "$f" = bench/startup.py ] || uv run python "$f"; done
 
 # Everything CI checks
-ci: sync lock-check lint typecheck test isolation smoke
+ci: sync lock-check lint test isolation smoke
