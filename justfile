@@ -58,9 +58,6 @@ isolation:
         uv run --isolated --no-project --with "./packages/$name" python -c "import $mod"; \
     done
 
-snap:
-    uv run python -m pytest --inline-snapshot=fix
-
 cov:
     uv run coverage run -m pytest -q
     uv run coverage report
