@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from e2e_support import (
     Env,
+    codex_command,
     exec_turn,
     interrupt,
     message_turn,
@@ -615,3 +617,29 @@ def test_terminal_bench_invocation(env: Env, tmp_path: Path) -> None:
     bodies = [req.json for req in server.requests]
     assert {b["model"] for b in bodies} == {"gpt-5.1"}
     assert bodies[0]["input"][-1]["content"][0]["text"] == task
+
+
+def test_closed_stdout_stops_quietly(env: Env) -> None:
+    # `codex exec --json | head -1`: the reader goes away; no traceback, no runaway session.
+    turns = [exec_turn(f"call_{i}", f"sleep 0.2; echo {i} >> log.txt") for i in range(20)] + [message_turn("done")]
+    with ScriptedServer(turns) as server:
+        env.write_config(server.base_url)
+        proc = subprocess.Popen(
+            [*codex_command(), "--json", "hi"],
+            cwd=env.work,
+            env=env.environ(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()
+        rc = proc.wait(timeout=30)
+        stderr = proc.stderr.read().decode("utf-8")
+        proc.stderr.close()
+    assert json.loads(first)["type"] == "thread.started"
+    assert rc == 1
+    assert "Traceback" not in stderr
+    ran = (env.work / "log.txt").read_text(encoding="utf-8").split() if (env.work / "log.txt").exists() else []
+    assert len(ran) < 20

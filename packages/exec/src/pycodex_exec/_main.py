@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+import os
 import sys
+from typing import cast
 
 from ._args import UsageError, parse_args
 from .errors import ExecError
@@ -43,3 +46,37 @@ def main(argv: list[str] | None = None) -> int:
         return run(plan)
     except KeyboardInterrupt:
         return 1
+    except Exception as exc:  # the top of the front end: a clean message, never a traceback
+        if _contains(exc, BrokenPipeError):
+            # The reader of stdout went away (`codex exec --json | head -1`): the session was
+            # stopped when the write failed; say nothing more on a pipe nobody reads.
+            _silence_stdout()
+            return 1
+        logger.debug("codex exec failed", exc_info=True)
+        sys.stderr.write(f"ERROR: {_describe(exc)}\n")
+        return 1
+
+
+def _contains(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether `exc` is a `kind`, or an exception group holding one."""
+    if isinstance(exc, kind):
+        return True
+    if isinstance(exc, BaseExceptionGroup):
+        group = cast("BaseExceptionGroup[BaseException]", exc)
+        return any(_contains(inner, kind) for inner in group.exceptions)
+    return False
+
+
+def _describe(exc: BaseException) -> str:
+    """The innermost message of `exc` (exception groups unwrapped)."""
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = cast("BaseExceptionGroup[BaseException]", exc).exceptions[0]
+    return str(exc) or type(exc).__name__
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
