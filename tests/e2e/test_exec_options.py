@@ -146,3 +146,18 @@ def test_show_instructions_lists_agents_files(env: Env) -> None:
     assert listed == [str(env.home / "AGENTS.md"), str(env.work / "AGENTS.md"), str(sub / "AGENTS.override.md")]
     for text in ("Global rules.", "Repo rules.", "Package rules."):
         assert text in context
+
+
+def test_resume_last_is_filtered_by_cwd(env: Env) -> None:
+    other = env.work / "other"
+    other.mkdir()
+    turns = [message_turn(f"answer {i}") for i in range(4)]
+    with ScriptedServer(turns) as server:
+        env.write_config(server.base_url)
+        here = env.run(*JSON, "question here")
+        there = env.run(*JSON, "question there", cwd=other)
+        last_here = env.run(*JSON, "resume", "--last", "again here")
+        last_any = env.run(*JSON, "resume", "--last", "--all", "again anywhere")
+    assert all(r.rc == 0 for r in (here, there, last_here, last_any)), last_here.stderr + last_any.stderr
+    assert last_here.events[0]["thread_id"] == here.events[0]["thread_id"]
+    assert last_any.events[0]["thread_id"] == there.events[0]["thread_id"]
