@@ -82,6 +82,7 @@ CASES = {
     "patch": ([], ""),
     "plan": (["-c", "tools.update_plan.enabled=true"], ""),
     "plan_default": ([], ""),
+    "hello_fallback_model": (["-m", "mock-model"], ""),
 }
 
 # Faults: the model server misbehaves; both must retry, report and exit the same way.
@@ -95,6 +96,8 @@ def _turns(name: str) -> list[Turn]:
         # update_plan is off by default: the call gets "unsupported call" and prints nothing.
         plan = scenario("plan")
         return [plan[0], plan[-1]]
+    if name == "hello_fallback_model":
+        return scenario("hello")
     if name in CASES:
         return scenario(name)
     hello = scenario("hello")

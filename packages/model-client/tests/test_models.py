@@ -43,8 +43,10 @@ def test_gpt5_details() -> None:
 def test_unknown_falls_back_with_tools_and_warning() -> None:
     info = model_info("mock-model")
     assert not info.known
-    assert info.shell_type == "default" and info.apply_patch_tool_type == "function"
-    assert not info.supports_reasoning_summaries and not info.supports_parallel_tool_calls
+    # Codex 0.169's fallback: unified exec and a reasoning summary request; we keep apply_patch too.
+    assert info.shell_type == "unified_exec" and info.apply_patch_tool_type == "function"
+    assert info.supports_reasoning_summaries and info.default_reasoning_summary == "auto"
+    assert not info.supports_parallel_tool_calls
     assert info.context_window == 272_000 and info.truncation_bytes == 10_000
     assert info.warning == (
         "Model metadata for `mock-model` not found. Defaulting to fallback metadata; this can "

@@ -87,8 +87,9 @@ def build_request(
         "sandbox_mode": ctx.sandbox_mode,
         "turn_started_at_unix_ms": started_unix_ms,
         "model": ctx.model,
-        "reasoning_effort": (reasoning or {}).get("effort"),
     }
+    if reasoning and reasoning.get("effort"):
+        metadata["reasoning_effort"] = reasoning["effort"]
     body["client_metadata"] = {
         "session_id": thread_id,
         "thread_id": thread_id,

@@ -40,6 +40,8 @@ class ModelInfo:
     """Value of `parallel_tool_calls`."""
     truncation_bytes: int
     """Tool output kept in history, in bytes."""
+    default_reasoning_summary: str | None = None
+    """Reasoning summary sent when the config sets none (`None`: no `summary` key)."""
 
     @property
     def warning(self) -> str | None:
@@ -131,14 +133,17 @@ _FALLBACK = ModelInfo(
     known=False,
     context_window=272_000,
     auto_compact_token_limit=244_800,
-    shell_type="default",
+    # As Codex 0.169 does for an unknown slug: unified exec (a stable feature) and a reasoning
+    # summary request; unlike Codex, `apply_patch` stays offered (as a function tool).
+    shell_type="unified_exec",
     apply_patch_tool_type="function",
-    supports_reasoning_summaries=False,
+    supports_reasoning_summaries=True,
     default_reasoning_effort=None,
     support_verbosity=False,
     default_verbosity=None,
     supports_parallel_tool_calls=False,
     truncation_bytes=10_000,
+    default_reasoning_summary="auto",
 )
 
 
