@@ -41,3 +41,24 @@ def test_no_prompt_errors() -> None:
         resolve_prompt(None, _Tty(""), io.StringIO())
     with pytest.raises(ExecError, match=r"^No prompt provided via stdin\.$"):
         resolve_prompt(None, io.StringIO("  \n"), io.StringIO())
+
+
+def _bytes_stdin(data: bytes) -> io.TextIOWrapper:
+    # Decoded leniently, as a C-locale interpreter would: the prompt reader must look at the bytes.
+    return io.TextIOWrapper(io.BytesIO(data), encoding="ascii", errors="surrogateescape")
+
+
+def test_stdin_is_read_as_utf8_whatever_the_locale() -> None:
+    assert resolve_prompt(None, _bytes_stdin("café\n".encode()), io.StringIO()) == "café\n"
+    assert resolve_prompt("p", _bytes_stdin("é\n".encode()), io.StringIO()) == "p\n\n<stdin>\né\n</stdin>"
+
+
+@pytest.mark.parametrize("arg", [None, "main prompt"])
+def test_invalid_utf8_on_stdin_is_an_error_not_dropped(arg: str | None) -> None:
+    with pytest.raises(ExecError, match="not valid UTF-8"):
+        resolve_prompt(arg, _bytes_stdin(b"extra caf\xe9\n"), io.StringIO())
+
+
+def test_undecodable_prompt_argument_is_an_error() -> None:
+    with pytest.raises(ExecError, match="prompt argument is not valid UTF-8"):
+        resolve_prompt("caf\udce9", io.StringIO(""), io.StringIO())
