@@ -69,16 +69,26 @@ def test_interactive_session_not_available_yet() -> None:
 
 def test_split_globals_moves_flags_before_subcommand() -> None:
     assert split_globals(["-c", "model=x", "--oss", "exec", "--json", "hi"]) == (
-        ["-c", "model=x", "--oss"],
+        ["--config=model=x", "--oss"],
         "exec",
         ["--json", "hi"],
     )
     assert split_globals(["e", "hi"]) == ([], "exec", ["hi"])
-    assert split_globals(["--model=m", "-cfoo=1", "features", "list"]) == (
-        ["--model=m", "-cfoo=1"],
+    assert split_globals(["--model=m", "-cfoo=1", "-m", "n", "features", "list"]) == (
+        ["--model=m", "--config=foo=1", "--model=n"],
         "features",
         ["list"],
     )
+
+
+def test_global_image_flag_does_not_swallow_the_prompt() -> None:
+    from pycodex_exec import parse_args
+
+    globals_, sub, rest = split_globals(["-i", "px.png", "exec", "describe this"])
+    assert sub == "exec"
+    args = parse_args(globals_ + rest)
+    assert args.images == ["px.png"]
+    assert args.prompt == "describe this"
 
 
 def test_completion_scripts() -> None:

@@ -66,8 +66,16 @@ NOT_YET = frozenset(
 )
 
 
+# Long names of the short global flags, so a flag and its value travel as one `--name=value` word.
+LONG_NAMES = {"-c": "--config", "-m": "--model", "-p": "--profile", "-s": "--sandbox", "-C": "--cd", "-i": "--image"}
+
+
 def split_globals(args: list[str]) -> tuple[list[str], str | None, list[str]]:
-    """Split argv into (global flags, subcommand or None, the subcommand's own arguments)."""
+    """Split argv into (global flags, subcommand or None, the subcommand's own arguments).
+
+    A global flag that takes a value is handed on as one `--name=value` word: the subcommand may
+    accept several values for it (`-i a.png b.png`), and must not take its own arguments as more.
+    """
     globals_: list[str] = []
     i = 0
     while i < len(args):
@@ -75,16 +83,19 @@ def split_globals(args: list[str]) -> tuple[list[str], str | None, list[str]]:
         name = arg.split("=", 1)[0]
         if name in GLOBAL_FLAGS or name in TUI_ONLY_FLAGS:
             takes_value = GLOBAL_FLAGS.get(name, TUI_ONLY_FLAGS.get(name, False))
-            globals_.append(arg)
-            if takes_value and "=" not in arg and len(arg) == len(name):
+            if not takes_value:
+                globals_.append(arg)
+            elif "=" in arg:
+                globals_.append(f"{LONG_NAMES.get(name, name)}={arg.split('=', 1)[1]}")
+            else:
                 if i + 1 >= len(args):
                     raise UsageError(f"option {name!r} needs a value")
-                globals_.append(args[i + 1])
+                globals_.append(f"{LONG_NAMES.get(name, name)}={args[i + 1]}")
                 i += 1
             i += 1
             continue
         if arg.startswith("-c") and len(arg) > 2:  # `-ckey=value`
-            globals_.append(arg)
+            globals_.append(f"--config={arg[2:]}")
             i += 1
             continue
         if arg in SUBCOMMANDS or arg in ALIASES:
