@@ -210,3 +210,26 @@ def test_unknown_log_level_is_reported_not_fatal(tmp_path: Path) -> None:
     result = _codex("features", "list", env=env)
     assert result.returncode == 0
     assert "warning: ignoring unknown log level 'loud' in PYCODEX_LOG" in result.stderr
+
+
+def test_bad_codex_home_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    env = _env(tmp_path / "missing")
+    for args in (("config", "path"), ("config", "migrate"), ("features", "list")):
+        result = _codex(*args, env=env)
+        assert result.returncode == 1, args
+        assert "Traceback" not in result.stderr
+        assert "missing" in result.stderr
+    doctor = _codex("doctor", "--json", env=env)
+    checks = {c["check"]: c["status"] for c in json.loads(doctor.stdout)}
+    assert checks["codex home"] == "fail"
+    assert doctor.returncode == 1
+
+
+def test_unwritable_codex_home_is_reported(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").mkdir()  # a directory where the file should be: writing it fails
+    result = _codex("features", "enable", "network_proxy", env=_env(home))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "config.toml" in result.stderr

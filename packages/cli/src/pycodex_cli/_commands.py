@@ -25,7 +25,16 @@ def run(sub: str, globals_: list[str], rest: list[str]) -> int:
         "completion": _completion,
         "doctor": _doctor,
     }
-    return handlers[sub](globals_, rest)
+    from pycodex_config import ConfigError
+
+    try:
+        return handlers[sub](globals_, rest)
+    except ConfigError as exc:
+        return _config_error(exc)
+    except OSError as exc:  # e.g. CODEX_HOME cannot be written
+        where = f" {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"error:{where}: {exc.strerror or exc}\n")
+        return 1
 
 
 def _global_parser() -> argparse.ArgumentParser:
@@ -147,7 +156,11 @@ def _doctor_checks(globals_: list[str]) -> list[tuple[str, str, str]]:
     checks: list[tuple[str, str, str]] = []
     v = sys.version_info
     checks.append(("python", "ok" if v >= (3, 11) else "fail", f"{v.major}.{v.minor}.{v.micro} at {sys.executable}"))
-    home = find_codex_home()
+    try:
+        home = find_codex_home()
+    except ConfigError as exc:
+        checks.append(("codex home", "fail", str(exc)))
+        return checks
     checks.append(
         ("codex home", "ok" if home.is_dir() else "warn", str(home) + ("" if home.is_dir() else " (missing)"))
     )
