@@ -83,3 +83,21 @@ def test_profile_table_type_error_has_line(codex_home: Path, workdir: Path) -> N
     with pytest.raises(ConfigError) as info:
         load_config(cwd=workdir)
     assert str(info.value) == f"Error loading config.toml: {path}:4: profiles.x.model: expected a string, got 3"
+
+
+def test_override_of_the_selected_profile_applies(codex_home: Path, workdir: Path) -> None:
+    (codex_home / "config.toml").write_text('model = "base"\n[profiles.fast]\nmodel = "fast-model"\n', encoding="utf-8")
+    config = load_config(cwd=workdir, profile="fast", overrides=['profiles.fast.model="o3"'])
+    assert config.model == "o3"
+    assert config.warnings == ()
+    # A plain -c still wins over the profile, and overrides of another profile change nothing.
+    config = load_config(cwd=workdir, profile="fast", overrides=['profiles.slow.model="x"', 'model="top"'])
+    assert config.model == "top"
+    assert config.warnings == ()
+
+
+def test_profile_defined_only_by_overrides(codex_home: Path, workdir: Path) -> None:
+    config = load_config(cwd=workdir, profile="adhoc", overrides=['profiles.adhoc.model="o3"'])
+    assert config.model == "o3"
+    with pytest.raises(ConfigError, match="profile `missing` not found"):
+        load_config(cwd=workdir, profile="missing", overrides=['profiles.adhoc.model="o3"'])

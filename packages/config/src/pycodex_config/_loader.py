@@ -107,8 +107,20 @@ def load_config(
     profile_name = (
         profile or _str(override_doc.get("profile")) or (_str(base.document.get("profile")) if base else None)
     )
+    # `-c profiles.NAME.key=value` edits the profile itself: it applies on top of the profile's
+    # own settings when NAME is the profile in use (and may define that profile on its own).
+    override_profiles = override_doc.pop("profiles", None)
+    from_overrides = override_profiles.get(profile_name) if isinstance(override_profiles, dict) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
     if profile_name:
-        layers.append(_profile_layer(profile_name, home, base, strict, warnings))
+        try:
+            layers.append(_profile_layer(profile_name, home, base, strict, warnings))
+        except ConfigError:
+            if not isinstance(from_overrides, dict):
+                raise
+        if isinstance(from_overrides, dict):
+            profile_overrides = Layer(document=dict(from_overrides), overrides=override_texts)  # pyright: ignore[reportUnknownArgumentType]
+            check_layer(profile_overrides, strict=strict, allow_profiles=False, warnings=warnings)
+            layers.append(profile_overrides)
     if override_doc:
         runtime = Layer(document=override_doc, overrides=override_texts)
         check_layer(runtime, strict=strict, allow_profiles=False, warnings=warnings)
