@@ -199,3 +199,88 @@ async def test_chat_in_stream_error(h: Any) -> None:
     h.server.add(sse_turn([{"error": {"message": "model crashed"}}]))
     with anyio.fail_after(5), pytest.raises(StreamError, match="model crashed"):
         await h.run(wire_api="chat")
+
+
+# --- Regressions -------------------------------------------------------------------------------------------------
+
+
+def _decode_all(chunks: list[dict[str, Any]]) -> list[Any]:
+    from pycodex_model_client._chat import ChatDecoder
+
+    decoder = ChatDecoder()
+    events: list[Any] = []
+    for chunk in chunks:
+        events += decoder.decode(json.dumps(chunk))
+    return events + decoder.decode("[DONE]")
+
+
+def test_whole_tool_calls_without_index_stay_separate() -> None:
+    calls = [
+        {"id": "call_a", "type": "function", "function": {"name": "shell", "arguments": '{"command":["ls"]}'}},
+        {"id": "call_b", "type": "function", "function": {"name": "read", "arguments": '{"path":"x"}'}},
+    ]
+    chunk = {"id": "c1", "choices": [{"index": 0, "delta": {"tool_calls": calls}, "finish_reason": "tool_calls"}]}
+    done = [e.item for e in _decode_all([chunk]) if isinstance(e, OutputItemDone)]
+    assert done == [
+        {"type": "function_call", "call_id": "call_a", "name": "shell", "arguments": '{"command":["ls"]}'},
+        {"type": "function_call", "call_id": "call_b", "name": "read", "arguments": '{"path":"x"}'},
+    ]
+
+
+def test_streamed_tool_calls_without_index_append_to_the_last_call() -> None:
+    def delta(tc: dict[str, Any]) -> dict[str, Any]:
+        return {"id": "c1", "choices": [{"index": 0, "delta": {"tool_calls": [tc]}}]}
+
+    chunks = [
+        delta({"id": "call_a", "function": {"name": "shell", "arguments": '{"comm'}}),
+        delta({"function": {"arguments": 'and":1}'}}),
+        delta({"id": "call_a", "function": {"arguments": ""}}),  # same id repeated: still the same call
+        delta({"id": "call_b", "function": {"name": "read", "arguments": "{}"}}),
+        {"id": "c1", "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
+    ]
+    done = [e.item for e in _decode_all(chunks) if isinstance(e, OutputItemDone)]
+    assert done == [
+        {"type": "function_call", "call_id": "call_a", "name": "shell", "arguments": '{"command":1}'},
+        {"type": "function_call", "call_id": "call_b", "name": "read", "arguments": "{}"},
+    ]
+
+
+def test_local_shell_call_history_pairs_with_its_output() -> None:
+    from pycodex_model_client._chat import convert_messages
+
+    action = {"type": "exec", "command": ["ls", "-l"], "timeout_ms": 1000}
+    request = {
+        "input": [
+            {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]},
+            {"type": "local_shell_call", "call_id": "c4", "status": "completed", "action": action},
+            {"type": "function_call_output", "call_id": "c4", "output": "x"},
+        ]
+    }
+    assert convert_messages(request) == [
+        {"role": "user", "content": "hi"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c4", "type": "function", "function": {"name": "local_shell", "arguments": json.dumps(action)}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c4", "content": "x"},
+    ]
+    # No `tool` message may refer to a call that is not in an earlier assistant message.
+    messages = convert_messages(request)
+    ids = {c["id"] for m in messages for c in m.get("tool_calls") or ()}
+    assert all(m["tool_call_id"] in ids for m in messages if m["role"] == "tool")
+
+
+def test_multi_part_tool_output_joined_with_newlines() -> None:
+    from pycodex_model_client._chat import convert_messages
+
+    output = [{"type": "input_text", "text": "a"}, {"type": "input_text", "text": "b"}]
+    request = {
+        "input": [
+            {"type": "function_call", "call_id": "c3", "name": "echo", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "c3", "output": output},
+        ]
+    }
+    assert convert_messages(request)[-1] == {"role": "tool", "tool_call_id": "c3", "content": "a\nb"}

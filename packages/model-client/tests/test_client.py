@@ -437,3 +437,175 @@ async def test_retry_after_delay_can_be_honoured(h: Any) -> None:
     assert isinstance(events[-1], Completed)
     first, second = h.server.requests
     assert 0.45 <= second.time - first.time < 1.5
+
+
+# --- Regressions -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2.5", 2.5),
+        ("0", 0.0),
+        ("120", 120.0),
+        ("1e9", 300.0),  # clamped to five minutes
+        ("inf", None),
+        ("nan", None),
+        ("-5", None),
+        ("soon", None),
+        ("", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),  # an HTTP-date in the past
+    ],
+)
+def test_retry_after_parsing(value: str, expected: float | None) -> None:
+    import httpx
+
+    from pycodex_model_client._client import _retry_after
+
+    assert _retry_after(httpx.Headers({"retry-after": value})) == expected
+
+
+def test_retry_after_http_date_in_future() -> None:
+    from email.utils import formatdate
+
+    import httpx
+
+    from pycodex_model_client._client import _retry_after
+
+    soon = _retry_after(httpx.Headers({"retry-after": formatdate(time.time() + 5, usegmt=True)}))
+    assert soon is not None and 3.0 < soon <= 5.0
+    far = _retry_after(httpx.Headers({"retry-after": formatdate(time.time() + 86_400, usegmt=True)}))
+    assert far == 300.0
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "later"])
+async def test_429_with_unusable_retry_after_is_final(h: Any, value: str) -> None:
+    h.server.add(http_error(429, "Rate limit reached.", headers={"Retry-After": value}))
+    with anyio.fail_after(5), pytest.raises(StreamError) as info:
+        await h.run()
+    assert not info.value.retryable and info.value.retry_after is None
+
+
+async def test_429_with_http_date_retry_after(h: Any) -> None:
+    from email.utils import formatdate
+
+    h.server.add(
+        http_error(429, "Rate limit reached.", headers={"Retry-After": formatdate(time.time() + 5, usegmt=True)})
+    )
+    with anyio.fail_after(5), pytest.raises(StreamError) as info:
+        await h.run()
+    assert info.value.retryable
+    assert info.value.retry_after is not None and 3.0 < info.value.retry_after <= 5.0
+
+
+async def test_status_error_hides_query_values(h: Any) -> None:
+    h.server.add(Turn(status=404, body=_ERROR_BODY.encode(), content_type="application/json"))
+    with anyio.fail_after(5), pytest.raises(BadRequest) as info:
+        await h.run(query_params={"key": "SECRET123", "api-version": "2024-01"})
+    text = str(info.value)
+    assert "SECRET123" not in text and "2024-01" not in text
+    assert text.endswith(f"url: {h.server.base_url}/responses?key=***&api-version=***")
+    assert h.server.requests[0].query == "key=SECRET123&api-version=2024-01"  # the request used the real URL
+
+
+async def test_transport_error_hides_query_values(h: Any) -> None:
+    from pycodex_model_client import ModelClient
+    from pycodex_test_support import ScriptedServer
+
+    with ScriptedServer() as s:
+        url = s.base_url
+    provider = h.provider(base_url=url, request_max_retries=0, query_params={"key": "SECRET123"})
+    client = ModelClient(provider, thread_id="t", backoff_base_s=0.001)
+    with anyio.fail_after(5), pytest.raises(StreamError) as info:
+        async with client:
+            await h.collect(client)
+    assert "SECRET123" not in str(info.value)
+    assert f"error sending request for url ({url}/responses?key=***)" in str(info.value)
+
+
+def test_redact_url() -> None:
+    from pycodex_model_client._client import _redact_url
+
+    assert _redact_url("http://h/v1/responses") == "http://h/v1/responses"
+    assert _redact_url("http://h/v1/responses?a=1&b=&c") == "http://h/v1/responses?a=***&b=***&***"
+    assert _redact_url("https://user:pw@h/v1?k=v#frag") == "https://user:***@h/v1?k=***#frag"
+    assert _redact_url("http://[::1/v1") == "http://[::1/v1"
+
+
+def test_rate_limits_skip_malformed_values() -> None:
+    import httpx
+
+    from pycodex_model_client._client import _rate_limits
+
+    headers = httpx.Headers(
+        {
+            "x-codex-primary-used-percent": "n/a",
+            "x-codex-secondary-used-percent": "40",
+            "x-codex-secondary-window-minutes": "ten",
+            "x-codex-secondary-reset-at": "1700000000",
+        }
+    )
+    assert _rate_limits(headers) == {
+        "secondary": {"used_percent": 40.0, "window_minutes": None, "resets_at": 1700000000}
+    }
+    assert _rate_limits(httpx.Headers({"x-codex-primary-used-percent": "nan"})) is None
+
+
+async def test_malformed_rate_limit_header_does_not_break_stream(h: Any) -> None:
+    turn = sse_turn(text_message_events("ok"))
+    turn.headers["x-codex-primary-used-percent"] = "n/a"
+    h.server.add(turn)
+    with anyio.fail_after(5):
+        events = await h.run()
+    assert not any(isinstance(e, RateLimits) for e in events)
+    assert isinstance(events[-1], Completed)
+
+
+async def test_invalid_base_url_is_a_clear_final_error(h: Any) -> None:
+    from pycodex_model_client import ModelClient
+
+    client = ModelClient(h.provider(base_url="http://[::1/v1"), thread_id="t", backoff_base_s=0.001)
+    with anyio.fail_after(5), pytest.raises(StreamError) as info:
+        async with client:
+            await h.collect(client)
+    assert not info.value.retryable
+    assert "base URL" in str(info.value) and "http://[::1/v1" in str(info.value)
+
+
+@pytest.mark.parametrize("key", ["sk-abc\u200bdef", "sk-abc\ndef", "sk-abc\x7fdef"])
+async def test_bad_character_in_api_key_is_a_clear_final_error(
+    h: Any, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    monkeypatch.setenv("MOCK_KEY", key)
+    with anyio.fail_after(5), pytest.raises(StreamError) as info:
+        await h.run(env_key="MOCK_KEY")
+    text = str(info.value)
+    assert not info.value.retryable
+    assert "authorization header" in text and "API key" in text
+    assert "sk-abc" not in text
+    assert h.server.requests == []
+
+
+async def test_bad_character_in_provider_header_names_the_header(h: Any) -> None:
+    with anyio.fail_after(5), pytest.raises(StreamError) as info:
+        await h.run(http_headers={"x-team": "caf\u00e9"})
+    assert not info.value.retryable
+    assert "x-team header" in str(info.value) and "caf" not in str(info.value)
+    assert h.server.requests == []
+
+
+async def test_surrounding_whitespace_in_header_values_is_trimmed(h: Any) -> None:
+    """h11 refuses a value with trailing blanks, and its error would echo the key; HTTP ignores them anyway."""
+    h.server.add(sse_turn(text_message_events("ok")))
+    with anyio.fail_after(5):
+        events = await h.run(experimental_bearer_token="sk-test ", http_headers={"x-static": "\ts "})
+    assert isinstance(events[-1], Completed)
+    assert h.server.requests[0].headers["authorization"] == "Bearer sk-test"
+    assert h.server.requests[0].headers["x-static"] == "s"
+
+
+async def test_invalid_header_name_is_a_clear_final_error(h: Any) -> None:
+    with anyio.fail_after(5), pytest.raises(StreamError, match="header name is not valid: 'x team'") as info:
+        await h.run(http_headers={"x team": "v"})
+    assert not info.value.retryable
+    assert h.server.requests == []

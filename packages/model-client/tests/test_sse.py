@@ -56,3 +56,27 @@ def test_any_chunking_gives_same_events(payloads: list[str], data: st.DataObject
     chunks = [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True)]
     expected = [(f"t{i}", p) for i, p in enumerate(payloads)]
     assert parse_all(chunks) == expected
+
+
+def test_long_event_in_small_chunks_is_linear() -> None:
+    """A 10 MB event fed in 1.4 KB chunks (the old parser re-scanned the whole buffer per chunk: ~40 s)."""
+    import time
+
+    body = b"data: " + b"x" * (10 * 1024 * 1024) + b"\r\n\r\ndata: end\r\r"
+    parser = SseParser()
+    out: list[tuple[str, str]] = []
+    start = time.perf_counter()
+    for i in range(0, len(body), 1400):
+        out += parser.feed(body[i : i + 1400])
+    out += parser.finish()
+    elapsed = time.perf_counter() - start
+    assert [(e, len(d)) for e, d in out] == [("", 10 * 1024 * 1024), ("", 3)]
+    assert elapsed < 3.0, f"{elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("sep", [b"\n\n", b"\r\n\r\n", b"\r\r", b"\n\r\n", b"\r\n\n"])
+def test_separator_split_at_every_point(sep: bytes) -> None:
+    body = b"data: one" + sep + b"event: t\ndata: two" + sep + b"data: three"
+    for i in range(len(body) + 1):
+        for j in range(i, len(body) + 1):
+            assert parse_all([body[:i], body[i:j], body[j:]]) == [("", "one"), ("t", "two"), ("", "three")], (i, j)

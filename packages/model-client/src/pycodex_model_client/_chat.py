@@ -58,7 +58,10 @@ def _tool_call(call_id: str, name: str, arguments: str) -> Json:
 
 
 def _output_text(output: Any) -> str:
-    return output if isinstance(output, str) else _text_of(output)
+    """A tool output as chat text: a string as is, content parts' texts one per line."""
+    if isinstance(output, str):
+        return output
+    return "\n".join(str(p.get("text", "")) for p in output or () if isinstance(p, dict) and "text" in p)
 
 
 def convert_messages(request: Mapping[str, Any]) -> list[Json]:
@@ -99,6 +102,11 @@ def _append_item(messages: list[Json], item: Mapping[str, Any]) -> None:
     elif kind == "custom_tool_call":
         arguments = json.dumps({"input": item.get("input", "")})
         _append_call(messages, _tool_call(item.get("call_id", ""), item.get("name", ""), arguments))
+    elif kind == "local_shell_call":
+        # Chat has no local-shell tool type: replay it as a function call so its output has a call to answer.
+        call_id = item.get("call_id") or item.get("id") or ""
+        arguments = json.dumps(item.get("action") or {}, ensure_ascii=False)
+        _append_call(messages, _tool_call(call_id, "local_shell", arguments))
     elif kind in ("function_call_output", "custom_tool_call_output"):
         output = _output_text(item.get("output", ""))
         messages.append({"role": "tool", "tool_call_id": item.get("call_id", ""), "content": output})
@@ -263,7 +271,10 @@ class ChatDecoder:
         return events
 
     def _tool_delta(self, tc: Json) -> None:
-        call = self._calls.setdefault(int(tc.get("index") or 0), _Call())
+        index = tc.get("index")
+        if not isinstance(index, int) or isinstance(index, bool):
+            index = self._unindexed_slot(tc.get("id"))
+        call = self._calls.setdefault(index, _Call())
         if tc.get("id"):
             call.call_id = tc["id"]
         fn = tc.get("function") or {}
@@ -271,6 +282,18 @@ class ChatDecoder:
             call.name = fn["name"]
         if fn.get("arguments"):
             call.arguments.append(fn["arguments"])
+
+    def _unindexed_slot(self, call_id: Any) -> int:
+        """The slot of a tool-call delta without `index` (some OpenAI-compatible servers omit it).
+
+        A delta carrying an id other than the last call's starts a new call; anything else continues the last.
+        """
+        if not self._calls:
+            return 0
+        last = max(self._calls)
+        if call_id and call_id != self._calls[last].call_id:
+            return last + 1
+        return last
 
     def finish(self) -> list[ResponseEvent]:
         """Emit the finished items and `Completed` (at `[DONE]`, or at EOF after a `finish_reason`)."""

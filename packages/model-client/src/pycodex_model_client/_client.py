@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
+import re
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -36,6 +39,45 @@ DROPPED = STREAM_PREFIX + "Transport error: network error: error decoding respon
 IDLE = STREAM_PREFIX + "idle timeout waiting for SSE"
 CLOSED_EARLY = STREAM_PREFIX + "stream closed before response.completed"
 _DEFAULT_BASE_URL = "https://api.openai.com/v1"
+MAX_RETRY_AFTER_S = 300.0
+"""The longest server-requested delay honoured; larger `Retry-After` values are clamped to this."""
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+
+
+def _redact_url(url: str) -> str:
+    """`url` for messages: every query parameter value (and a userinfo password) replaced by `***`.
+
+    Plain string handling, so it also works on URLs that do not parse.
+    """
+    rest, hash_sign, fragment = url.partition("#")
+    rest, question, query = rest.partition("?")
+    scheme, sep, after = rest.partition("://")
+    if sep:
+        authority, slash, path = after.partition("/")
+        userinfo, at, host = authority.rpartition("@")
+        if at and ":" in userinfo:
+            authority = f"{userinfo.partition(':')[0]}:***@{host}"
+        rest = f"{scheme}{sep}{authority}{slash}{path}"
+    if query:
+        parts = [f"{name}=***" if eq else "***" for name, eq, _ in (p.partition("=") for p in query.split("&"))]
+        query = "&".join(parts)
+    return f"{rest}{question}{query}{hash_sign}{fragment}"
+
+
+def _check_headers(headers: dict[str, str]) -> None:
+    """Trim blanks around header values and refuse values HTTP cannot carry, naming the header (never the value).
+
+    Raises:
+        StreamError: A header name or value holds a character that is not allowed (not retryable).
+    """
+    for name in list(headers):
+        if not _HEADER_NAME.fullmatch(name):
+            raise StreamError(f"a configured HTTP header name is not valid: {name!r}", retryable=False)
+        value = headers[name] = headers[name].strip(" \t")
+        if not _HEADER_VALUE.fullmatch(value):
+            hint = " (check the API key)" if name.lower() == "authorization" else ""
+            raise StreamError(f"the {name} header contains a character that is not allowed{hint}", retryable=False)
 
 
 def _error_object(body: bytes) -> dict[str, Any]:
@@ -65,7 +107,7 @@ def _status_error(status: int, reason: str, headers: httpx.Headers, body: bytes,
         retry_after = _retry_after(headers)
         return StreamError(RATE_LIMITED, retryable=retry_after is not None, retry_after=retry_after)
     text = body.decode("utf-8", errors="replace")
-    generic = f"unexpected status {status} {reason}: {message or text}, url: {url}"
+    generic = f"unexpected status {status} {reason}: {message or text}, url: {_redact_url(url)}"
     if code is not None and message and status != 401:
         return BadRequest(message, status)
     if status == 401:
@@ -76,26 +118,57 @@ def _status_error(status: int, reason: str, headers: httpx.Headers, body: bytes,
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
+    """Seconds from a `Retry-After` header (delay-seconds or an HTTP-date), at most 5 minutes.
+
+    `None` when absent or unusable (not finite, negative, unparsable): a 429 is then final, as in Codex.
+    """
+    value = (headers.get("retry-after") or "").strip()
+    if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
+    except ValueError:
+        seconds = _http_date_delay(value)
+        if seconds is None:
+            return None
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return min(seconds, MAX_RETRY_AFTER_S)
+
+
+def _http_date_delay(value: str) -> float | None:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT
+        import datetime as dt
+
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _header_float(value: str | None) -> float | None:
+    try:
+        number = float(value) if value is not None else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _rate_limits(headers: httpx.Headers) -> dict[str, Any] | None:
     snapshot: dict[str, Any] = {}
     for window in ("primary", "secondary"):
-        used = headers.get(f"x-codex-{window}-used-percent")
-        if used is None:
+        used = _header_float(headers.get(f"x-codex-{window}-used-percent"))
+        if used is None:  # absent or malformed: skip the window
             continue
-        entry: dict[str, Any] = {"used_percent": float(used)}
-        minutes = headers.get(f"x-codex-{window}-window-minutes")
-        resets = headers.get(f"x-codex-{window}-reset-at")
-        entry["window_minutes"] = int(minutes) if minutes and minutes.isdigit() else None
-        entry["resets_at"] = int(resets) if resets and resets.isdigit() else None
+        entry: dict[str, Any] = {"used_percent": used}
+        minutes = headers.get(f"x-codex-{window}-window-minutes", "").strip()
+        resets = headers.get(f"x-codex-{window}-reset-at", "").strip()
+        entry["window_minutes"] = int(minutes) if minutes.isascii() and minutes.isdigit() else None
+        entry["resets_at"] = int(resets) if resets.isascii() and resets.isdigit() else None
         snapshot[window] = entry
     return snapshot or None
 
@@ -226,6 +299,7 @@ class ModelClient:
         auth = resolve_auth_header(self.provider, self.codex_home)
         if auth:
             all_headers["authorization"] = auth
+        _check_headers(all_headers)
         chat = self.wire_api == "chat"
         body = to_chat_request(request) if chat else request
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
@@ -256,9 +330,14 @@ class ModelClient:
                 response = await http.send(
                     http.build_request("POST", url, content=content, headers=headers), stream=True
                 )
+            except httpx.InvalidURL as e:
+                raise StreamError(
+                    f"the model provider's base URL is not a valid URL: {_redact_url(self.base_url)} ({e})",
+                    retryable=False,
+                ) from None
             except httpx.TransportError as e:
                 logger.info("model request attempt %d failed: %s", attempt + 1, type(e).__name__)
-                last_error = StreamError(f"{STREAM_PREFIX}error sending request for url ({url}): {e}")
+                last_error = StreamError(f"{STREAM_PREFIX}error sending request for url ({_redact_url(url)}): {e}")
                 continue
             if response.status_code < 300:
                 return response

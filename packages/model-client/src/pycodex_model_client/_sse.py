@@ -25,11 +25,14 @@ class SseParser:
     __slots__ = ("_buf", "_cr_pending")
 
     def __init__(self) -> None:
-        self._buf = b""
+        self._buf = bytearray()  # the incomplete event; never contains a separator between calls
         self._cr_pending = False
 
     def feed(self, chunk: bytes) -> list[tuple[str, str]]:
         """Add bytes; return the events completed by them as `(event_type, data)` (`event_type` "" if absent).
+
+        Each byte is scanned for a separator about once, so a long event arriving in many small chunks costs
+        linear time.
 
         Raises:
             SseDecodeError: An event contains invalid UTF-8.
@@ -38,17 +41,28 @@ class SseParser:
             return []
         if b"\r" in chunk or self._cr_pending:
             chunk = self._normalize(chunk)
-        buf = self._buf + chunk if self._buf else chunk
-        if b"\n\n" not in buf:
-            self._buf = buf
-            return []
-        blocks = buf.split(b"\n\n")
-        self._buf = blocks.pop()
-        return [event for block in blocks if (event := _parse_block(block)) is not None]
+        buf = self._buf
+        # Line ends are LF from here on. Only the new bytes need a search, plus one byte before them for a
+        # `\n\n` split across chunks.
+        scan_from = max(0, len(buf) - 1)
+        buf += chunk
+        end = buf.find(b"\n\n", scan_from)
+        events: list[tuple[str, str]] = []
+        start = 0
+        while end >= 0:
+            event = _parse_block(bytes(buf[start:end]))
+            if event is not None:
+                events.append(event)
+            start = end + 2
+            end = buf.find(b"\n\n", start)
+        if start:
+            del buf[:start]
+        return events
 
     def finish(self) -> list[tuple[str, str]]:
         """Flush a final event that was not followed by a blank line (the stream ended)."""
-        buf, self._buf = self._buf, b""
+        buf = bytes(self._buf)
+        self._buf = bytearray()
         event = _parse_block(buf.rstrip(b"\n")) if buf.strip() else None
         return [event] if event is not None else []
 
