@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 from pycodex_config import Config
 from pycodex_core import Codex, find_latest_rollout, find_rollout, read_rollout
+from pycodex_core._rollout import RolloutRecorder
 from pycodex_core.testing import ScriptedTransport, assistant_message, collect_turn, function_call, response
 
 pytestmark = pytest.mark.anyio
@@ -225,3 +227,63 @@ async def test_ephemeral_writes_nothing(make_config: ConfigFactory, codex_home: 
         await collect_turn(codex, "hi")
         assert codex.rollout_path is None
     assert not (codex_home / "sessions").exists()
+
+
+async def test_unicode_line_separators_stay_inside_their_line(make_config: ConfigFactory) -> None:
+    transport = ScriptedTransport([response(assistant_message("a\u2028b\x85c"))])
+    async with Codex.start(make_config(), transport=transport) as codex:
+        await collect_turn(codex, "line1\u2029line2")
+        path = codex.rollout_path
+    assert path is not None
+    state = read_rollout(path)
+    assert state.skipped_lines == 0
+    texts = [c.get("text") for i in state.history if i.get("type") == "message" for c in i["content"]]
+    assert "a\u2028b\x85c" in texts
+    assert "line1\u2029line2" in texts
+
+
+async def test_resume_starts_a_new_line_after_a_partial_last_line(make_config: ConfigFactory) -> None:
+    async with Codex.start(make_config(), transport=ScriptedTransport([response(assistant_message("a"))])) as codex:
+        await collect_turn(codex, "one")
+        path = codex.rollout_path
+    assert path is not None
+    with path.open("a", encoding="utf-8") as f:
+        f.write('{"timestamp":"x","ordinal":999,"type":"event_msg","payl')  # a crash mid-write
+    transport = ScriptedTransport([response(assistant_message("second"))])
+    async with Codex.start(make_config(), transport=transport, resume_from=path) as codex:
+        await collect_turn(codex, "two")
+    state = read_rollout(path)
+    assert state.skipped_lines == 1
+    assert [m["message"] for m in state.events if m["type"] == "agent_message"] == ["a", "second"]
+    raw = path.read_text(encoding="utf-8")
+    assert raw.endswith("\n")
+    # Only the cut line is lost: the first line written on resume starts a line of its own.
+    assert not [line for line in raw.split("\n") if line.count('"ordinal":') > 1]
+
+
+def test_a_failed_write_does_not_glue_the_next_line_onto_it(tmp_path: Path) -> None:
+    path = tmp_path / "rollout.jsonl"
+    recorder = RolloutRecorder(path)
+    recorder.record("session_meta", {"id": "t"})
+    real = recorder._file
+    assert real is not None
+
+    class DiskFull:
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def write(self, data: memoryview) -> int:
+            self.calls += 1
+            if self.calls == 1:
+                return real.write(data[:20])  # a short write, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    recorder._file = DiskFull()  # pyright: ignore[reportAttributeAccessIssue]
+    recorder.record_item({"type": "message", "role": "user", "content": []})
+    recorder._file = real
+    recorder.record_item({"type": "message", "role": "assistant", "content": []})
+    recorder.close()
+    state = read_rollout(path)
+    assert state.skipped_lines == 1
+    assert [i["role"] for i in state.history] == ["assistant"]
+    assert state.next_ordinal == 3

@@ -149,7 +149,7 @@ class Codex:
         finally:
             ev_recv.close()
             sub_send.close()
-            session.processes.kill_all()
+            await session.processes.kill_all()  # shielded inside
             session.close_shell_snapshot()
             if rollout is not None:
                 rollout.close()

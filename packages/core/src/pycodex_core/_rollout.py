@@ -62,7 +62,9 @@ class RolloutRecorder:
         self.path = path
         """The file being written."""
         self._ordinal = next_ordinal
-        self._file: IO[str] | None = path.open("a", encoding="utf-8")
+        self._file: IO[bytes] | None = path.open("ab", buffering=0)
+        self._line_open = _ends_mid_line(path)
+        """The file does not end with a newline (a crash or a failed write cut a line short)."""
 
     @staticmethod
     def new_path(codex_home: Path, thread_id: str, now: datetime | None = None) -> Path:
@@ -78,9 +80,22 @@ class RolloutRecorder:
         line = {"timestamp": _now_iso(), "ordinal": self._ordinal, "type": kind, "payload": payload}
         self._ordinal += 1
         try:
-            self._file.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
-            self._file.flush()
-        except (OSError, TypeError, ValueError):
+            try:
+                encoded = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: escaped, the line stays valid UTF-8
+                encoded = (json.dumps(line, separators=(",", ":")) + "\n").encode("ascii")
+        except (TypeError, ValueError):
+            logger.exception("cannot serialize a %s rollout line", kind)
+            return
+        # Whole lines only, and never glued onto a line a crash or a failed write cut short.
+        data = memoryview((b"\n" if self._line_open else b"") + encoded)
+        try:
+            while data:
+                written = self._file.write(data)
+                self._line_open = True
+                data = data[written:]
+            self._line_open = False
+        except OSError:
             logger.exception("failed to write rollout line to %s", self.path)
 
     def record_item(self, item: dict[str, Any]) -> None:
@@ -97,6 +112,19 @@ class RolloutRecorder:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def _ends_mid_line(path: Path) -> bool:
+    """Whether `path` is non-empty and its last byte is not a newline."""
+    try:
+        with path.open("rb") as f:
+            f.seek(0, 2)
+            if f.tell() == 0:
+                return False
+            f.seek(-1, 2)
+            return f.read(1) != b"\n"
+    except OSError:
+        return False
 
 
 @dataclass
@@ -167,7 +195,9 @@ def read_rollout(path: Path) -> RolloutState:
     except OSError as exc:
         raise RolloutError(f"cannot read rollout {str(path)!r}: {exc.strerror or exc}") from exc
     ordinal = -1
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # JSON lines end with "\n" only: `str.splitlines` would also split at U+2028, U+2029, U+0085, ...
+    lines = text.split("\n")
+    for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
@@ -181,7 +211,7 @@ def read_rollout(path: Path) -> RolloutState:
         if isinstance(line.get("ordinal"), int):
             ordinal = max(ordinal, line["ordinal"])
         _apply_line(state, line.get("type"), line.get("payload"))
-    state.next_ordinal = ordinal + 1 if ordinal >= 0 else sum(1 for raw in text.splitlines() if raw.strip())
+    state.next_ordinal = ordinal + 1 if ordinal >= 0 else sum(1 for raw in lines if raw.strip())
     return state
 
 
@@ -196,10 +226,12 @@ def _thread_id_for_name(codex_home: Path, name: str) -> str | None:
     index = codex_home / "session_index.jsonl"
     found: str | None = None
     try:
-        lines = index.read_text(encoding="utf-8").splitlines()
+        lines = index.read_text(encoding="utf-8").split("\n")
     except OSError:
         return None
     for raw in lines:
+        if not raw.strip():
+            continue
         try:
             entry = json.loads(raw)
         except ValueError:

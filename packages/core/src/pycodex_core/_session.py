@@ -392,7 +392,7 @@ class Session:
                     self._active.scope.cancel()
                     await self._active.done.wait()
                 tg.cancel_scope.cancel()
-            self.processes.kill_all()
+            await self.processes.kill_all()
             self.close_shell_snapshot()
             self.emit(shutdown_id, {"type": "shutdown_complete"})
             self._closed = True
@@ -464,7 +464,8 @@ class Session:
         self.emit(ctx.sub_id, {"type": "task_complete", "turn_id": ctx.turn_id, "last_agent_message": None})
 
     def _abort_turn(self, ctx: TurnContext) -> None:
-        self.processes.kill_turn(ctx.turn_id)
+        # The command being waited on was stopped when its tool call was cancelled; background
+        # terminals whose session id the model has seen keep running (Codex does the same).
         answered = {str(i.get("call_id")) for i in self.history if i.get("type") in _OUTPUT_TYPES}
         for item in list(self.history):
             if item.get("type") in _CALL_TYPES and str(item.get("call_id")) not in answered:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from ._history import normalize_for_request
 from ._request import build_request, turn_headers
 from ._tools._router import dispatch_tool_call, tool_call_from_item
 
@@ -145,7 +146,7 @@ async def sample_with_retries(
             session.config,
             ctx,
             session.thread_id,
-            [session.base_instructions, *items],
+            [session.base_instructions, *normalize_for_request(items)],
             started_unix_ms=session.turn_started_unix_ms,
         )
         try:

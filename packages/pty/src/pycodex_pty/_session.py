@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import errno
 import logging
+import math
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 from ._buffer import DEFAULT_OUTPUT_CAP, HeadTailBuffer
 from .errors import SpawnError
@@ -26,6 +29,20 @@ logger = logging.getLogger(__name__)
 
 _READ_CHUNK = 64 * 1024
 _EXIT_POLL_S = 0.05
+_DRAIN_GRACE_S = 0.15
+"""How long output may still arrive after the process exited (a background child can hold it open)."""
+_WRITE_POLL_MAX_S = 0.02
+
+
+def _exec_problem(argv: Sequence[str], cwd: str | os.PathLike[str] | None, env: Mapping[str, str] | None) -> str | None:
+    """Why the command cannot be passed to exec (a NUL byte somewhere), or `None` when it can."""
+    if any("\0" in arg for arg in argv):
+        return "argument contains a NUL byte"
+    if cwd is not None and "\0" in os.fsdecode(cwd):
+        return "working directory contains a NUL byte"
+    if env is not None and any("\0" in key or "\0" in value or "=" in key for key, value in env.items()):
+        return "environment contains a NUL byte or a bad variable name"
+    return None
 
 
 class ProcessSession:
@@ -57,6 +74,9 @@ class ProcessSession:
         self._pty = pty_process
         self._lock = threading.Lock()
         self._reap_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        """Held around each (non-blocking) write and while stdin is closed, so a write never hits a reused fd."""
+        self._exit_seen: float | None = None
         self._pending = HeadTailBuffer(output_cap)
         self._aggregated = HeadTailBuffer(output_cap)
         self._eof = False
@@ -99,6 +119,9 @@ class ProcessSession:
         argv = list(argv)
         if not argv:
             raise SpawnError(argv, "empty command")
+        problem = _exec_problem(argv, cwd, env)
+        if problem is not None:
+            raise SpawnError(argv, problem)
         if cwd is not None and not Path(cwd).is_dir():
             raise SpawnError(argv, f"working directory {str(cwd)!r} does not exist")
         if tty:
@@ -116,7 +139,10 @@ class ProcessSession:
             )
         except OSError as exc:
             raise SpawnError(argv, exc.strerror or str(exc)) from exc
+        except ValueError as exc:  # what exec cannot take (a NUL byte, a bad variable name)
+            raise SpawnError(argv, str(exc)) from exc
         assert popen.stdout is not None and popen.stdin is not None
+        os.set_blocking(popen.stdin.fileno(), False)
         return cls(
             pid=popen.pid,
             read_fd=popen.stdout.fileno(),
@@ -142,6 +168,9 @@ class ProcessSession:
         from ptyprocess import PtyProcess
 
         env_dict = dict(env) if env is not None else dict(os.environ)
+        problem = _exec_problem(argv, None, env_dict)
+        if problem is not None:
+            raise SpawnError(argv, problem)
         if shutil.which(argv[0], path=env_dict.get("PATH")) is None and not os.access(argv[0], os.X_OK):
             raise SpawnError(argv, "No such file or directory")
         try:
@@ -150,6 +179,10 @@ class ProcessSession:
             )
         except OSError as exc:
             raise SpawnError(argv, exc.strerror or str(exc)) from exc
+        except ValueError as exc:
+            raise SpawnError(argv, str(exc)) from exc
+        # Writes must never block the event loop; the reader thread copes with EAGAIN (same descriptor).
+        os.set_blocking(int(proc.fd), False)
         return cls(
             pid=int(proc.pid),
             read_fd=int(proc.fd),
@@ -167,6 +200,14 @@ class ProcessSession:
         while True:
             try:
                 data = os.read(fd, _READ_CHUNK)
+            except BlockingIOError:
+                # A PTY's master is non-blocking for the writer's sake: wait until there is something to read.
+                try:
+                    select.select([fd], [], [], 1.0)
+                except (OSError, ValueError):
+                    data = b""
+                else:
+                    continue
             except OSError as exc:
                 if exc.errno == errno.EINTR:
                     continue
@@ -181,11 +222,12 @@ class ProcessSession:
             self._eof = True
         self._reap(block=True)
         if self._popen is not None:
-            for stream in (self._popen.stdout, self._popen.stdin):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
-            self._write_fd = None
+            with self._write_lock:
+                for stream in (self._popen.stdout, self._popen.stdin):
+                    if stream is not None:
+                        with contextlib.suppress(OSError):
+                            stream.close()
+                self._write_fd = None
         self._notify()
 
     def _notify(self) -> None:
@@ -258,6 +300,10 @@ class ProcessSession:
     async def wait_exit(self, max_wait: float) -> int | None:
         """Wait up to `max_wait` seconds for the process to exit and its output to be drained.
 
+        Once the process has exited, its output gets a short grace period to reach end-of-file,
+        counted from when the exit was first seen: a background child that keeps the output open
+        does not hold the caller until `max_wait`.
+
         Returns:
             The exit code, or `None` if the process is still running.
         """
@@ -267,14 +313,17 @@ class ProcessSession:
             code = self.returncode
             if code is not None and (self._eof or not self._thread.is_alive()):
                 return code
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
             if code is not None:
-                # Exited, but a background child may still hold the output open: give the reader a moment.
-                remaining = min(remaining, 0.02)
+                if self._exit_seen is None:
+                    self._exit_seen = now
+                remaining = self._exit_seen + _DRAIN_GRACE_S - now
                 if remaining <= 0:
                     return code
-            elif remaining <= 0:
-                return None
+            else:
+                remaining = deadline - now
+                if remaining <= 0:
+                    return None
             with anyio.move_on_after(min(remaining, _EXIT_POLL_S)):
                 await self._wakeup.wait()
 
@@ -287,26 +336,54 @@ class ProcessSession:
         code = await self.wait_exit(yield_time)
         return self.take_output(), code
 
-    async def write(self, data: bytes) -> None:
-        """Write `data` to the process's stdin (or terminal).
+    async def write(self, data: bytes, max_wait: float | None = None) -> int:
+        """Write `data` to the process's stdin (or terminal) without ever blocking the event loop.
+
+        When the process does not read its input, the pipe (or terminal buffer) fills up and the
+        write waits; it gives up after `max_wait` seconds (never, when `None`) and is cancellable.
+
+        Returns:
+            The number of bytes written: less than `len(data)` when `max_wait` expired first.
 
         Raises:
-            BrokenPipeError: stdin is closed or the process has exited.
+            BrokenPipeError: stdin is closed or the process has exited before anything was written.
         """
-        fd = self._write_fd
-        if fd is None:
-            raise BrokenPipeError("stdin is closed")
         view = memoryview(data)
-        while view:
-            written = await anyio.to_thread.run_sync(os.write, fd, view) if len(view) > 4096 else os.write(fd, view)
-            view = view[written:]
+        written = 0
+        delay = 0.001
+        with anyio.move_on_after(math.inf if max_wait is None else max(max_wait, 0.0)):
+            while written < len(view):
+                with self._write_lock:
+                    fd = self._write_fd
+                    if fd is None:
+                        if written:
+                            break
+                        raise BrokenPipeError("stdin is closed")
+                    try:
+                        count = os.write(fd, view[written:])
+                    except BlockingIOError:
+                        count = 0
+                    except OSError:  # EPIPE, or EIO from a terminal whose process is gone
+                        if written:
+                            break
+                        raise
+                if count:
+                    written += count
+                    delay = 0.001
+                    await anyio.lowlevel.checkpoint()
+                else:
+                    await anyio.sleep(delay)
+                    delay = min(delay * 2, _WRITE_POLL_MAX_S)
+        return written
 
     def close_stdin(self) -> None:
         """Close the stdin pipe (EOF for the child); a no-op on a PTY."""
-        if self._popen is not None and self._popen.stdin is not None and not self._popen.stdin.closed:
-            with contextlib.suppress(OSError):
-                self._popen.stdin.close()
-            self._write_fd = None
+        if self._popen is not None and self._popen.stdin is not None:
+            with self._write_lock:
+                if not self._popen.stdin.closed:
+                    with contextlib.suppress(OSError):
+                        self._popen.stdin.close()
+                self._write_fd = None
 
     def kill(self, grace: float = 0.5) -> None:
         """Stop the whole process group: SIGTERM now, SIGKILL `grace` seconds later (idempotent).
@@ -314,14 +391,38 @@ class ProcessSession:
         The grace period lets shells and the tools they run release what they hold: a login shell
         killed outright can leave lock files behind (pyenv's shim lock, for one) that make every
         later login shell wait. With `grace <= 0` the group gets SIGKILL at once.
+
+        The escalation runs in a non-daemon thread that ends as soon as the group is gone, so it
+        still happens when the interpreter exits within the grace period.
         """
         if grace <= 0:
             self._signal_group(signal.SIGKILL)
             return
         if self._signal_group(signal.SIGTERM):
-            timer = threading.Timer(grace, self._signal_group, args=(signal.SIGKILL,))
-            timer.daemon = True
-            timer.start()
+            thread = threading.Thread(
+                target=self._escalate, args=(time.monotonic() + grace,), name=f"pty-kill-{self.pid}", daemon=False
+            )
+            thread.start()
+
+    def _escalate(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            if not self.group_alive:
+                return
+            time.sleep(min(_EXIT_POLL_S / 2, max(deadline - time.monotonic(), 0.0)))
+        if self.group_alive:
+            self._signal_group(signal.SIGKILL)
+
+    @property
+    def group_alive(self) -> bool:
+        """Whether any process of the command's process group is still running (or not reaped yet)."""
+        self._reap(block=False)
+        try:
+            os.killpg(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
 
     def _signal_group(self, sig: signal.Signals) -> bool:
         """Send `sig` to the process group; False when the group is gone."""
@@ -342,11 +443,13 @@ class ProcessSession:
         self.kill(min(0.5, grace / 2))
         return await self.wait_exit(grace)
 
-    def close(self) -> None:
-        """Kill the process group and release the file descriptors."""
-        self.kill()
+    def close(self, grace: float = 0.5) -> None:
+        """Kill the process group (see `kill`) and release the file descriptors."""
+        self.kill(grace)
         self.close_stdin()
         if self._pty is not None:
+            with self._write_lock:
+                self._write_fd = None
             with contextlib.suppress(Exception):
                 self._pty.close(force=True)
         elif self._popen is not None and self._popen.stdout is not None:

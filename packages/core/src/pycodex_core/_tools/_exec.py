@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio
+
 from .._ids import chunk_id
 from .._truncate import approx_tokens, truncate_middle_tokens
 
@@ -31,6 +33,7 @@ _MAX_POLL_YIELD_MS = 300_000
 _DEFAULT_MAX_TOKENS = 10_000
 _DEFAULT_TIMEOUT_MS = 10_000
 _MAX_PROCESSES = 64
+_SHUTDOWN_POLL_S = 0.02
 
 
 def format_duration(seconds: float) -> dict[str, int]:
@@ -39,11 +42,19 @@ def format_duration(seconds: float) -> dict[str, int]:
     return {"secs": nanos // 1_000_000_000, "nanos": nanos % 1_000_000_000}
 
 
+_INT_LIMIT = 10**12
+"""Integers from the model are clamped to +/- this (milliseconds, tokens, ids: far beyond any real use)."""
+
+
 def _as_int(value: Any, default: int) -> int:
-    try:
-        return int(value) if value is not None else default
-    except (TypeError, ValueError):
+    """`value` as an int, or `default` when it is missing or not a finite number; clamped to a sane range."""
+    if value is None or isinstance(value, bool):
         return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float (JSON `1e999`)
+        return default
+    return max(-_INT_LIMIT, min(number, _INT_LIMIT))
 
 
 @dataclass
@@ -69,6 +80,7 @@ class ProcessManager:
 
     def __init__(self) -> None:
         self._procs: dict[int, _Running] = {}
+        self._others: list[ProcessSession] = []
         self._next_id = 1000
 
     def _end_event(self, running: _Running, exit_code: int, status: str | None = None) -> dict[str, Any]:
@@ -91,7 +103,9 @@ class ProcessManager:
             "status": status or ("completed" if exit_code == 0 else "failed"),
         }
 
-    def _response(self, session_id: int | None, output: bytes, exit_code: int | None, wall: float, limit: int) -> str:
+    def _response(
+        self, session_id: int | None, output: bytes, exit_code: int | None, wall: float, limit: int, note: str = ""
+    ) -> str:
         text = output.decode("utf-8", errors="replace")
         tokens = approx_tokens(text)
         status = (
@@ -100,22 +114,32 @@ class ProcessManager:
             else f"Process running with session ID {session_id}"
         )
         return (
-            f"Chunk ID: {chunk_id()}\nWall time: {wall:.4f} seconds\n{status}\n"
+            f"Chunk ID: {chunk_id()}\nWall time: {wall:.4f} seconds\n{status}\n{note}"
             f"Original token count: {tokens}\nOutput:\n{truncate_middle_tokens(text, limit)}"
         )
 
-    async def _collect(self, session: Session, sid: int, running: _Running, yield_s: float) -> tuple[bytes, int | None]:
+    async def _collect(
+        self, session: Session, sid: int, running: _Running, yield_s: float, *, kill_on_cancel: bool
+    ) -> tuple[bytes, int | None]:
         try:
             output, code = await running.proc.collect(yield_s)
         except BaseException:
-            # Cancelled (interrupt): the command dies with the turn.
-            running.proc.close()
-            self._procs.pop(sid, None)
+            # Cancelled (interrupt): a command whose session id the model has not seen yet dies with
+            # the turn; a background terminal the model already knows keeps running.
+            if kill_on_cancel:
+                running.proc.close()
+                self._procs.pop(sid, None)
+                self.track(running.proc)  # shutdown makes sure it is gone
             raise
         if code is not None:
             self._procs.pop(sid, None)
             session.emit(running.sub_id, self._end_event(running, code))
         return output, code
+
+    def track(self, proc: ProcessSession) -> None:
+        """Remember `proc` (a one-shot command) so that shutdown stops it if it is still running."""
+        self._others = [p for p in self._others if p.returncode is None]
+        self._others.append(proc)
 
     async def exec_command(self, session: Session, ctx: TurnContext, call: ToolCall, args: dict[str, Any]) -> str:
         """Start `cmd` and wait up to `yield_time_ms` for it to finish."""
@@ -153,7 +177,7 @@ class ProcessManager:
         session.emit(ctx.sub_id, begin)
         running = _Running(proc, call.call_id, ctx.sub_id, ctx.turn_id, command, str(cwd), started)
         self._procs[sid] = running
-        output, code = await self._collect(session, sid, running, yield_ms / 1000)
+        output, code = await self._collect(session, sid, running, yield_ms / 1000, kill_on_cancel=True)
         return self._response(sid, output, code, time.monotonic() - started, limit)
 
     async def write_stdin(self, session: Session, ctx: TurnContext, call: ToolCall, args: dict[str, Any]) -> str:
@@ -164,6 +188,8 @@ class ProcessManager:
             return f"write_stdin failed: Unknown process id {sid}"
         chars = str(args.get("chars") or "")
         limit = _as_int(args.get("max_output_tokens"), _DEFAULT_MAX_TOKENS)
+        started = time.monotonic()
+        note = ""
         if chars:
             yield_ms = min(max(_as_int(args.get("yield_time_ms"), _DEFAULT_WRITE_YIELD_MS), _MIN_YIELD_MS), 30_000)
             session.emit(
@@ -175,28 +201,44 @@ class ProcessManager:
                     "stdin": chars,
                 },
             )
+            data = chars.encode("utf-8")
             try:
-                await running.proc.write(chars.encode("utf-8"))
+                written = await running.proc.write(data, max_wait=yield_ms / 1000)
             except OSError as exc:
                 logger.info("write_stdin to session %d failed: %s", sid, exc)
+            else:
+                if written < len(data):
+                    note = (
+                        f"stdin is full (the process is not reading its input): wrote {written} of {len(data)} "
+                        "bytes; the rest was not sent\n"
+                    )
         else:
             yield_ms = min(max(_as_int(args.get("yield_time_ms"), 5_000), 5_000), _MAX_POLL_YIELD_MS)
-        started = time.monotonic()
-        output, code = await self._collect(session, sid, running, yield_ms / 1000)
-        return self._response(sid, output, code, time.monotonic() - started, limit)
+        remaining = max(yield_ms / 1000 - (time.monotonic() - started), 0.0)
+        output, code = await self._collect(session, sid, running, remaining, kill_on_cancel=False)
+        return self._response(sid, output, code, time.monotonic() - started, limit, note)
 
-    def kill_turn(self, turn_id: str) -> None:
-        """Kill the processes started by `turn_id`."""
-        for sid, running in list(self._procs.items()):
-            if running.turn_id == turn_id:
-                running.proc.close()
-                self._procs.pop(sid, None)
+    async def kill_all(self, grace: float = 0.5) -> None:
+        """Stop every process (session shutdown): SIGTERM, up to `grace` seconds to exit, then SIGKILL.
 
-    def kill_all(self) -> None:
-        """Kill every process (session shutdown)."""
-        for running in self._procs.values():
-            running.proc.close()
+        Only commands still running are stopped (with their whole process group); what a finished
+        command left running in the background is left alone, as in Codex. Shielded from
+        cancellation; the SIGKILL is sent synchronously before this returns, so nothing depends on a
+        timer that could die with the interpreter.
+        """
+        procs = [running.proc for running in self._procs.values()] + self._others
         self._procs.clear()
+        self._others = []
+        alive = [proc for proc in procs if proc.returncode is None]
+        with anyio.CancelScope(shield=True):
+            for proc in alive:
+                proc.kill(grace)
+            for _ in range(max(int(grace / _SHUTDOWN_POLL_S), 1)):
+                if not any(proc.group_alive for proc in alive):
+                    break
+                await anyio.sleep(_SHUTDOWN_POLL_S)
+        for proc in alive:
+            proc.close(grace=0)
 
 
 def _failed_end(begin: dict[str, Any], message: str, started: float, status: str = "failed") -> dict[str, Any]:
@@ -239,6 +281,7 @@ async def _run_to_completion(
     except SpawnError as exc:
         session.emit(ctx.sub_id, _failed_end(begin, str(exc), started))
         return str(exc), -1, time.monotonic() - started, False
+    session.processes.track(proc)
     proc.close_stdin()
     try:
         code = await proc.wait_exit(timeout_ms / 1000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,7 +101,9 @@ async def handle_apply_patch(
 
     started = time.monotonic()
     mode = ctx.sandbox_mode
-    roots = ctx.writable_roots if mode == "workspace-write" else None
+    # workspace-write confines writes to its writable roots; full access (or an outside sandbox)
+    # writes anywhere, as Codex auto-approves; read-only is refused below, wherever the patch writes.
+    roots: list[Path] | list[str] = ctx.writable_roots if mode == "workspace-write" else [os.sep]
     try:
         cwd = ctx.cwd / workdir if workdir else ctx.cwd
         plan = plan_patch(parse_patch(patch_text), cwd=cwd, writable_roots=roots)

@@ -169,6 +169,8 @@ async def _run(session: Session, ctx: TurnContext, call: ToolCall) -> str | list
         args = _parse_args(call)
     except (ValueError, TypeError) as exc:
         return f"failed to parse function arguments: {exc}"
+    except RecursionError:
+        return "failed to parse function arguments: nested too deeply"
     if name in _SHELL_TOOLS:
         return await _shell_tool(session, ctx, call, args)
     if name == "write_stdin":
@@ -188,7 +190,12 @@ async def _run(session: Session, ctx: TurnContext, call: ToolCall) -> str | list
 async def dispatch_tool_call(session: Session, ctx: TurnContext, call: ToolCall) -> dict[str, Any]:
     """Run `call` and return its output item, truncated to the model's `truncation_bytes`."""
     started = time.monotonic()
-    output = await _run(session, ctx, call)
+    try:
+        output = await _run(session, ctx, call)
+    except Exception as exc:  # never cancellation: that is a BaseException and ends the turn
+        # Every call must get an output and one bad call must not end the session.
+        logger.exception("tool %s (%s) failed", call.name, call.call_id)
+        output = f"tool failed: {str(exc) or type(exc).__name__}"
     if isinstance(output, str):
         output = session.truncate_for_history(output)
     logger.debug("tool %s (%s) took %.1f ms", call.name, call.call_id, (time.monotonic() - started) * 1000)
