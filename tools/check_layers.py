@@ -19,6 +19,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from _report import run_check
+
 DEP_NAME = re.compile(r"^\s*(pycodex-[a-z0-9-]+)")
 
 
@@ -104,15 +106,7 @@ def _edge_problem(member: str, dep: str, layers: dict[str, int], private: dict[s
 
 def main(argv: list[str]) -> int:
     """Check the workspace (default: the repository this file is in)."""
-    root = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent
-    problems = check(root)
-    for problem in problems:
-        print(problem)
-    if problems:
-        print(f"layer check failed: {len(problems)} problem(s)")
-        return 1
-    print("layer check passed")
-    return 0
+    return run_check(argv, "layer", check)
 
 
 if __name__ == "__main__":

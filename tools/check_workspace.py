@@ -13,6 +13,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from _report import run_check
+
 
 def check(root: Path) -> list[str]:
     """Return the problems found under `root/packages` (empty when every member is well-formed)."""
@@ -55,15 +57,7 @@ def check(root: Path) -> list[str]:
 
 def main(argv: list[str]) -> int:
     """Check the workspace (default: the repository this file is in)."""
-    root = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent
-    problems = check(root)
-    for problem in problems:
-        print(problem)
-    if problems:
-        print(f"workspace check failed: {len(problems)} problem(s)")
-        return 1
-    print("workspace check passed")
-    return 0
+    return run_check(argv, "workspace", check)
 
 
 if __name__ == "__main__":
