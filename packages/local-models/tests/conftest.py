@@ -106,3 +106,54 @@ def _clean_oss_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def drip_server() -> Iterator[Callable[[bytes, bytes], str]]:
+    """A loopback server sending `head` at once, then one byte of `drip` every 0.2 s.
+
+    Returns the `/v1` base URL. Each connection ends when the client goes away.
+    """
+    import socket
+    import time
+
+    listeners: list[socket.socket] = []
+    stop = threading.Event()
+
+    def start(head: bytes, drip: bytes = b" " * 1000) -> str:
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(8)
+        srv.settimeout(0.1)
+        listeners.append(srv)
+
+        def handle(conn: socket.socket) -> None:
+            with conn:
+                try:
+                    conn.recv(65536)
+                    conn.sendall(head)
+                    for i in range(len(drip)):
+                        if stop.wait(0.2):
+                            return
+                        conn.sendall(drip[i : i + 1])
+                except OSError:
+                    pass
+
+        def accept() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = srv.accept()
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+        threading.Thread(target=accept, daemon=True).start()
+        time.sleep(0)
+        return f"http://127.0.0.1:{srv.getsockname()[1]}/v1"
+
+    yield start
+    stop.set()
+    for srv in listeners:
+        srv.close()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from pycodex_local_models import (
@@ -130,3 +132,25 @@ def test_pull_http_error_fails(fake_server, closed_port_url: str) -> None:
         pull_ollama_model("m", fake.v1)
     with pytest.raises(ServerNotRunning):
         pull_ollama_model("m", closed_port_url)
+
+
+def test_detect_honours_timeout_against_dripping_server(drip_server) -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+    url = drip_server(head)
+    started = time.monotonic()
+    assert detect_ollama(url, timeout=1.0) is None
+    assert time.monotonic() - started < 1.8
+
+
+def test_detect_rejects_oversized_answer(fake_server) -> None:
+    fake = fake_server({("GET", "/api/version"): (200, {"version": "0.13.4", "pad": "x" * (2 << 20)})})
+    assert detect_ollama(fake.v1) is None
+
+
+def test_pull_stops_at_oversized_line(fake_server) -> None:
+    lines = [{"status": "pulling manifest"}, {"status": "x" * (2 << 20)}, {"status": "success"}]
+    fake = fake_server({("POST", "/api/pull"): (200, lines)})
+    updates: list[PullProgress] = []
+    with pytest.raises(ModelDownloadFailed, match="without success"):
+        pull_ollama_model("m", fake.v1, progress=updates.append)
+    assert [u.status for u in updates] == ["Pulling model m...", "pulling manifest"]

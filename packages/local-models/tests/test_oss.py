@@ -119,3 +119,102 @@ def test_auto_starts_embedded_server_when_nothing_runs(closed_port_url: str, mon
         assert prepared.server is not None
         assert httpx.get(f"{prepared.base_url}/models", timeout=10).status_code == 200
     assert not prepared.server.running
+
+
+class _FakeServer:
+    """Stands in for `LocalServer`: records `close()` calls."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.closed = threading.Event()
+
+    def close(self) -> None:
+        self.closed.set()
+
+
+def _slow_prepare(monkeypatch: pytest.MonkeyPatch, servers: list[_FakeServer], delay: float = 0.4) -> None:
+    import pycodex_local_models._oss as oss_module
+
+    def fake(*args: object, **kwargs: object) -> PreparedOss:
+        time.sleep(delay)
+        server = _FakeServer()
+        servers.append(server)
+        return PreparedOss("llamacpp", "http://127.0.0.1:1/v1", "smollm2", server=server)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(oss_module, "prepare_oss", fake)
+
+
+def _wait_closed(servers: list[_FakeServer]) -> None:
+    deadline = time.monotonic() + 5
+    while not servers:
+        assert time.monotonic() < deadline, "the worker never finished"
+        time.sleep(0.01)
+    assert servers[0].closed.wait(5), "the server started by a cancelled prepare was left running"
+
+
+def test_prepare_async_wait_for_cancel_closes_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    servers: list[_FakeServer] = []
+    _slow_prepare(monkeypatch, servers)
+
+    async def main() -> float:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(prepare_oss_async("llamacpp"), 0.05)
+        return time.monotonic() - started
+
+    assert asyncio.run(main()) < 0.3  # cancellation does not wait for the worker
+    _wait_closed(servers)
+
+
+@pytest.mark.anyio
+async def test_prepare_async_cancel_scope_closes_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    import anyio
+
+    servers: list[_FakeServer] = []
+    _slow_prepare(monkeypatch, servers)
+    result = None
+    with anyio.fail_after(5):
+        with anyio.move_on_after(0.05) as scope:
+            result = await prepare_oss_async("llamacpp")
+        assert scope.cancelled_caught and result is None
+        await anyio.to_thread.run_sync(_wait_closed, servers)
+
+
+@pytest.mark.anyio
+async def test_prepare_async_uncancelled_keeps_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    import anyio
+
+    servers: list[_FakeServer] = []
+    _slow_prepare(monkeypatch, servers, delay=0.0)
+    with anyio.fail_after(5):
+        prepared = await prepare_oss_async("llamacpp")
+    assert not servers[0].closed.is_set()  # an uncancelled prepare hands the server over
+    assert prepared.server is servers[0]
+
+
+def _serve_children() -> list[int]:
+    import os
+    import subprocess
+
+    found = subprocess.run(
+        ["pgrep", "-P", str(os.getpid()), "-f", "pycodex_local_models._serve"], capture_output=True, text=True
+    )
+    return [int(pid) for pid in found.stdout.split()]
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
+async def test_cancelled_llamacpp_prepare_leaves_no_child() -> None:
+    import anyio
+
+    before = set(_serve_children())
+    with anyio.move_on_after(0.3) as scope:
+        await prepare_oss_async("llamacpp")
+    assert scope.cancelled_caught
+    # The worker keeps starting the child after the cancellation; give it time to finish
+    # (the model loads in about a second) and to stop what it started.
+    await anyio.sleep(8)
+    assert not set(_serve_children()) - before

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from pycodex_local_models import EndpointInfo, probe_endpoint
 
 LLAMACPP_PROPS = {
@@ -98,3 +100,26 @@ def test_garbage_answers_never_raise(fake_server) -> None:
         }
     )
     assert probe_endpoint(fake.v1, "m") == EndpointInfo(None, None, False, "openai-compatible")
+
+
+DRIP_BODY_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+
+
+def test_probe_honours_overall_timeout_against_dripping_body(drip_server) -> None:
+    url = drip_server(DRIP_BODY_HEAD)
+    started = time.monotonic()
+    assert probe_endpoint(url, "m", timeout=1.0) == EndpointInfo()
+    assert time.monotonic() - started < 1.8
+
+
+def test_probe_honours_overall_timeout_against_dripping_headers(drip_server) -> None:
+    url = drip_server(b"HTTP/1.1 200 OK\r\n", b"X-Slow: " + b"a" * 1000)
+    started = time.monotonic()
+    assert probe_endpoint(url, "m", timeout=1.0) == EndpointInfo()
+    assert time.monotonic() - started < 1.8
+
+
+def test_probe_rejects_oversized_answer(fake_server) -> None:
+    huge = {"default_generation_settings": {"n_ctx": 8192}, "pad": "x" * (2 << 20)}
+    fake = fake_server({("GET", "/props"): (200, huge)})
+    assert probe_endpoint(fake.v1, "m") == EndpointInfo()

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    import http.client
+    import socket
     import urllib.request
 
 logger = logging.getLogger(__name__)
@@ -32,13 +35,49 @@ def host_root(base_url: str) -> str:
     return root
 
 
-def _opener(url: str) -> urllib.request.OpenerDirector:
+MAX_BODY_BYTES = 1 << 20
+"""Largest JSON answer (or NDJSON line) accepted; bigger ones count as unreadable."""
+
+_CHUNK = 64 * 1024
+
+
+def _opener(url: str, sockets: list[socket.socket] | None = None) -> urllib.request.OpenerDirector:
     import urllib.request
 
+    handlers: list[urllib.request.BaseHandler] = []
     host = (urlsplit(url).hostname or "").lower()
     if host in _LOOPBACK:
-        return urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    return urllib.request.build_opener()
+        handlers.append(urllib.request.ProxyHandler({}))
+    if sockets is not None:
+        handlers.append(_recording_handler(sockets))
+    return urllib.request.build_opener(*handlers)
+
+
+def _recording_handler(sockets: list[socket.socket]) -> urllib.request.BaseHandler:
+    """An HTTP handler that remembers each socket it opens, so a watchdog can cut it."""
+    import http.client
+    import urllib.request
+
+    class Connection(http.client.HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            sockets.append(self.sock)
+
+    class Handler(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(Connection, req)
+
+    return Handler()
+
+
+def _cut(sockets: list[socket.socket]) -> None:
+    import socket
+
+    for sock in sockets:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def _request(method: str, url: str, body: Any | None) -> urllib.request.Request:
@@ -51,25 +90,57 @@ def _request(method: str, url: str, body: Any | None) -> urllib.request.Request:
     return urllib.request.Request(url, data=data, headers=headers, method=method)
 
 
+def _read_body(resp: Any, deadline: float) -> bytes:
+    """Read a whole body in chunks, giving up at `deadline` or past `MAX_BODY_BYTES`."""
+    read = getattr(resp, "read1", None) or resp.read
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if time.monotonic() >= deadline:
+            raise TimeoutError("the answer did not arrive in time")
+        chunk = read(_CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise ValueError(f"the answer is larger than {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+
+
 def request_json(method: str, url: str, body: Any | None = None, *, timeout: float) -> tuple[int, Any]:
     """Send one request and return `(status, parsed JSON or None)`.
 
+    `timeout` bounds the whole exchange (connecting, headers and body), not each read.
     HTTP error statuses are returned, not raised. A body that is not JSON gives `None`.
 
     Raises:
-        Unreachable: The server could not be reached or did not answer in time.
+        Unreachable: The server could not be reached, did not answer in time or sent
+            more than `MAX_BODY_BYTES`.
     """
+    import http.client
+    import threading
     import urllib.error
 
+    deadline = time.monotonic() + timeout
+    sockets: list[socket.socket] = []
+    # A server that drips bytes defeats per-read socket timeouts; cut it at the deadline.
+    watchdog = threading.Timer(timeout, _cut, (sockets,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        with _opener(url).open(_request(method, url, body), timeout=timeout) as resp:
-            status, raw = resp.status, resp.read()
-    except urllib.error.HTTPError as err:
-        status, raw = err.code, err.read()
-        err.close()
-    except (OSError, ValueError) as err:  # URLError, timeouts, resets, bad URLs
+        try:
+            with _opener(url, sockets).open(_request(method, url, body), timeout=timeout) as resp:
+                status, raw = resp.status, _read_body(resp, deadline)
+        except urllib.error.HTTPError as err:
+            try:
+                status, raw = err.code, _read_body(err.fp if err.fp is not None else err, deadline)
+            finally:
+                err.close()
+    except (OSError, ValueError, http.client.HTTPException) as err:  # URLError, timeouts, resets, bad URLs
         logger.debug("%s %s failed: %s", method, url, err)
-        raise Unreachable(str(err)) from err
+        raise Unreachable(str(err) or type(err).__name__) from err
+    finally:
+        watchdog.cancel()
     try:
         return status, json.loads(raw) if raw else None
     except ValueError:
@@ -79,12 +150,15 @@ def request_json(method: str, url: str, body: Any | None = None, *, timeout: flo
 def stream_json_lines(url: str, body: Any, *, timeout: float) -> Iterator[Any]:
     """POST `body` and yield each JSON object of a newline-delimited JSON answer.
 
-    Lines that are not JSON are skipped. `timeout` bounds the connection and each read.
+    Lines that are not JSON are skipped; a line longer than `MAX_BODY_BYTES` ends the
+    stream. `timeout` bounds the connection and each read (a silent server), not the
+    whole stream; close the generator to stop early.
 
     Raises:
         Unreachable: The server could not be reached.
         HttpStatusError: The server answered with a status other than 2xx.
     """
+    import http.client
     import urllib.error
 
     try:
@@ -92,11 +166,14 @@ def stream_json_lines(url: str, body: Any, *, timeout: float) -> Iterator[Any]:
     except urllib.error.HTTPError as err:
         err.close()
         raise HttpStatusError(err.code, err.reason) from None
-    except (OSError, ValueError) as err:
-        raise Unreachable(str(err)) from err
+    except (OSError, ValueError, http.client.HTTPException) as err:
+        raise Unreachable(str(err) or type(err).__name__) from err
     with resp:
         try:
-            for line in resp:
+            while line := resp.readline(MAX_BODY_BYTES + 1):
+                if len(line) > MAX_BODY_BYTES:
+                    logger.debug("stream from %s sent a line over %d bytes; stopping", url, MAX_BODY_BYTES)
+                    return
                 text = line.strip()
                 if not text:
                     continue
@@ -104,7 +181,7 @@ def stream_json_lines(url: str, body: Any, *, timeout: float) -> Iterator[Any]:
                     yield json.loads(text)
                 except ValueError:
                     logger.debug("skipping non-JSON line %r", text[:200])
-        except OSError as err:
+        except (OSError, http.client.HTTPException) as err:
             logger.debug("stream from %s ended: %s", url, err)
 
 

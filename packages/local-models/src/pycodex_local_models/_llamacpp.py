@@ -148,15 +148,18 @@ def start_llamacpp(
         ctx: Context window in tokens.
         threads: CPU threads for generation and prompt processing.
         startup_timeout: Seconds to wait for the server to become healthy.
-        max_seconds: Lifetime limit of the child.
+        max_seconds: Lifetime limit of the child; `math.inf` means no limit.
         chat_template: Jinja chat template; defaults to the bundled tool-aware ChatML one.
 
     Raises:
+        ValueError: `max_seconds` is not positive.
         EmbeddedServerError: `xllamacpp` or the model is missing, or the server did not
-            come up in time.
+            come up in time or exited while starting.
     """
     import subprocess
 
+    if not max_seconds > 0:  # also rejects NaN
+        raise ValueError(f"max_seconds must be positive, not {max_seconds!r}")
     if importlib.util.find_spec("xllamacpp") is None:
         raise EmbeddedServerError("The embedded llama.cpp server needs the `xllamacpp` package: pip install xllamacpp")
     model_path = model_path or default_gguf_path()
@@ -186,7 +189,7 @@ def start_llamacpp(
     try:
         address, load_seconds = _wait_ready(process, log, deadline=started + startup_timeout)
         server = LocalServer(process, address, alias, log, load_seconds)
-        _wait_healthy(address, deadline=started + startup_timeout)
+        _wait_healthy(process, log, address, deadline=started + startup_timeout)
     except BaseException:
         _kill(process)
         log.close()
@@ -238,18 +241,22 @@ def _wait_ready(process: subprocess.Popen[bytes], log: IO[bytes], *, deadline: f
     return fields[1], load_seconds
 
 
-def _wait_healthy(address: str, *, deadline: float) -> None:
+def _wait_healthy(process: subprocess.Popen[bytes], log: IO[bytes], address: str, *, deadline: float) -> None:
+    """Poll `/health` until it answers 200; fail at once if the child exits meanwhile."""
     while True:
+        status = process.poll()
+        if status is not None:
+            raise EmbeddedServerError(f"llama.cpp server exited with status {status} while starting{_log_tail(log)}")
         try:
-            status, _ = request_json(
+            health, _ = request_json(
                 "GET", f"{address}/health", timeout=max(0.1, min(2.0, deadline - time.monotonic()))
             )
-            if status == 200:
+            if health == 200:
                 return
         except Unreachable:
             pass
         if time.monotonic() >= deadline:
-            raise EmbeddedServerError(f"llama.cpp server at {address} did not become healthy in time")
+            raise EmbeddedServerError(f"llama.cpp server at {address} did not become healthy in time{_log_tail(log)}")
         time.sleep(0.05)
 
 

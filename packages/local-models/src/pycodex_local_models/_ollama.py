@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -74,16 +75,21 @@ def detect_ollama(base_url: str | None = None, *, timeout: float = DETECT_TIMEOU
     """Return the Ollama server at `base_url` (default from the environment), or `None`.
 
     The server counts as Ollama when `GET /api/version` or `GET /api/tags` answers with
-    Ollama's JSON shape. Never raises; the version is not checked here.
+    Ollama's JSON shape. Never raises and takes at most about `timeout` seconds; the
+    version is not checked here.
     """
     base_url = base_url or oss_base_url(OLLAMA_DEFAULT_PORT)
     root = host_root(base_url)
     version: str | None = None
+    deadline = time.monotonic() + timeout
     try:
         status, body = request_json("GET", f"{root}/api/version", timeout=timeout)
         if status == 200 and isinstance(body, dict) and isinstance(body.get("version"), str):
             version = body["version"]
-        models = _fetch_tags(root, timeout=timeout)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Unreachable("no time left for /api/tags")
+        models = _fetch_tags(root, timeout=left)
     except Unreachable:
         return None
     if version is None and models is None:

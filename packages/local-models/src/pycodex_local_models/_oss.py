@@ -133,13 +133,47 @@ async def prepare_oss_async(
     progress: ProgressCallback | None = None,
     startup_timeout: float = 60.0,
 ) -> PreparedOss:
-    """Run `prepare_oss` in a worker thread; same arguments, result and errors."""
-    import functools
+    """Run `prepare_oss` in a worker thread; same arguments, result and errors.
 
+    Cancelling the awaiting task returns at once; if the worker still finishes starting
+    an embedded server afterwards, that server is stopped rather than left running.
+    """
     import anyio.to_thread
 
-    call = functools.partial(prepare_oss, provider, model, progress=progress, startup_timeout=startup_timeout)
-    return await anyio.to_thread.run_sync(call)
+    handoff = _Handoff()
+
+    def work() -> PreparedOss:
+        prepared = prepare_oss(provider, model, progress=progress, startup_timeout=startup_timeout)
+        with handoff.lock:
+            orphaned = handoff.cancelled
+            if not orphaned:
+                handoff.result = prepared
+        if orphaned:
+            logger.info("prepare_oss was cancelled; stopping the %s server it started", prepared.provider_id)
+            prepared.close()
+        return prepared
+
+    try:
+        return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+    except BaseException:
+        # Cancelled (or failed): whoever finishes last closes what the worker started.
+        with handoff.lock:
+            handoff.cancelled = True
+            orphan, handoff.result = handoff.result, None
+        if orphan is not None:
+            orphan.close()
+        raise
+
+
+class _Handoff:
+    """State shared by `prepare_oss_async` and its worker thread."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+        self.cancelled = False
+        self.result: PreparedOss | None = None
 
 
 def _auto(model: str | None, progress: ProgressCallback | None, startup_timeout: float) -> PreparedOss:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import math
 import os
 import signal
 import sys
@@ -111,6 +112,13 @@ def _take_stdout() -> int:
     return ready_fd
 
 
+def lifetime_timeout(max_seconds: float) -> float | None:
+    """Turn `--max-seconds` into a value `Event.wait` accepts (`None` waits forever)."""
+    if math.isinf(max_seconds) or max_seconds >= threading.TIMEOUT_MAX:
+        return None
+    return max_seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the server until stopped; return the exit status."""
     args = _parse_args(argv)
@@ -132,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     os.write(ready_fd, f"READY {address} load_s={load_s:.2f}\n".encode())
     os.close(ready_fd)
-    stop.wait(args.max_seconds)
+    stop.wait(lifetime_timeout(args.max_seconds))
     # Leave without running the native server's destructor: it can block on open
     # connections, and the OS frees everything anyway. `server` stays referenced until here.
     logger.debug("stopping llama.cpp server at %s", server.listening_address)
