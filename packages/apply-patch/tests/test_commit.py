@@ -54,7 +54,7 @@ def test_rollback_when_a_rename_fails(tmp_path: Path, monkeypatch: pytest.Monkey
 
     def flaky_replace(src: str, dst: str) -> None:
         calls.append(dst)
-        if str(dst).endswith("b.txt") and str(src).endswith(".apply_patch.tmp"):
+        if str(dst).endswith("b.txt") and str(src).endswith(".tmp"):
             raise PermissionError(13, "Permission denied")
         real_replace(src, dst)
 

@@ -1,4 +1,4 @@
-"""Carry out a verified plan all-or-nothing: temp files first, then renames, rolled back on failure."""
+"""Carry out a verified plan all-or-nothing: deletions aside, temp files, then renames; rolled back on failure."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class _Transaction:
         self.created_dirs: list[str] = []
         self.temps: dict[str, str] = {}
         self.backups: list[tuple[str, str | None, WriteOp]] = []
+        self.removed: list[tuple[str, str]] = []
         self.placed: list[str] = []
 
     def make_parents(self, path: str) -> None:
@@ -36,9 +37,10 @@ class _Transaction:
 
     def write_temp(self, op: WriteOp) -> None:
         assert op.data is not None
-        head, name = os.path.split(op.path)
+        head = os.path.dirname(op.path)
         for attempt in range(100):
-            temp = os.path.join(head, f".{name}.{os.getpid()}.{attempt}.apply_patch.tmp")
+            # Short fixed-length names: a target name near NAME_MAX must not make its temporary too long.
+            temp = os.path.join(head, f".ap.{os.getpid()}.{attempt}.tmp")
             try:
                 fd = os.open(temp, _FLAGS, 0o666)
             except FileExistsError:
@@ -61,21 +63,22 @@ class _Transaction:
 
     def backup(self, path: str) -> str:
         """Keep the current entry at `path` reachable under a temporary name (a hard link, or a rename)."""
-        head, name = os.path.split(path)
+        head = os.path.dirname(path)
         for attempt in range(100):
-            backup = os.path.join(head, f".{name}.{os.getpid()}.{attempt}.apply_patch.bak")
+            backup = os.path.join(head, f".ap.{os.getpid()}.{attempt}.bak")
             if not os.path.lexists(backup):
                 return backup
         raise FileExistsError(f"no free backup name next to {path}")
 
+    def remove(self, op: WriteOp) -> None:
+        """Move a deleted entry aside under a backup name (undone by `rollback`, dropped by `commit`)."""
+        backup = self.backup(op.path)
+        os.rename(op.path, backup)
+        self.removed.append((op.path, backup))
+
     def place(self, op: WriteOp) -> None:
-        existed = op.snapshot.kind != "missing"
-        if op.data is None:
-            backup = self.backup(op.path)
-            os.rename(op.path, backup)
-            self.backups.append((op.path, backup, op))
-            return
-        if existed:
+        assert op.data is not None
+        if op.snapshot.kind != "missing":
             backup = self.backup(op.path)
             try:
                 os.link(op.path, backup)
@@ -104,6 +107,9 @@ class _Transaction:
         self.cleanup_temps()
         for directory in reversed(self.created_dirs):
             _quietly(os.rmdir, directory)
+        # Deleted entries last: a directory created by this patch may sit where one of them was.
+        for path, backup in reversed(self.removed):
+            _quietly(os.rename, backup, path)
 
     def cleanup_temps(self) -> None:
         for temp in self.temps.values():
@@ -114,6 +120,8 @@ class _Transaction:
         for _, backup, _ in self.backups:
             if backup is not None:
                 _quietly(os.unlink, backup)
+        for _, backup in self.removed:
+            _quietly(os.unlink, backup)
 
 
 def _restore_bytes(tx: _Transaction, op: WriteOp) -> None:
@@ -139,9 +147,10 @@ def _quietly(action: Callable[..., object], *args: object) -> None:
 def apply_plan(plan: PatchPlan) -> PatchResult:
     """Write a verified plan to disk, all or nothing.
 
-    Every new file content is first written to a temporary file in the target's directory (mode and
-    owner copied from the original); only then are the temporaries renamed over their targets and
-    deleted files removed. If anything fails, everything done so far is undone and no file is changed.
+    Deleted files are first renamed aside (so a new directory may take their place), then every new
+    file content is written to a temporary file in the target's directory (mode and owner copied
+    from the original); only then are the temporaries renamed over their targets. If anything
+    fails, everything done so far is undone and no file is changed.
     Files that changed on disk since `plan_patch` stop the apply before anything is written.
 
     Args:
@@ -159,12 +168,17 @@ def apply_plan(plan: PatchPlan) -> PatchResult:
     tx = _Transaction()
     current: WriteOp | None = None
     try:
+        # Deletions first (renamed aside, so reversible): a deleted file may be where a new directory goes.
+        for current in plan.ops:
+            if current.data is None:
+                tx.remove(current)
         for current in plan.ops:
             if current.data is not None:
                 tx.make_parents(current.path)
                 tx.write_temp(current)
         for current in plan.ops:
-            tx.place(current)
+            if current.data is not None:
+                tx.place(current)
     except OSError as error:
         tx.rollback()
         assert current is not None

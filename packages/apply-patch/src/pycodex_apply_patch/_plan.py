@@ -46,6 +46,7 @@ class _Planner:
         self.current: dict[str, _Content | None] = {}
         self.display: dict[str, str] = {}
         self.moves: dict[str, str] = {}
+        self.read_from: dict[str, str] = {}
         self.added: list[str] = []
         self.modified: list[str] = []
         self.deleted: list[str] = []
@@ -69,10 +70,16 @@ class _Planner:
         return key, display
 
     def _delete_key(self, path: str) -> tuple[str, str]:
-        """Key of a path that will be removed: the directory resolved, the last component kept."""
+        """Key of a path that will be removed: the directory resolved, the last component kept.
+
+        No lexical normalisation first: `lnk/../x` goes up from where `lnk` points, as the OS does.
+        """
         display = os.path.join(self.cwd, path)
-        head, name = os.path.split(os.path.normpath(display))
-        key = os.path.join(os.path.realpath(head), name)
+        head, name = os.path.split(display)
+        if name in ("", os.curdir, os.pardir):
+            key = os.path.realpath(display)
+        else:
+            key = os.path.join(os.path.realpath(head), name)
         self._check_allowed(key, display)
         self.display.setdefault(key, display)
         return key, display
@@ -147,11 +154,14 @@ class _Planner:
             self.current[key] = _Content(new_text, None, state.mode)
             self.modified.append(hunk.path)
             return
+        # The content is read through a symlink, but the entry removed is the link itself (as Codex does).
+        source_key, _ = self._delete_key(hunk.path)
         dest_key, dest_display = self._write_key(hunk.move_path)
         self._put(dest_key, dest_display, _Content(new_text, None, state.mode))
-        if dest_key != key:
-            self.current[key] = None
-            self.moves[key] = dest_key
+        if dest_key != source_key:
+            self.current[source_key] = None
+            self.moves[source_key] = dest_key
+            self.read_from[source_key] = key
         self.modified.append(hunk.move_path)
 
     # -- result ------------------------------------------------------------------------------------
@@ -194,6 +204,8 @@ class _Planner:
             before = snap.data if snap.kind != "missing" else None
             display = self.display[key]
             dest = renames.get(key)
+            if dest is not None and key in self.read_from:
+                before = self._snapshot(self.read_from[key]).data
             if dest is not None and before is not None:
                 final = self.current[dest]
                 after = final.as_bytes(display) if final is not None else b""

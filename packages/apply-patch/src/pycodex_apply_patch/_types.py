@@ -22,10 +22,37 @@ def os_error_text(error: OSError) -> str:
     return f"{os.strerror(error.errno)} (os error {error.errno})"
 
 
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+class _NotRegularError(Exception):
+    """The entry is no longer a regular file (swapped after `lstat`)."""
+
+
+def _read_regular(path: str) -> bytes:
+    """Read a regular file without following a final symlink or blocking on a FIFO or device."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotRegularError(path)
+        chunks: list[bytes] = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 class Snapshot:
     """What was at a path when the patch was verified."""
 
-    __slots__ = ("data", "error", "gid", "kind", "mode", "signature", "uid")
+    __slots__ = ("data", "error", "gid", "kind", "link", "mode", "signature", "uid")
 
     def __init__(self) -> None:
         self.kind = "missing"
@@ -36,6 +63,8 @@ class Snapshot:
         self.gid = -1
         self.error: str | None = None
         self.signature: tuple[int, int, int, int] | None = None
+        self.link: str | None = None
+        """A symlink's target text (the link is never followed to read it)."""
 
     @classmethod
     def take(cls, path: str) -> Snapshot:
@@ -52,13 +81,20 @@ class Snapshot:
         snap.mode, snap.uid, snap.gid = stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid
         if stat.S_ISDIR(info.st_mode):
             snap.kind, snap.error = "dir", "Is a directory (os error 21)"
-        elif stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
-            snap.kind = "file" if stat.S_ISREG(info.st_mode) else "symlink"
+        elif stat.S_ISLNK(info.st_mode):
+            snap.kind = "symlink"
             try:
-                with open(path, "rb") as handle:
-                    snap.data = handle.read()
+                snap.link = os.readlink(path)
             except OSError as error:
                 snap.error = os_error_text(error)
+        elif stat.S_ISREG(info.st_mode):
+            snap.kind = "file"
+            try:
+                snap.data = _read_regular(path)
+            except OSError as error:
+                snap.error = os_error_text(error)
+            except _NotRegularError:
+                snap.kind, snap.error = "other", "not a regular file"
         else:
             snap.kind, snap.error = "other", "not a regular file"
         return snap
