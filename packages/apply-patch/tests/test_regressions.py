@@ -59,6 +59,7 @@ def _delete_in_subprocess(root: Path, name: str) -> subprocess.CompletedProcess[
         text=True,
         timeout=20,
         check=False,
+        encoding="utf-8",
     )
 
 

@@ -200,7 +200,10 @@ def _serve_children() -> list[int]:
     import subprocess
 
     found = subprocess.run(
-        ["pgrep", "-P", str(os.getpid()), "-f", "pycodex_local_models._serve"], capture_output=True, text=True
+        ["pgrep", "-P", str(os.getpid()), "-f", "pycodex_local_models._serve"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
     )
     return [int(pid) for pid in found.stdout.split()]
 
