@@ -61,9 +61,7 @@ SUBCOMMANDS: dict[str, str] = {
     "review": "Run a code review non-interactively",
 }
 ALIASES = {"e": "exec"}
-NOT_YET = frozenset(
-    {"mcp", "mcp-server", "login", "logout", "sandbox", "execpolicy", "apply", "resume", "fork", "review"}
-)
+NOT_YET = frozenset({"mcp", "mcp-server", "login", "logout", "sandbox", "execpolicy", "apply", "review"})
 
 
 # Long names of the short global flags, so a flag and its value travel as one `--name=value` word.
@@ -122,7 +120,9 @@ def dispatch(args: list[str]) -> int:
         if rest and rest[0].startswith("-"):
             sys.stderr.write(f"error: unexpected argument {rest[0]!r}\n\n{_usage()}")
             return 2
-        return _not_yet("the interactive session (run `codex exec` for the headless agent)")
+        return _interactive(globals_ + rest, None)
+    if sub in ("resume", "fork"):
+        return _interactive(globals_ + rest, sub)
     if sub in NOT_YET:
         return _not_yet(f"`codex {sub}`")
     from pycodex_cli._logging import setup_logging
@@ -139,6 +139,16 @@ def dispatch(args: list[str]) -> int:
     from pycodex_cli import _commands
 
     return _commands.run(sub, globals_, rest)
+
+
+def _interactive(args: list[str], command: str | None) -> int:
+    """The interactive front end (`codex [PROMPT]`, `codex resume`, `codex fork`); logs go to a file."""
+    from pycodex_cli._logging import setup_logging
+
+    setup_logging(log_file="codex-tui.log")
+    from pycodex_tui import main as tui_main
+
+    return tui_main(args, command=command)
 
 
 def _not_yet(what: str) -> int:
