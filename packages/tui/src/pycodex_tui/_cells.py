@@ -172,8 +172,8 @@ class ExecCell:
 
     def _summary(self) -> str:
         parts: list[str] = []
-        if self.status == "declined":
-            parts.append("declined")
+        if self.status in ("declined", "interrupted"):
+            parts.append(self.status)
         elif self.exit_code is not None:
             parts.append(f"exit {self.exit_code}")
         if self.duration_s is not None:

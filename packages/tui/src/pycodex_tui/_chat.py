@@ -324,7 +324,7 @@ class ChatState:
     def _on_turn_aborted(self, msg: Mapping[str, Any]) -> None:
         self.flush_streams()
         for cell in list(self.execs.values()):
-            cell.status = "failed"
+            cell.status = "interrupted"
             self.commit(cell.lines())
         self.execs.clear()
         self.approvals.clear()
