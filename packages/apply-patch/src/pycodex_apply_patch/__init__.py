@@ -29,9 +29,11 @@ from ._errors import (
     PatchIOError,
     PatchParseError,
     PathNotAllowedError,
+    ProtectedPathError,
 )
 from ._parser import AddFile, DeleteFile, Hunk, Patch, UpdateChunk, UpdateFile, parse_patch
 from ._plan import plan_patch
+from ._roots import WritableRoot, protected_subpaths
 from ._seek import seek_sequence
 from ._shell import ApplyPatchInvocation, ShellPatch, extract_patch_from_shell, parse_invocation
 from ._types import FileChangeSpec, PatchPlan, PatchResult
@@ -58,9 +60,11 @@ __all__ = [
     "PatchPlan",
     "PatchResult",
     "PathNotAllowedError",
+    "ProtectedPathError",
     "ShellPatch",
     "UpdateChunk",
     "UpdateFile",
+    "WritableRoot",
     "apply_patch",
     "apply_plan",
     "extract_patch_from_shell",
@@ -68,6 +72,7 @@ __all__ = [
     "parse_invocation",
     "parse_patch",
     "plan_patch",
+    "protected_subpaths",
     "seek_sequence",
 ]
 
@@ -76,14 +81,15 @@ def apply_patch(
     text: str,
     *,
     cwd: str | os.PathLike[str],
-    writable_roots: Sequence[str | os.PathLike[str]] | None = None,
+    writable_roots: Sequence[str | os.PathLike[str] | WritableRoot] | None = None,
 ) -> PatchResult:
     """Parse, verify and apply a patch, all or nothing.
 
     Args:
         text: The patch (`*** Begin Patch` ... `*** End Patch`, optionally in a heredoc wrapper).
         cwd: Directory relative paths are resolved against.
-        writable_roots: Directories the patch may write to (default: `[cwd]`).
+        writable_roots: Directories the patch may write to (default: `[cwd]`); a `WritableRoot` adds
+            read-only sub-paths (`WritableRoot.protected(root)` keeps `.git`, `.codex`, ... read-only).
 
     Returns:
         What was done; `result.summary()` is Codex's success text.

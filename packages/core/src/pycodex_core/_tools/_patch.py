@@ -19,6 +19,7 @@ __all__ = ["TurnDiffTracker", "handle_apply_patch"]
 logger = logging.getLogger(__name__)
 
 READ_ONLY_REFUSAL = "writing is blocked by read-only sandbox; rejected by user approval settings"
+OUTSIDE_REFUSAL = "patch rejected: writing outside of the project; rejected by user approval settings"
 
 
 def _output(exit_code: int, wall: float, text: str) -> str:
@@ -97,16 +98,26 @@ async def handle_apply_patch(
     session: Session, ctx: TurnContext, call: ToolCall, patch_text: str, workdir: str | None = None
 ) -> str:
     """Apply `patch_text` for the model, emitting `patch_apply_begin`/`patch_apply_end` and `turn_diff`."""
-    from pycodex_apply_patch import ApplyPatchError, apply_plan, parse_patch, plan_patch
+    from pycodex_apply_patch import (
+        ApplyPatchError,
+        PathNotAllowedError,
+        WritableRoot,
+        apply_plan,
+        parse_patch,
+        plan_patch,
+    )
 
     started = time.monotonic()
     mode = ctx.sandbox_mode
-    # workspace-write confines writes to its writable roots; full access (or an outside sandbox)
-    # writes anywhere, as Codex auto-approves; read-only is refused below, wherever the patch writes.
-    roots: list[Path] | list[str] = ctx.writable_roots if mode == "workspace-write" else [os.sep]
+    # workspace-write confines writes to its writable roots, minus `.git`, `.codex`, `.agents` and `.aws`
+    # inside each; full access (or an outside sandbox) writes anywhere, as Codex auto-approves;
+    # read-only is refused below, wherever the patch writes.
+    roots = [WritableRoot.protected(r) for r in ctx.writable_roots] if mode == "workspace-write" else [os.sep]
     try:
         cwd = ctx.cwd / workdir if workdir else ctx.cwd
         plan = plan_patch(parse_patch(patch_text), cwd=cwd, writable_roots=roots)
+    except PathNotAllowedError:
+        return OUTSIDE_REFUSAL  # as Codex: no patch events, the bare refusal
     except ApplyPatchError as exc:
         return _output(1, time.monotonic() - started, f"{exc}\n")
     changes = {str(path): spec.to_wire() for path, spec in plan.changes.items()}
