@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -94,3 +95,18 @@ async def test_workspace_write_keeps_metadata_read_only(make_config: ConfigFacto
     assert output == "patch rejected: writing outside of the project; rejected by user approval settings"
     assert not {"patch_apply_begin", "patch_apply_end"} & set(kinds)
     assert _files(workspace) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"), reason="needs FIFOs and /dev/zero")
+async def test_deleting_links_to_devices_and_fifos_never_reads_them(
+    make_config: ConfigFactory, workspace: Path
+) -> None:
+    os.mkfifo(workspace / "pipe")
+    (workspace / "cache").symlink_to("/dev/zero")
+    (workspace / "rnd").symlink_to("/dev/urandom")
+    (workspace / "plink").symlink_to("pipe")
+    patch = "*** Begin Patch\n" + "".join(f"*** Delete File: {n}\n" for n in ("cache", "rnd", "plink", "pipe"))
+    output, kinds = await _run_patch(make_config, workspace, patch + "*** End Patch\n")
+    assert output.startswith("Exit code: 0\n"), output
+    assert "patch_apply_end" in kinds
+    assert _files(workspace) == []
