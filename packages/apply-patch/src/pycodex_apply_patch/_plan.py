@@ -228,14 +228,17 @@ class _Planner:
 
 def compute_replacements(
     lines: list[str], chunks: Sequence[UpdateChunk], display: str, python_strip_ok: bool | None = None
-) -> list[tuple[int, int, list[str]]]:
+) -> list[tuple[int, int, list[str | int]]]:
     """Locate every chunk of an update in `lines`; return sorted `(start, old_len, new_lines)` replacements.
+
+    In `new_lines`, an int is the index of a file line kept as it is (a context line: the patch's copy
+    only located it, fuzzily perhaps); a str is an added line, as the patch wrote it.
 
     Raises:
         PatchConflictError: A `@@` context line or a chunk's expected lines are not in the file.
     """
     index = LineIndex(lines, python_strip_ok)
-    replacements: list[tuple[int, int, list[str]]] = []
+    replacements: list[tuple[int, int, list[str | int]]] = []
     line_index = 0
     for chunk in chunks:
         if chunk.change_context is not None:
@@ -244,24 +247,33 @@ def compute_replacements(
                 raise PatchConflictError(f"Failed to find context '{chunk.change_context}' in {display}", display)
             line_index = found + 1
         if not chunk.old_lines:
-            replacements.append((len(lines), 0, chunk.new_lines))
+            replacements.append((len(lines), 0, list[str | int](chunk.new_lines)))
             continue
         pattern = chunk.old_lines
         new_lines = chunk.new_lines
+        origins = chunk.new_origins
         found = seek_in(index, pattern, line_index, chunk.is_end_of_file)
         if found is None and pattern[-1] == "":
             pattern = pattern[:-1]
             if new_lines and new_lines[-1] == "":
                 new_lines = new_lines[:-1]
+                origins = None if origins is None else origins[:-1]
             found = seek_in(index, pattern, line_index, chunk.is_end_of_file)
         if found is None:
             raise PatchConflictError(
                 f"Failed to find expected lines in {display}:\n" + "\n".join(chunk.old_lines), display
             )
-        replacements.append((found, len(pattern), new_lines))
+        replacements.append((found, len(pattern), _kept(new_lines, origins, found, len(pattern))))
         line_index = found + len(pattern)
     replacements.sort(key=lambda item: item[0])
     return replacements
+
+
+def _kept(new_lines: list[str], origins: list[int] | None, found: int, count: int) -> list[str | int]:
+    """The new lines of a matched chunk, with each context line replaced by its file line's index."""
+    if origins is None:
+        return list[str | int](new_lines)
+    return [found + origin if 0 <= origin < count else line for line, origin in zip(new_lines, origins, strict=True)]
 
 
 def plan_patch(
