@@ -162,3 +162,17 @@ def test_a_damaged_journal_is_reported_and_kept(tmp_path: Path) -> None:
     assert (journal / "1.abc.journal").exists()
     shutil.rmtree(journal)
     assert recover_journals(journal) == []
+
+
+def test_a_journal_naming_foreign_files_is_not_acted_on(tmp_path: Path) -> None:
+    victim, elsewhere = tmp_path / "victim.txt", tmp_path / "elsewhere.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    elsewhere.write_text("other\n", encoding="utf-8")
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    fields = [b"pycodex-apply-patch-journal 1", b"1", b"D", bytes(victim), b"", bytes(elsewhere), b"END", b"ROLLBACK"]
+    (journal / "1.x.journal").write_bytes(b"\0".join(fields) + b"\0")
+    [recovery] = recover_journals(journal)
+    assert recovery.action == "damaged"
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    assert elsewhere.read_text(encoding="utf-8") == "other\n"

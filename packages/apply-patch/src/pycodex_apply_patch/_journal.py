@@ -117,9 +117,31 @@ def decode(data: bytes) -> tuple[list[Record], str] | None:
         Record(body[k].decode("ascii", "replace"), *(os.fsdecode(part) for part in body[k + 1 : k + 4]))
         for k in range(0, len(body), 4)
     ]
+    if not all(map(_plausible, records)):
+        return None
     marks = [field for field in fields[end + 1 :] if field in (b"COMMIT", b"ROLLBACK")]
     state = "prepare" if not marks else ("rollback" if b"ROLLBACK" in marks else "commit")
     return records, state
+
+
+def _is_ours(name: str, path: str) -> bool:
+    """A temporary or backup name that `apply_plan` gives: `.ap.*` next to the file it belongs to."""
+    return os.path.dirname(name) == os.path.dirname(path) and os.path.basename(name).startswith(".ap.")
+
+
+def _plausible(record: Record) -> bool:
+    """Refuse a journal that would have recovery move or remove anything but its own entries."""
+    if not os.path.isabs(record.path):
+        return False
+    temp_ok = _is_ours(record.temp, record.path)
+    backup_ok = _is_ours(record.backup, record.path)
+    if record.kind == "D":
+        return backup_ok and not record.temp
+    if record.kind == "W":
+        return temp_ok and (backup_ok or not record.backup)
+    if record.kind == "N":
+        return temp_ok and not record.backup
+    return record.kind == "M" and not record.temp and not record.backup
 
 
 def _write_all(fd: int, data: bytes) -> None:
