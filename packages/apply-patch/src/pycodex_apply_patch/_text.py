@@ -34,14 +34,19 @@ class TextFile:
         """Split file bytes into lines and endings."""
         bom = data.startswith(BOM)
         text = (data[3:] if bom else data).decode("utf-8", "surrogateescape")
-        parts = text.split("\n")
-        tail = parts.pop()
-        if "\r" in text:
+        if "\r" in text and text.count("\n") == text.count(CRLF):  # all CRLF: split in C
+            texts = text.split(CRLF)
+            tail = texts.pop()
+            endings = [CRLF] * len(texts)
+        elif "\r" in text:
+            parts = text.split("\n")
+            tail = parts.pop()
             texts = [part[:-1] if part.endswith("\r") else part for part in parts]
             endings = [CRLF if part.endswith("\r") else LF for part in parts]
         else:
-            texts = parts
-            endings = [LF] * len(parts)
+            texts = text.split("\n")
+            tail = texts.pop()
+            endings = [LF] * len(texts)
         if tail:
             texts.append(tail)
             endings.append("")
