@@ -176,3 +176,21 @@ def test_a_journal_naming_foreign_files_is_not_acted_on(tmp_path: Path) -> None:
     assert recovery.action == "damaged"
     assert victim.read_text(encoding="utf-8") == "precious\n"
     assert elsewhere.read_text(encoding="utf-8") == "other\n"
+
+
+def test_hostile_entries_in_the_journal_directory_never_block(tmp_path: Path) -> None:
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    os.mkfifo(journal / "2.fifo.journal")
+    (journal / "3.link.journal").symlink_to("/dev/zero")
+    (journal / "4.dir.journal").mkdir()
+    assert recover_journals(journal) == []
+    (tmp_path / "not-a-dir").write_text("x", encoding="utf-8")
+    assert recover_journals(tmp_path / "not-a-dir") == []
+    # An unusable journal directory does not stop a patch (it is applied without a journal).
+    work = tmp_path / "work"
+    work.mkdir()
+    apply_patch(
+        "*** Begin Patch\n*** Add File: a.txt\n+a\n*** End Patch\n", cwd=work, journal_dir=tmp_path / "not-a-dir"
+    )
+    assert (work / "a.txt").read_text(encoding="utf-8") == "a\n"

@@ -13,6 +13,7 @@ create a directory), `END`, then state marks (`COMMIT`, `ROLLBACK`) appended as 
 from __future__ import annotations
 
 import os
+import stat
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ MAGIC = b"pycodex-apply-patch-journal 1"
 JOURNAL_DIR_ENV = "PYCODEX_APPLY_PATCH_JOURNAL_DIR"
 """Environment variable: where journals live (default `$CODEX_HOME/apply_patch/journal`)."""
 _SUFFIX = ".journal"
+MAX_JOURNAL_BYTES = 256 << 20
+"""A journal is a few hundred bytes per file of the patch; anything larger is not ours."""
 
 
 def default_journal_dir() -> str:
@@ -169,11 +172,15 @@ def stale_journals(directory: str) -> Iterator[tuple[str, int]]:
         if not name.endswith((_SUFFIX, ".tmp")):
             continue
         path = os.path.join(directory, name)
+        flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
-            fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+            fd = os.open(path, flags)
         except OSError:
             continue
         try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_JOURNAL_BYTES:
+                raise OSError("not a journal")  # a FIFO, a device, or far too big: never read
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             if os.stat(path, follow_symlinks=False).st_ino != os.fstat(fd).st_ino:
                 raise OSError("journal replaced")  # another recovery finished it
