@@ -230,6 +230,11 @@ def _hand_written() -> list[Case]:
         + E,
         {"delete.txt": b"obsolete\n", "modify.txt": b"line1\nline2\n"},
     )
+    many = {f"many/old{k}.txt": f"old {k}\n".encode() for k in range(120)}
+    many_hunks = "".join(
+        f"*** Add File: many/new{k}.txt\n+new {k}\n*** Delete File: many/old{k}.txt\n" for k in range(120)
+    )
+    add("more_than_a_hundred_files_in_one_directory", P + many_hunks + E, many)
     return c
 
 
