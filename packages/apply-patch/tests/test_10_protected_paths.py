@@ -173,3 +173,16 @@ def test_writable_root_value_semantics(tmp_path: Path) -> None:
     assert root == WritableRoot(tmp_path, protected_subpaths(tmp_path))
     assert hash(root) == hash(WritableRoot(str(tmp_path), protected_subpaths(tmp_path)))
     assert "read_only_subpaths" in repr(root)
+
+
+def test_a_directory_swapped_for_a_link_after_verification_is_refused(repo: Path) -> None:
+    from pycodex_apply_patch import PatchIOError, apply_plan, parse_patch, plan_patch
+
+    (repo / "d").mkdir()
+    roots = [WritableRoot.protected(repo)]
+    plan = plan_patch(parse_patch(_patch("*** Add File: d/pre-commit", "+#!/bin/sh")), cwd=repo, writable_roots=roots)
+    (repo / "d").rmdir()
+    (repo / "d").symlink_to(".git/hooks")  # a process beside the agent races the apply
+    with pytest.raises(PatchIOError, match="changed since the patch was verified"):
+        apply_plan(plan)
+    assert not (repo / ".git" / "hooks" / "pre-commit").exists()

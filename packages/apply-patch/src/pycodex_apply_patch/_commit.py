@@ -225,6 +225,21 @@ def _open_journal(directory: str, records: list[Record]) -> Journal | None:
         return None
 
 
+def _check_unchanged(plan: PatchPlan) -> None:
+    """Refuse a plan whose files, or the directories leading to them, changed since `plan_patch`.
+
+    A directory swapped for a symlink since then (by a process running beside the agent) would
+    lead the writes somewhere that was never checked against the writable roots.
+    """
+    directories: set[str] = set()
+    for op in plan.ops:
+        head = os.path.dirname(op.path)
+        moved = head not in directories and os.path.realpath(head) != head
+        directories.add(head)
+        if moved or not op.snapshot.still_current(op.path):
+            raise PatchIOError(f"{op.display} changed since the patch was verified; nothing was written", op.display)
+
+
 def apply_plan(plan: PatchPlan, *, journal_dir: str | os.PathLike[str] | None = None) -> PatchResult:
     """Write a verified plan to disk, all or nothing, even across a crash.
 
@@ -245,9 +260,7 @@ def apply_plan(plan: PatchPlan, *, journal_dir: str | os.PathLike[str] | None = 
     """
     directory = os.fspath(journal_dir) if journal_dir is not None else default_journal_dir()
     recover_journals(directory)
-    for op in plan.ops:
-        if not op.snapshot.still_current(op.path):
-            raise PatchIOError(f"{op.display} changed since the patch was verified; nothing was written", op.display)
+    _check_unchanged(plan)
     records = _records(plan)
     tx = _Transaction(plan, records, _open_journal(directory, records) if records else None)
     try:
