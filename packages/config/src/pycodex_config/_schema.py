@@ -334,6 +334,7 @@ _fields.update(
         "model_reasoning_summary": Enum(*REASONING_SUMMARIES),
         "model_verbosity": Enum(*VERBOSITIES),
         "model_context_window": INT,
+        "model_max_output_tokens": INT,
         "model_auto_compact_token_limit": _Int(minimum=None),
         "model_instructions_file": STR,
         "instructions": STR,

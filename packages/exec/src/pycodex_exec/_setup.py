@@ -144,22 +144,51 @@ def prepare(args: ExecArgs, *, stdin: IO[str], stderr: IO[str]) -> Plan:
     return Plan(args, config, prompt, items, schema, resume_from, fork_from, notes=notes)
 
 
-def prepare_oss(plan: Plan) -> None:
+def prepare_oss(plan: Plan, *, stderr: IO[str] | None = None) -> None:
     """With `--oss`, get the local provider ready and point the config at it.
+
+    The embedded llama.cpp server runs with bounded greedy output (`model_max_output_tokens`,
+    default 256) and keeps its prompt-prefix cache under `$CODEX_HOME/cache/llamacpp`. Progress
+    lines go to `stderr` while it starts, so a first run on a slow machine shows it is working.
 
     Raises:
         ExecError: The local provider could not be prepared.
     """
     import dataclasses
+    import time
 
-    from pycodex_local_models import LocalModelError, prepare_oss as _prepare, probe_endpoint
+    from pycodex_local_models import (
+        DEFAULT_EMBEDDED_MAX_TOKENS,
+        EmbeddedSettings,
+        LocalModelError,
+        prepare_oss as _prepare,
+        probe_endpoint,
+    )
 
     config = plan.config
     provider = plan.args.local_provider or getattr(config, "oss_provider", None)
+    max_tokens = _max_output_tokens(config.raw.get("model_max_output_tokens"))
+    embedded = EmbeddedSettings(
+        max_tokens=max_tokens or DEFAULT_EMBEDDED_MAX_TOKENS, cache_dir=Path(config.codex_home) / "cache" / "llamacpp"
+    )
+    started = time.monotonic()
+    if stderr is not None and provider in (None, "llamacpp"):
+        stderr.write("Starting the local model...\n")
+        stderr.flush()
     try:
-        prepared = _prepare(provider, plan.args.model)
+        prepared = _prepare(provider, plan.args.model, embedded=embedded)
     except LocalModelError as exc:
         raise ExecError(str(exc)) from None
+    if stderr is not None and prepared.server is not None:
+        cache = prepared.server.cache
+        cached = (
+            f", {cache.restored_tokens} prompt tokens cached" if cache is not None and cache.restored_tokens else ""
+        )
+        stderr.write(
+            f"Local model ready: {prepared.model} on the embedded llama.cpp server "
+            f"({time.monotonic() - started:.1f}s{cached})\n"
+        )
+        stderr.flush()
     plan.oss = prepared
     # Ask the server about the model instead of relying on a catalog of local models.
     info = probe_endpoint(prepared.base_url, prepared.model)
@@ -179,3 +208,10 @@ def prepare_oss(plan: Plan) -> None:
         model_context_window=config.model_context_window or info.context_window,
         show_raw_agent_reasoning=True,
     )
+
+
+def _max_output_tokens(value: object) -> int | None:
+    """`model_max_output_tokens` when it is a positive integer, else `None`."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
