@@ -330,6 +330,7 @@ _fields.update(
         "model_providers": MapOf(MODEL_PROVIDER),
         "openai_base_url": STR,
         "oss_provider": STR,
+        "oss_prompt_profile": Enum("auto", "default", "small-local"),
         "model_reasoning_effort": Enum(*REASONING_EFFORTS),
         "model_reasoning_summary": Enum(*REASONING_SUMMARIES),
         "model_verbosity": Enum(*VERBOSITIES),
