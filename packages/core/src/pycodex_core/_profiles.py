@@ -9,7 +9,15 @@ keeps the guard against repetition on.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pycodex_config import Config
+    from pycodex_model_client import ModelInfo
+
+    from ._tools._registry import ToolRegistry
 
 __all__ = ["DEFAULT_PROFILE", "SMALL_LOCAL_PROFILE", "PromptProfile", "select_prompt_profile"]
 
@@ -21,8 +29,8 @@ TINY_MODEL_PARAMETERS = 1_000_000_000
 """Below this, a model is offered no tools at all: it cannot form a tool call reliably."""
 
 SMALL_LOCAL_INSTRUCTIONS = """\
-You are pycodex, a coding assistant in the user's terminal. Answer in English. Do what the user \
-asks and nothing more. Be brief: one or two sentences, unless the user asks for code or detail."""
+You are pycodex, a coding assistant working in the user's terminal. Be brief and friendly. Answer \
+in English, in at most two sentences unless the user asks for code or detail."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +43,7 @@ class PromptProfile:
         tools: Names of the tools offered; `None` offers every tool the model supports.
         permissions_instructions: Whether the permissions text is sent.
         guard_repetition: Whether a looping response is stopped.
+        max_output_tokens: The output limit the server enforces, to say when an answer was cut.
     """
 
     name: str
@@ -42,6 +51,28 @@ class PromptProfile:
     tools: frozenset[str] | None = None
     permissions_instructions: bool = True
     guard_repetition: bool = False
+    max_output_tokens: int | None = None
+
+    def apply(self, config: Config, info: ModelInfo, tools: ToolRegistry) -> tuple[Config, ModelInfo, ToolRegistry]:
+        """The config, model info and tools a session uses under this profile.
+
+        Instructions the user configured (`model_instructions_file`, `base_instructions`) always win
+        over the profile's.
+        """
+        from ._tools._registry import ToolRegistry
+
+        if self.base_instructions is not None and not config.base_instructions:
+            config = dataclasses.replace(config, base_instructions=self.base_instructions)
+        if not self.permissions_instructions and "include_permissions_instructions" not in config.raw:
+            raw: dict[str, Any] = {**config.raw, "include_permissions_instructions": False}
+            config = dataclasses.replace(config, raw=raw)
+        if self.tools is None:
+            return config, info, tools
+        if "shell_command" in self.tools:
+            # The simplest shell tool (one string argument), whatever the catalog says for the model.
+            info = dataclasses.replace(info, shell_type="shell_command")
+        handlers = [handler for name in tools.names if name in self.tools and (handler := tools.get(name)) is not None]
+        return config, info, ToolRegistry(handlers)
 
     def describe(self) -> str:
         """One line for `--show-instructions`."""

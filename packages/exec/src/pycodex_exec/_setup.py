@@ -38,6 +38,8 @@ class Plan:
     fork_from: Path | None = None
     oss: Any = None
     """The `PreparedOss` to close at exit, with `--oss`."""
+    prompt_profile: Any = None
+    """The `PromptProfile` chosen for a local model (`None`: the full prompt)."""
     notes: list[str] = field(default_factory=list[str])
     """Lines for stderr before the session starts (config warnings)."""
 
@@ -198,6 +200,9 @@ def prepare_oss(plan: Plan, *, stderr: IO[str] | None = None) -> None:
             f"warning: {info.server or 'the server'} does not render tool definitions for {prepared.model!r}: "
             "the model cannot run commands or edit files, only answer in text"
         )
+    plan.prompt_profile = _prompt_profile(config, info.parameters, config.model_context_window or info.context_window)
+    if plan.prompt_profile is not None and prepared.server is not None:
+        plan.prompt_profile = dataclasses.replace(plan.prompt_profile, max_output_tokens=embedded.max_tokens)
     base_info = config.model_providers.get(prepared.provider_id, config.model_provider)
     provider_info = dataclasses.replace(base_info, base_url=prepared.base_url, wire_api=wire_api)
     plan.config = dataclasses.replace(
@@ -215,3 +220,16 @@ def _max_output_tokens(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
     return None
+
+
+def _prompt_profile(config: Any, parameters: int | None, context_window: int | None) -> Any:
+    """The prompt profile `oss_prompt_profile` asks for (`auto`: chosen from the model's size)."""
+    from pycodex_core import SMALL_LOCAL_PROFILE, select_prompt_profile
+
+    choice = config.raw.get("oss_prompt_profile", "auto")
+    if choice == "default":
+        return None
+    if choice == "small-local":
+        return SMALL_LOCAL_PROFILE
+    profile = select_prompt_profile(local=True, parameters=parameters, context_window=context_window)
+    return None if profile.name == "default" else profile
