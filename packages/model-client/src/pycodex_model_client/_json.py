@@ -30,6 +30,8 @@ class _TooDeep(ValueError):
 
 
 def _fix_str(value: str) -> str:
+    if value.isascii():  # constant time in CPython
+        return value
     return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
 
 
@@ -47,7 +49,7 @@ def _clean_tree(root: Any) -> Any:
             raise _TooDeep
         if isinstance(node, dict):
             mapping = cast(dict[str, Any], node)
-            if any(_SURROGATE.search(key) for key in mapping):
+            if not all(key.isascii() for key in mapping) and any(_SURROGATE.search(key) for key in mapping):
                 fixed = {_fix_str(key): value for key, value in mapping.items()}
                 mapping.clear()
                 mapping.update(fixed)
@@ -75,15 +77,14 @@ def _suspicious(text: str) -> bool:
 def loads_event(data: str) -> Any | None:
     """Parse one SSE `data` payload; `None` (logged) when it is not JSON, nests too deep or cannot be parsed.
 
-    Lone surrogates in strings become U+FFFD.
+    Lone surrogates in strings become U+FFFD. The check walks the parsed tree once (visiting each container
+    and testing only non-ASCII strings), so a typical event costs next to nothing beyond the parse.
     """
     try:
         obj = json.loads(data)
     except (ValueError, RecursionError):
         logger.warning("skipping unparsable SSE data: %.200r", data)
         return None
-    if not _suspicious(data):
-        return obj
     try:
         return _clean_tree(obj)
     except _TooDeep:
