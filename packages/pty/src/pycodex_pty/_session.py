@@ -98,11 +98,14 @@ class ProcessSession:
         output_cap: int = DEFAULT_OUTPUT_CAP,
         rows: int = 24,
         cols: int = 80,
+        open_stdin: bool = False,
     ) -> ProcessSession:
         """Start `argv` and begin draining its output. Must be called from the event loop thread.
 
         With `tty=False` stdout and stderr share one pipe (so they interleave in arrival order) and
-        stdin is a pipe. With `tty=True` the command gets a pseudo-terminal of `rows` x `cols`.
+        stdin is `/dev/null`, so a command that reads its input sees end-of-file at once instead of
+        waiting forever; `open_stdin=True` makes it a pipe that `write()` feeds. With `tty=True` the
+        command gets a pseudo-terminal of `rows` x `cols`.
 
         Args:
             argv: The program and its arguments.
@@ -112,6 +115,7 @@ class ProcessSession:
             output_cap: Maximum bytes of output kept (head and tail; the middle is dropped).
             rows: Terminal height when `tty` is set.
             cols: Terminal width when `tty` is set.
+            open_stdin: Without `tty`, give the command a stdin pipe instead of `/dev/null`.
 
         Raises:
             SpawnError: The program could not be started (not found, not executable, bad cwd).
@@ -131,7 +135,7 @@ class ProcessSession:
                 argv,
                 cwd=cwd,
                 env=dict(env) if env is not None else None,
-                stdin=subprocess.PIPE,
+                stdin=subprocess.PIPE if open_stdin else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -141,12 +145,13 @@ class ProcessSession:
             raise SpawnError(argv, exc.strerror or str(exc)) from exc
         except ValueError as exc:  # what exec cannot take (a NUL byte, a bad variable name)
             raise SpawnError(argv, str(exc)) from exc
-        assert popen.stdout is not None and popen.stdin is not None
-        os.set_blocking(popen.stdin.fileno(), False)
+        assert popen.stdout is not None
+        if popen.stdin is not None:
+            os.set_blocking(popen.stdin.fileno(), False)
         return cls(
             pid=popen.pid,
             read_fd=popen.stdout.fileno(),
-            write_fd=popen.stdin.fileno(),
+            write_fd=popen.stdin.fileno() if popen.stdin is not None else None,
             tty=False,
             output_cap=output_cap,
             popen=popen,
@@ -434,8 +439,10 @@ class ProcessSession:
             logger.warning("could not signal process group %d", self.pid)
             return False
         if self._popen is None and self._pty is not None:
+            # Also the terminal's child itself, should it have left the group. Not through ptyprocess, whose
+            # `kill` raises its own error when the child was already reaped.
             with contextlib.suppress(OSError):
-                self._pty.kill(sig)
+                os.kill(self.pid, sig)
         return True
 
     async def terminate(self, grace: float = 2.0) -> int | None:

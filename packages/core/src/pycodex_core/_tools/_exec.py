@@ -25,6 +25,11 @@ __all__ = ["ProcessManager", "format_duration", "run_shell", "run_shell_command"
 
 logger = logging.getLogger(__name__)
 
+STDIN_CLOSED = (
+    "write_stdin failed: stdin is closed for this session; rerun exec_command with tty=true to keep stdin open"
+)
+"""What the model gets for input sent to a command started without `tty` (its stdin is at end-of-file)."""
+
 _MIN_YIELD_MS = 250
 _MAX_YIELD_MS = 30_000
 _DEFAULT_YIELD_MS = 10_000
@@ -187,6 +192,8 @@ class ProcessManager:
         if running is None:
             return f"write_stdin failed: Unknown process id {sid}"
         chars = str(args.get("chars") or "")
+        if chars and not running.proc.tty:
+            return STDIN_CLOSED
         limit = _as_int(args.get("max_output_tokens"), _DEFAULT_MAX_TOKENS)
         started = time.monotonic()
         note = ""
