@@ -188,7 +188,7 @@ class Session:
     def truncate_for_history(self, text: str) -> str:
         """Cut a tool output to the model's `truncation_bytes` before it enters history."""
         limit = getattr(self.model_info, "truncation_bytes", None)
-        return truncate_middle_bytes(text, int(limit)) if limit else text
+        return truncate_middle_bytes(text, int(limit) * 6 // 5) if limit else text  # Codex's 20 % header budget
 
     def make_turn_context(self, sub_id: str, op: dict[str, Any]) -> TurnContext:
         """Settings for a new turn: session defaults, `override_turn_context`, then the op's own fields."""

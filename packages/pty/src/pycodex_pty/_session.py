@@ -78,6 +78,8 @@ class ProcessSession:
         """Held around each (non-blocking) write and while stdin is closed, so a write never hits a reused fd."""
         self._exit_seen: float | None = None
         self._pending = HeadTailBuffer(output_cap)
+        self.last_take_dropped = 0
+        """Bytes dropped from the middle of the output the last `take_output()` (or `collect()`) returned."""
         self._aggregated = HeadTailBuffer(output_cap)
         self._eof = False
         self._returncode: int | None = None
@@ -293,8 +295,12 @@ class ProcessSession:
         return time.monotonic() - self._started
 
     def take_output(self) -> bytes:
-        """Return the output not taken yet (head and tail kept if it exceeded the cap)."""
+        """Return the output not taken yet (head and tail kept if it exceeded the cap).
+
+        `last_take_dropped` then tells how many bytes were dropped from its middle.
+        """
         with self._lock:
+            self.last_take_dropped = self._pending.dropped
             return self._pending.take()
 
     def aggregated_output(self) -> bytes:

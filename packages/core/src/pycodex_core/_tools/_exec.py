@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from .._ids import chunk_id
-from .._truncate import approx_tokens, truncate_middle_tokens
+from .._truncate import format_exec_output, truncate_middle_tokens
 
 if TYPE_CHECKING:
     from pycodex_pty import ProcessSession
@@ -109,10 +109,17 @@ class ProcessManager:
         }
 
     def _response(
-        self, session_id: int | None, output: bytes, exit_code: int | None, wall: float, limit: int, note: str = ""
+        self,
+        session_id: int | None,
+        output: bytes,
+        exit_code: int | None,
+        wall: float,
+        limit: int,
+        note: str = "",
+        *,
+        dropped: int = 0,
     ) -> str:
-        text = output.decode("utf-8", errors="replace")
-        tokens = approx_tokens(text)
+        tokens, text = format_exec_output(output, limit, dropped)
         status = (
             f"Process exited with code {exit_code}"
             if exit_code is not None
@@ -120,7 +127,7 @@ class ProcessManager:
         )
         return (
             f"Chunk ID: {chunk_id()}\nWall time: {wall:.4f} seconds\n{status}\n{note}"
-            f"Original token count: {tokens}\nOutput:\n{truncate_middle_tokens(text, limit)}"
+            f"Original token count: {tokens}\nOutput:\n{text}"
         )
 
     async def _collect(
@@ -183,7 +190,8 @@ class ProcessManager:
         running = _Running(proc, call.call_id, ctx.sub_id, ctx.turn_id, command, str(cwd), started)
         self._procs[sid] = running
         output, code = await self._collect(session, sid, running, yield_ms / 1000, kill_on_cancel=True)
-        return self._response(sid, output, code, time.monotonic() - started, limit)
+        dropped = running.proc.last_take_dropped
+        return self._response(sid, output, code, time.monotonic() - started, limit, dropped=dropped)
 
     async def write_stdin(self, session: Session, ctx: TurnContext, call: ToolCall, args: dict[str, Any]) -> str:
         """Write `chars` to a running session (or just poll) and return its new output."""
@@ -223,7 +231,8 @@ class ProcessManager:
             yield_ms = min(max(_as_int(args.get("yield_time_ms"), 5_000), 5_000), _MAX_POLL_YIELD_MS)
         remaining = max(yield_ms / 1000 - (time.monotonic() - started), 0.0)
         output, code = await self._collect(session, sid, running, remaining, kill_on_cancel=False)
-        return self._response(sid, output, code, time.monotonic() - started, limit, note)
+        dropped = running.proc.last_take_dropped
+        return self._response(sid, output, code, time.monotonic() - started, limit, note, dropped=dropped)
 
     async def kill_all(self, grace: float = 0.5) -> None:
         """Stop every process (session shutdown): SIGTERM, up to `grace` seconds to exit, then SIGKILL.
