@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import logging
-import mimetypes
 import os
 import time
 from pathlib import Path
@@ -16,6 +14,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from ._context import TurnContext, base_instructions_item, default_shell, initial_context_items, user_message
 from ._ids import uuid7
+from ._images import local_image_parts
 from ._prompts import TURN_ABORTED_MARKER
 from ._tools._exec import ProcessManager
 from ._tools._patch import TurnDiffTracker
@@ -315,7 +314,7 @@ class Session:
             elif kind == "local_image":
                 path = Path(str(entry.get("path", "")))
                 local_images.append(str(path))
-                content += _local_image_parts(path, index)
+                content += local_image_parts(path, index)
         if not content:
             return
         self.record_item({"type": "message", "role": "user", "content": content})
@@ -473,16 +472,3 @@ class Session:
                 self.record_item({"type": kind, "call_id": item.get("call_id"), "output": "aborted"})
         self.record_item(user_message(TURN_ABORTED_MARKER))
         self.emit(ctx.sub_id, {"type": "turn_aborted", "turn_id": ctx.turn_id, "reason": "interrupted"})
-
-
-def _local_image_parts(path: Path, index: int) -> list[dict[str, Any]]:
-    mime = mimetypes.guess_type(path.name)[0] or "image/png"
-    try:
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-    except OSError as exc:
-        return [{"type": "input_text", "text": f"[image {path} could not be read: {exc.strerror or exc}]"}]
-    return [
-        {"type": "input_text", "text": f'<image name=[Image #{index}] path="{path}">'},
-        {"type": "input_image", "image_url": f"data:{mime};base64,{data}", "detail": "original"},
-        {"type": "input_text", "text": "</image>"},
-    ]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
-import mimetypes
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,20 +145,15 @@ def _update_plan(session: Session, ctx: TurnContext, args: dict[str, Any]) -> st
 
 
 def _view_image(session: Session, ctx: TurnContext, call: ToolCall, args: dict[str, Any]) -> str | list[dict[str, Any]]:
+    from .._images import view_image_output
+
     raw = str(args.get("path", ""))
     path = Path(raw).expanduser()
     path = path if path.is_absolute() else ctx.cwd / path
-    if not path.is_file():
-        return f"unable to locate image at `{path}`"
-    mime = mimetypes.guess_type(path.name)[0] or ""
-    if not mime.startswith("image/"):
-        return f"`{path}` is not an image file"
-    try:
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-    except OSError as exc:
-        return f"unable to read image at `{path}`: {exc.strerror or exc}"
-    session.emit(ctx.sub_id, {"type": "view_image_tool_call", "call_id": call.call_id, "path": str(path)})
-    return [{"type": "input_image", "image_url": f"data:{mime};base64,{data}"}]
+    output = view_image_output(path)
+    if not isinstance(output, str):
+        session.emit(ctx.sub_id, {"type": "view_image_tool_call", "call_id": call.call_id, "path": str(path)})
+    return output
 
 
 async def _run(session: Session, ctx: TurnContext, call: ToolCall) -> str | list[dict[str, Any]]:
