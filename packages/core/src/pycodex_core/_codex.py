@@ -90,7 +90,7 @@ class Codex:
         """
         from pycodex_model_client import model_info as lookup_model_info
 
-        from ._rollout import RolloutRecorder, read_rollout
+        from ._rollout import RolloutRecorder, read_rollout, turn_permissions
         from ._session import Session
 
         source = resume_from or fork_from
@@ -128,6 +128,8 @@ class Codex:
         if resume_from is not None and state is not None:
             # Token usage is reported for the whole thread, so a resumed thread keeps counting.
             session.total_usage.update(_last_total_usage(state.events))
+            last = state.last_turn_context or {}
+            session.last_permissions = turn_permissions(last.get("sandbox_policy"), last.get("approval_policy"))
         codex = cls(
             thread_id=thread_id, rollout_path=rollout.path if rollout else None, submissions=sub_send, events=ev_recv
         )

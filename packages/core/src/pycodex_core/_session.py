@@ -64,6 +64,8 @@ class Session:
         self.rollout = rollout
         self.history: list[dict[str, Any]] = list(history or [])
         self.initial_context_len = 2 if self.history else 0
+        self.last_permissions: tuple[str, str] | None = None
+        """Sandbox mode and approval policy of the last turn (from the rollout when resuming)."""
         self.base_instructions = base_instructions_item(config)
         """The first `developer` message of every request (not part of the history)."""
         self.shell = default_shell()
@@ -289,8 +291,23 @@ class Session:
         self.rollout.record("turn_context", payload)
 
     def ensure_initial_context(self, ctx: TurnContext) -> None:
-        """Record permissions and environment context at the start of a new thread."""
+        """Record permissions and environment context at the start of a new thread.
+
+        A later turn (or a resumed thread) whose sandbox mode or approval policy differs from the last
+        turn's gets a new permissions message, as in Codex.
+        """
+        from ._prompts import permissions_text
+        from ._rollout import turn_permissions
+
+        current = turn_permissions(ctx.sandbox_policy, ctx.approval_policy)
+        previous, self.last_permissions = self.last_permissions, current
         if self.initial_context_len:
+            if previous is not None and current != previous:
+                roots = ctx.writable_roots if ctx.sandbox_mode == "workspace-write" else []
+                text = permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots)
+                self.record_item(
+                    {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": text}]}
+                )
             return
         items = initial_context_items(self.config, ctx, self.user_instructions, self.shell)
         for item in items:

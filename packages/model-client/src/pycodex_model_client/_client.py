@@ -303,7 +303,10 @@ class ModelClient:
         _check_headers(all_headers)
         chat = self.wire_api == "chat"
         body = to_chat_request(request) if chat else request
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        try:
+            content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        except UnicodeEncodeError:  # a lone surrogate (from an old rollout, say): escaped, the body stays UTF-8
+            content = json.dumps(body, separators=(",", ":")).encode()
         response = await self._send(self.url(), content, all_headers)
         try:
             limits = _rate_limits(response.headers)
