@@ -43,7 +43,7 @@ def run_exec(env: Env, turns: list[Turn], *, chat: bool, json_mode: bool = True,
         "stream_max_retries = 1\nrequest_max_retries = 0\nstream_idle_timeout_ms = 800\n"
     )
     with ScriptedServer(turns) as server:
-        env.write_config(server.base_url, provider=provider)
+        env.write_config(server.base_url, provider=provider, extra="[tools.update_plan]\nenabled = true")
         config = env.home / "config.toml"
         text = config.read_text(encoding="utf-8").replace('wire_api = "responses"\n', "", 1)
         config.write_text(text.replace("danger-full-access", "read-only"), encoding="utf-8")
@@ -112,6 +112,9 @@ def test_hostile_mode(env: Env, mode: str, chat: bool) -> None:
     if mode in ("keepalive", "huge_line"):
         assert types[-1] == "turn.failed"
         assert "Reconnecting... 1/1" in str(run.events)
+    if mode == "surrogates":
+        plans = [e["item"] for e in run.events if e.get("item", {}).get("type") == "todo_list"]
+        assert plans and plans[0]["items"][0]["text"] == "s\ufffd"
 
 
 @pytest.mark.parametrize("chat", [False, True], ids=["responses", "chat"])
