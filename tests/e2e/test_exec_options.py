@@ -142,6 +142,7 @@ def test_show_instructions_lists_agents_files(env: Env) -> None:
         context = json.dumps(server.requests[0].json["input"])
     assert r.rc == 0, r.stderr
     listed = [line.removeprefix("instructions: ") for line in r.stderr.splitlines() if line.startswith("instructions:")]
+    assert "prompt profile: default (full instructions, all tools)" in r.stderr.splitlines()
     assert listed == [str(env.home / "AGENTS.md"), str(env.work / "AGENTS.md"), str(sub / "AGENTS.override.md")]
     for text in ("Global rules.", "Repo rules.", "Package rules."):
         assert text in context

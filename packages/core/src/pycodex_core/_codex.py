@@ -117,7 +117,7 @@ class Codex:
 
         from ._context import default_shell
         from ._ops import SubmissionLoop
-        from ._rollout import read_rollout
+        from ._rollout import read_rollout, turn_permissions
         from ._services import Emitter, SessionServices
         from ._session import Session
         from ._tools._router import default_registry
@@ -168,6 +168,8 @@ class Codex:
         if resume_from is not None and state is not None:
             # Token usage is reported for the whole thread, so a resumed thread keeps counting.
             session.total_usage.update(_last_total_usage(state.events))
+            last = state.last_turn_context or {}
+            session.last_permissions = turn_permissions(last.get("sandbox_policy"), last.get("approval_policy"))
         codex = cls(
             thread_id=thread_id, rollout_path=rollout.path if rollout else None, submissions=sub_send, events=channel
         )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from ._args import ExecArgs
 from ._prompt import resolve_prompt
@@ -83,13 +84,51 @@ def _load_config(args: ExecArgs, cwd: Path) -> Any:
         raise ExecError(text) from None
 
 
+def _check_last_message_file(path: str) -> None:
+    """Open (creating) the `-o` file before the turn, so a path that cannot be written fails at once, as in Codex.
+
+    Raises:
+        ExecError: The file cannot be opened for writing (missing directory, a directory, no permission).
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError as exc:
+        reason = f"{exc.strerror} (os error {exc.errno})" if exc.errno else str(exc)
+        raise ExecError(f'Error: Failed to open last message file "{path}": {reason}') from None
+    os.close(fd)
+
+
+_MAX_SCHEMA_DEPTH = 128
+"""The deepest nesting accepted in `--output-schema` (Codex's JSON parser stops there too)."""
+
+
+_TOO_DEEP = object()
+
+
+def _json_depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in cast(dict[str, Any], node).values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in cast(list[Any], node))
+    return deepest
+
+
 def _read_schema(path: str) -> Any:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        schema = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ExecError(f"Failed to read output schema file {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise ExecError(f"Output schema file {path} is not valid JSON: {exc}") from None
+    except RecursionError:
+        schema = _TOO_DEEP
+    if schema is _TOO_DEEP or _json_depth(schema) > _MAX_SCHEMA_DEPTH:
+        raise ExecError(f"Output schema file {path} is not valid JSON: recursion limit exceeded")
+    return schema
 
 
 def _find_session(args: ExecArgs, config: Any) -> tuple[Path | None, Path | None]:
@@ -125,21 +164,39 @@ def _input_items(args: ExecArgs, prompt: str) -> list[dict[str, Any]]:
     return items
 
 
+def _working_directory(cd: str | None) -> Path:
+    """The directory `-C` names (else the current one), checked to exist and to be readable.
+
+    Raises:
+        ExecError: It does not exist, is not a directory, or cannot be listed.
+    """
+    try:
+        cwd = Path(cd).expanduser() if cd else Path.cwd()
+        if not cwd.is_dir():
+            raise ExecError(f"Error: working directory {str(cwd)!r} does not exist")
+        with os.scandir(cwd):
+            pass
+    except OSError as exc:
+        where = repr(str(cd)) if cd else "the current directory"
+        raise ExecError(f"Error: cannot use working directory {where}: {exc.strerror or exc}") from None
+    return cwd
+
+
 def prepare(args: ExecArgs, *, stdin: IO[str], stderr: IO[str]) -> Plan:
     """Resolve config, prompt, git check, schema and session, in Codex's order.
 
     Raises:
         ExecError: Anything that stops the run before it starts.
     """
-    cwd = Path(args.cd).expanduser() if args.cd else Path.cwd()
-    if not cwd.is_dir():
-        raise ExecError(f"Error: working directory {str(cwd)!r} does not exist")
+    cwd = _working_directory(args.cd)
     config = _load_config(args, cwd.resolve())
     prompt = resolve_prompt(args.prompt, stdin, stderr)
     if not (args.skip_git_repo_check or args.yolo or config.is_trusted()):
         if find_git_root(Path(config.cwd)) is None:
             raise ExecError(NOT_TRUSTED)
     schema = _read_schema(args.output_schema) if args.output_schema else None
+    if args.output_last_message:
+        _check_last_message_file(args.output_last_message)
     items = _input_items(args, prompt)
     resume_from, fork_from = _find_session(args, config)
     notes = [f"warning: {w}" for w in getattr(config, "warnings", ())]
