@@ -188,7 +188,7 @@ async def test_a_sandbox_step_wraps_commands_and_a_denial_is_retried(
     ends = [m for m in msgs if m["type"] == "exec_command_end"]
     assert [e["exit_code"] for e in ends] == [99, 0]
     assert json.loads(_outputs(transport.requests[1])["s1"])["output"] == "outside\n"
-    assert observer.decisions == [("s1", "approved", "user")]
+    assert observer.decisions == [("s1", "approved", "config"), ("s1", "approved", "user")]
     assert observer.results == [("s1", True)]
     assert "exec_command_end" in observer.events and observer.closed
 

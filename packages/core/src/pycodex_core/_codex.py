@@ -120,6 +120,7 @@ class Codex:
         from ._rollout import read_rollout, turn_permissions
         from ._services import Emitter, SessionServices
         from ._session import Session
+        from ._telemetry import session_telemetry
         from ._tools._router import default_registry
 
         tools = default_registry(config, extra_tools)
@@ -134,12 +135,24 @@ class Codex:
             from pycodex_model_client import ModelClient
 
             transport = ModelClient(
-                config.model_provider, codex_home=config.codex_home, originator=originator, thread_id=thread_id
+                config.model_provider,
+                codex_home=config.codex_home,
+                originator=originator,
+                thread_id=thread_id,
+                auth=_auth_source(config, originator),
             )
         rollout = None if ephemeral else _open_rollout(config, thread_id, originator, state, resume_from, fork_from)
         sub_send, sub_recv = anyio.create_memory_object_stream["Submission"](math.inf)
         channel = EventChannel()
         emitter = Emitter(channel, rollout, list(observers))
+        telemetry = session_telemetry(config, thread_id=thread_id, originator=originator, model=info)
+        if telemetry is not None:
+            from ._telemetry import TelemetryObserver, TelemetryTransport, conversation_attributes
+
+            emitter.observers.append(TelemetryObserver(telemetry))
+            endpoint = "/chat/completions" if config.model_provider.wire_api == "chat" else "/responses"
+            transport = TelemetryTransport(transport, telemetry, endpoint=endpoint)
+            telemetry.conversation_starts(**conversation_attributes(config, info))
         if prompt_profile is not None and prompt_profile.guard_repetition:
             from ._repetition import GuardedTransport
 
@@ -325,3 +338,19 @@ def _last_total_usage(events: list[dict[str, Any]]) -> dict[str, int]:
         if isinstance(total, dict):
             return {k: v for k, v in total.items() if isinstance(v, int)}
     return {}
+
+
+def _auth_source(config: Config, originator: str) -> Any:
+    """The stored credentials the model client uses (`cli_auth_credentials_store`), or `None` when unreadable."""
+    from pycodex_login import AuthManager, LoginError
+
+    store = config.raw.get("cli_auth_credentials_store")
+    try:
+        return AuthManager(
+            config.codex_home,
+            store_mode=store if isinstance(store, str) else None,
+            allow_env_api_key=originator == "codex_exec",
+        )
+    except LoginError as exc:
+        logger.warning("stored credentials are not used: %s", exc)
+        return None

@@ -129,8 +129,11 @@ class ExecOrchestrator:
             if plan.warning:
                 self._warn_once(ctx.sub_id, "sandbox", plan.warning)
             return self._decline(ctx, request, plan.message)
-        if isinstance(assessment, NeedsApproval) and not await self._approve(ctx, request, assessment):
-            return self._decline(ctx, request, REJECTED_BY_USER, REJECTED_BY_USER)
+        if isinstance(assessment, NeedsApproval):
+            if not await self._approve(ctx, request, assessment):
+                return self._decline(ctx, request, REJECTED_BY_USER, REJECTED_BY_USER)
+        else:
+            self._decided(ctx, request, "approved", "config")  # allowed by the policy, as Codex reports it
         return Authorized(plan, sandboxed=not bypass and ctx.sandbox_mode != "danger-full-access")
 
     async def retry_plan(
