@@ -1,13 +1,22 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pycodex_config import CliOverrides, Config, load_config
+from pycodex_core.testing import validated_events
+
+
+@pytest.fixture(autouse=True)
+def _events_follow_the_protocol() -> Iterator[None]:
+    """Every event a test's session emits must validate against the protocol."""
+    with validated_events() as problems:
+        yield
+    assert not problems, "events the protocol does not define:\n" + "\n".join(problems)
 
 
 @pytest.fixture

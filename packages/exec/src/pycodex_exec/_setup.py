@@ -10,11 +10,14 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ._args import ExecArgs
 from ._prompt import resolve_prompt
 from .errors import ExecError
+
+if TYPE_CHECKING:
+    from pycodex_config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +31,8 @@ class Plan:
     """A ready-to-run `codex exec` invocation."""
 
     args: ExecArgs
-    config: Any
-    """The `pycodex_config.Config`."""
+    config: Config
+    """The effective configuration."""
     prompt: str
     items: list[dict[str, Any]]
     """The `UserInput` items of the first turn (images first, then the text)."""
@@ -90,7 +93,7 @@ def _read_schema(path: str) -> Any:
         raise ExecError(f"Output schema file {path} is not valid JSON: {exc}") from None
 
 
-def _find_session(args: ExecArgs, config: Any) -> tuple[Path | None, Path | None]:
+def _find_session(args: ExecArgs, config: Config) -> tuple[Path | None, Path | None]:
     from pycodex_core import find_latest_rollout, find_rollout
 
     home = Path(config.codex_home)
@@ -140,7 +143,7 @@ def prepare(args: ExecArgs, *, stdin: IO[str], stderr: IO[str]) -> Plan:
     schema = _read_schema(args.output_schema) if args.output_schema else None
     items = _input_items(args, prompt)
     resume_from, fork_from = _find_session(args, config)
-    notes = [f"warning: {w}" for w in getattr(config, "warnings", ())]
+    notes = [f"warning: {w}" for w in config.warnings]
     return Plan(args, config, prompt, items, schema, resume_from, fork_from, notes=notes)
 
 
@@ -155,7 +158,7 @@ def prepare_oss(plan: Plan) -> None:
     from pycodex_local_models import LocalModelError, prepare_oss as _prepare, probe_endpoint
 
     config = plan.config
-    provider = plan.args.local_provider or getattr(config, "oss_provider", None)
+    provider = plan.args.local_provider or config.oss_provider
     try:
         prepared = _prepare(provider, plan.args.model)
     except LocalModelError as exc:
