@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from ._prompts import BASE_INSTRUCTIONS, environment_context, permissions_text
 if TYPE_CHECKING:
     from pycodex_config import Config
     from pycodex_model_client import ModelInfo
+    from pycodex_protocol import SandboxPolicy
 
     from ._tools._patch import TurnDiffTracker
 
@@ -38,7 +40,7 @@ def default_shell() -> str:
     return "/bin/sh"
 
 
-def writable_roots(sandbox_policy: dict[str, Any], cwd: Path) -> list[Path]:
+def writable_roots(sandbox_policy: Mapping[str, object], cwd: Path) -> list[Path]:
     """Writable roots of a `workspace-write` policy: cwd, configured roots, `/tmp` and `$TMPDIR` unless excluded."""
     roots: list[Path] = [cwd]
     for root in as_list(sandbox_policy.get("writable_roots")):
@@ -71,8 +73,8 @@ class TurnContext:
     """The model's metadata."""
     approval_policy: str
     """`never`, `on-request`, `on-failure` or `untrusted`."""
-    sandbox_policy: dict[str, Any]
-    """The `SandboxPolicy` dict."""
+    sandbox_policy: SandboxPolicy
+    """The sandbox policy of the turn."""
     effort: str | None = None
     """Reasoning effort override."""
     summary: str | None = None
