@@ -178,7 +178,8 @@ async def sample_with_retries(
             if not retryable or retries >= max_retries:
                 raise TurnFailed(str(exc)) from exc
             retries += 1
-            delay = getattr(exc, "retry_after", None) or backoff_delay(retries)
+            server_delay = exc.retry_after if isinstance(exc, StreamError) else None
+            delay = server_delay or backoff_delay(retries)
             session.emit(
                 ctx.sub_id,
                 {"type": "stream_error", "message": f"Reconnecting... {retries}/{max_retries} ({exc})"},
