@@ -20,6 +20,23 @@ def _events_follow_the_protocol() -> Iterator[None]:
 
 
 @pytest.fixture
+def mock_provider(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], tuple[str, ...]]:
+    """`-c` overrides selecting a Responses provider at `base_url` (key `sk-test` in `MOCK_API_KEY`)."""
+    monkeypatch.setenv("MOCK_API_KEY", "sk-test")
+
+    def overrides(base_url: str) -> tuple[str, ...]:
+        return (
+            'model_provider="mock"',
+            'model_providers.mock.name="mock"',
+            f'model_providers.mock.base_url="{base_url}"',
+            'model_providers.mock.env_key="MOCK_API_KEY"',
+            'model_providers.mock.wire_api="responses"',
+        )
+
+    return overrides
+
+
+@pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
 

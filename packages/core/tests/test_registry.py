@@ -42,6 +42,7 @@ from pycodex_test_support import (
 pytestmark = pytest.mark.anyio
 
 ConfigFactory = Callable[..., Config]
+MockProvider = Callable[[str], tuple[str, ...]]
 
 
 class WordCount:
@@ -222,8 +223,7 @@ async def test_forbidden_and_escalated_requests(make_config: ConfigFactory) -> N
     assert json.loads(_outputs(transport.requests[2])["e1"])["output"] == "up\n"
 
 
-async def test_an_extra_tool_over_real_http(make_config: ConfigFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MOCK_API_KEY", "sk-test")
+async def test_an_extra_tool_over_real_http(make_config: ConfigFactory, mock_provider: MockProvider) -> None:
     tool = WordCount()
     server = ScriptedServer(
         [
@@ -234,15 +234,7 @@ async def test_an_extra_tool_over_real_http(make_config: ConfigFactory, monkeypa
         ]
     )
     with server:
-        config = make_config(
-            overrides=(
-                'model_provider="mock"',
-                'model_providers.mock.name="mock"',
-                f'model_providers.mock.base_url="{server.base_url}"',
-                'model_providers.mock.env_key="MOCK_API_KEY"',
-                'model_providers.mock.wire_api="responses"',
-            )
-        )
+        config = make_config(overrides=mock_provider(server.base_url))
         async with Codex.start(config, extra_tools=[tool]) as codex:
             msgs = await collect_turn(codex, "count")
         requests = server.requests
