@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +16,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from ._channel import EventChannel
 from ._ids import uuid7
+from ._json import as_object
 from .errors import SessionClosed
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class Codex:
         extra_tools: Iterable[ToolHandler] = (),
         observers: Iterable[SessionObserver] = (),
         prompt_profile: PromptProfile | None = None,
-    ) -> AsyncIterator[Codex]:
+    ) -> AsyncGenerator[Codex]:
         """Start a session for `config` and yield its handle; on exit, shut it down and kill its processes.
 
         Args:
@@ -145,7 +146,9 @@ class Codex:
         sub_send, sub_recv = anyio.create_memory_object_stream["Submission"](math.inf)
         channel = EventChannel()
         emitter = Emitter(channel, rollout, list(observers))
-        telemetry = session_telemetry(config, thread_id=thread_id, originator=originator, model=info)
+        telemetry = session_telemetry(
+            config, thread_id=thread_id, originator=originator, model=info, app_version=CORE_VERSION
+        )
         if telemetry is not None:
             from ._telemetry import TelemetryObserver, TelemetryTransport, conversation_attributes
 
@@ -333,9 +336,9 @@ def _session_configured(
 def _last_total_usage(events: list[dict[str, Any]]) -> dict[str, int]:
     """The thread's total token usage from the last `token_count` event of a rollout."""
     for msg in reversed(events):
-        info = msg.get("info") if msg.get("type") == "token_count" else None
-        total = info.get("total_token_usage") if isinstance(info, dict) else None
-        if isinstance(total, dict):
+        info = as_object(msg.get("info")) if msg.get("type") == "token_count" else None
+        total = as_object(info.get("total_token_usage")) if info is not None else None
+        if total is not None:
             return {k: v for k, v in total.items() if isinstance(v, int)}
     return {}
 
