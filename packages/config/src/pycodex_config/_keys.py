@@ -160,7 +160,9 @@ _OTEL = Table(
         "metrics_exporter": ANY,
         "log_user_prompt": BOOL,
         **dict.fromkeys(
-            "tool_result log_sse_deltas log_agent_responses log_guardian_assessments span_attributes tracestate".split(),
+            (
+                "tool_result log_sse_deltas log_agent_responses log_guardian_assessments span_attributes tracestate"
+            ).split(),
             UNSUPPORTED,
         ),
     }
