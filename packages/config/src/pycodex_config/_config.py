@@ -213,6 +213,8 @@ class Config:
     """Top-level `openai_base_url`."""
     profile: str | None = None
     """Name of the active profile, if any."""
+    thread_source: str | None = None
+    """`--thread-source`: the source classification recorded for a new thread (session meta)."""
     config_files: tuple[Path, ...] = ()
     """Files that contributed, lowest precedence first."""
     raw: Mapping[str, object] = field(default_factory=lambda: {})

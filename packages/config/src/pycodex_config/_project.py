@@ -95,7 +95,7 @@ def project_root(cwd: Path, markers: Sequence[str]) -> Path:
 def _trusted(document: Doc, directory: Path) -> bool:
     projects = document.get("projects")
     entry = projects.get(str(directory)) if isinstance(projects, dict) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-    return isinstance(entry, dict) and bool(entry.get("trust_level") == "trusted")  # pyright: ignore[reportUnknownMemberType]
+    return isinstance(entry, dict) and bool(entry.get("trust_level") == "trusted")  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
 
 
 def project_layers(

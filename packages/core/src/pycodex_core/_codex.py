@@ -219,6 +219,7 @@ def _session_meta(config: Any, thread_id: str, originator: str, state: Any, fork
             "originator": originator,
             "cli_version": CORE_VERSION,
             "source": "exec" if originator == "codex_exec" else "cli",
+            **({"thread_source": config.thread_source} if getattr(config, "thread_source", None) else {}),
             "model_provider": config.model_provider_id,
             "base_instructions": {"text": getattr(config, "base_instructions", None) or BASE_INSTRUCTIONS},
         }

@@ -203,6 +203,8 @@ async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: 
         stderr.write(f"Error: {exc}\n")
         return 1
     out.finish()
+    if plan.args.output_last_message and outcome.status != "completed":
+        _write_last_message(plan.args.output_last_message, "", stderr)  # Codex leaves an empty file
     if outcome.status == "completed":
         if plan.args.output_last_message:
             _write_last_message(plan.args.output_last_message, outcome.last_message, stderr)

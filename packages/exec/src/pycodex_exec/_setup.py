@@ -53,18 +53,21 @@ def find_git_root(start: Path) -> Path | None:
 def _load_config(args: ExecArgs, cwd: Path) -> Any:
     from pycodex_config import CliOverrides, UserError, load_config
 
+    # `--approve-for-me` runs in the workspace-write sandbox, as in Codex; with no automatic
+    # reviewer in pycodex yet, escalation requests are refused (approval stays `never`).
+    sandbox = args.sandbox or ("workspace-write" if args.approve_for_me else None)
     cli = CliOverrides(
         model=args.model,
         model_provider=args.local_provider if args.oss else None,
         approval_policy="never",
-        sandbox_mode=args.sandbox,  # pyright: ignore[reportArgumentType]
+        sandbox_mode=sandbox,  # pyright: ignore[reportArgumentType]
         cwd=cwd,
         oss=args.oss,
         add_dirs=tuple(Path(d).expanduser().resolve() for d in args.add_dir),
         dangerously_bypass_approvals_and_sandbox=args.yolo,
     )
     try:
-        return load_config(
+        config = load_config(
             cwd=cwd,
             overrides=args.config,
             profile=args.profile,
@@ -76,9 +79,23 @@ def _load_config(args: ExecArgs, cwd: Path) -> Any:
         )
     except UserError as exc:
         text = str(exc)
-        if not text.startswith("Error "):
+        if not text.startswith(("Error ", "Error:")):
             text = f"Error loading config.toml: {text}"
         raise ExecError(text) from None
+    if args.thread_source is not None:
+        import dataclasses
+
+        config = dataclasses.replace(config, thread_source=args.thread_source)
+    return config
+
+
+def _codex_home() -> Path:
+    from pycodex_config import UserError, find_codex_home
+
+    try:
+        return find_codex_home()
+    except UserError as exc:
+        raise ExecError(f"Error: {exc}") from None
 
 
 def _read_schema(path: str) -> Any:
@@ -100,15 +117,25 @@ def _find_session(args: ExecArgs, config: Any) -> tuple[Path | None, Path | None
                 raise ExecError("Specify a session id or use --last to resume the most recent session.")
             return find_latest_rollout(home, None if args.all else Path(config.cwd)), None
         found = find_rollout(home, args.session_id)
-        if found is None:
+        if found is None and _is_uuid(args.session_id):
             raise ExecError(f"No saved session found with ID {args.session_id}.")
-        return found, None
+        return found, None  # an unknown thread name starts a new thread, as in Codex 0.169
     if args.command == "fork":
         found = find_rollout(home, str(args.session_id))
         if found is None:
-            raise ExecError(f"No saved session found with ID {args.session_id}.")
+            raise ExecError(f"Error: Session not found: {args.session_id}")
         return None, found
     return None, None
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _input_items(args: ExecArgs, prompt: str) -> list[dict[str, Any]]:
@@ -129,9 +156,15 @@ def prepare(args: ExecArgs, *, stdin: IO[str], stderr: IO[str]) -> Plan:
     Raises:
         ExecError: Anything that stops the run before it starts.
     """
+    from ._project import create_worktree, trust_project
+
     cwd = Path(args.cd).expanduser() if args.cd else Path.cwd()
     if not cwd.is_dir():
         raise ExecError(f"Error: working directory {str(cwd)!r} does not exist")
+    if args.worktree:
+        cwd = create_worktree(cwd, _codex_home())
+    if args.trust:
+        trust_project(cwd, _codex_home())
     config = _load_config(args, cwd.resolve())
     prompt = resolve_prompt(args.prompt, stdin, stderr)
     if not (args.skip_git_repo_check or args.yolo or config.is_trusted()):
@@ -140,8 +173,20 @@ def prepare(args: ExecArgs, *, stdin: IO[str], stderr: IO[str]) -> Plan:
     schema = _read_schema(args.output_schema) if args.output_schema else None
     items = _input_items(args, prompt)
     resume_from, fork_from = _find_session(args, config)
-    notes = [f"warning: {w}" for w in getattr(config, "warnings", ())]
+    notes = [f"warning: {w}" for w in getattr(config, "warnings", ())] + _flag_notes(args, config)
     return Plan(args, config, prompt, items, schema, resume_from, fork_from, notes=notes)
+
+
+def _flag_notes(args: ExecArgs, config: Any) -> list[str]:
+    notes: list[str] = []
+    if args.approve_for_me:
+        notes.append(
+            "warning: --approve-for-me: pycodex has no automatic approval reviewer yet; commands run in the "
+            "sandbox and requests to leave it are refused"
+        )
+    if args.cyber_access_program and getattr(config, "model_provider_id", "") == "openai":
+        notes.append("warning: --cyber-access-program is not supported by pycodex yet; the server default applies")
+    return notes
 
 
 def prepare_oss(plan: Plan) -> None:
@@ -161,6 +206,11 @@ def prepare_oss(plan: Plan) -> None:
     except LocalModelError as exc:
         raise ExecError(str(exc)) from None
     plan.oss = prepared
+    if provider is None:
+        plan.notes.append(
+            "note: --oss with no --local-provider and no oss_provider in config.toml: "
+            f"pycodex uses {prepared.provider_id} (Codex 0.169 stops here and asks for one of: lmstudio, ollama)"
+        )
     # Ask the server about the model instead of relying on a catalog of local models.
     info = probe_endpoint(prepared.base_url, prepared.model)
     wire_api = prepared.wire_api if info.supports_responses or info.server is None else "chat"
