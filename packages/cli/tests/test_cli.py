@@ -58,7 +58,7 @@ def test_cloud_only_subcommand_says_so_in_one_line() -> None:
     result = _codex("cloud", "list")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
-    assert "`codex cloud` needs OpenAI's hosted Codex service" in result.stderr
+    assert "`codex cloud list` needs OpenAI's hosted Codex service" in result.stderr
     assert result.stdout == ""
 
 
