@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 from pycodex_cli import _common
 
 
-def _guard(run: Callable[[], int]) -> int:
+def guard(run: Callable[[], int]) -> int:
     """Run a subcommand body; a config problem or an unwritable CODEX_HOME is one line, status 1."""
     from pycodex_config import ConfigError
 
@@ -50,17 +50,17 @@ def features_parser() -> argparse.ArgumentParser:
 
 def features(argv: list[str]) -> int:
     """`codex features ...`."""
-    return _guard(lambda: _features(features_parser().parse_args(argv)))
+    return guard(lambda: _features(features_parser().parse_args(argv)))
 
 
 def config(argv: list[str]) -> int:
     """`codex config migrate|path` (pycodex only)."""
-    return _guard(lambda: _config(argv))
+    return guard(lambda: _config(argv))
 
 
 def doctor(argv: list[str]) -> int:
     """`codex doctor`."""
-    return _guard(lambda: _doctor(argv))
+    return guard(lambda: _doctor(argv))
 
 
 def _features(ns: argparse.Namespace) -> int:
