@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from config_probe import Outcome, pycodex, real_codex, run  # noqa: E402
+from config_probe import Outcome, pycodex, real_codex, run
 
 CODEX = real_codex()
 pytestmark = pytest.mark.skipif(CODEX is None or not CODEX.exists(), reason="Codex 0.169 is not installed")

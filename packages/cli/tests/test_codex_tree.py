@@ -70,7 +70,7 @@ def _module_parser(path: str) -> Callable[[list[str]], object] | None:
 
         return lambda words: debug_parser().parse_args([*parts[1:], *words])
     if top in ("archive", "unarchive", "delete"):
-        from pycodex_cli._cmd_sessions import _parser  # pyright: ignore[reportPrivateUsage]
+        from pycodex_cli._cmd_sessions import _parser
 
         return lambda words: _parser(top, "").parse_args(words)
     return None

@@ -11,6 +11,7 @@ async with Codex.start(config) as codex:
 from ._agents_md import discover_agents_files, load_user_instructions
 from ._codex import Codex, ModelTransport
 from ._prompts import BASE_INSTRUCTIONS
+from ._review import REVIEW_INSTRUCTIONS, ReviewTarget, ReviewTransport, format_review, review_prompt
 from ._rollout import RolloutState, find_latest_rollout, find_rollout, read_rollout
 from .errors import CodexCoreError, RolloutError, SessionClosed
 
@@ -19,12 +20,17 @@ __all__ = [
     "Codex",
     "CodexCoreError",
     "ModelTransport",
+    "REVIEW_INSTRUCTIONS",
+    "ReviewTarget",
+    "ReviewTransport",
     "RolloutError",
     "RolloutState",
     "SessionClosed",
     "discover_agents_files",
     "find_latest_rollout",
     "find_rollout",
+    "format_review",
     "load_user_instructions",
     "read_rollout",
+    "review_prompt",
 ]

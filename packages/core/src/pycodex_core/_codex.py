@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,6 +73,7 @@ class Codex:
         resume_from: Path | None = None,
         fork_from: Path | None = None,
         transport: ModelTransport | None = None,
+        wrap_transport: Callable[[ModelTransport], ModelTransport] | None = None,
     ) -> AsyncIterator[Codex]:
         """Start a session for `config` and yield its handle; on exit, shut it down and kill its processes.
 
@@ -84,6 +85,7 @@ class Codex:
             fork_from: Copy this rollout's history into a new thread (new id, new file).
             transport: The model transport; default: a `pycodex_model_client.ModelClient` for the configured
                 provider. Tests pass `pycodex_core.testing.ScriptedTransport`.
+            wrap_transport: Wraps the transport (e.g. `ReviewTransport` for review mode).
 
         Raises:
             RolloutError: `resume_from` / `fork_from` cannot be read.
@@ -104,6 +106,8 @@ class Codex:
             transport = ModelClient(
                 config.model_provider, codex_home=config.codex_home, originator=originator, thread_id=thread_id
             )
+        if wrap_transport is not None:
+            transport = wrap_transport(transport)
         rollout: RolloutRecorder | None = None
         if not ephemeral:
             if resume_from is not None and state is not None:

@@ -183,6 +183,7 @@ async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: 
                 ephemeral=plan.args.ephemeral,
                 resume_from=plan.resume_from,
                 fork_from=plan.fork_from,
+                wrap_transport=plan.wrap_transport,
             ) as codex,
             anyio.create_task_group() as tg,
         ):

@@ -40,6 +40,8 @@ class Plan:
     """The `PreparedOss` to close at exit, with `--oss`."""
     notes: list[str] = field(default_factory=list[str])
     """Lines for stderr before the session starts (config warnings)."""
+    wrap_transport: Any = None
+    """Wraps the model transport (`ReviewTransport` for `exec review`)."""
 
 
 def find_git_root(start: Path) -> Path | None:
@@ -166,6 +168,8 @@ def prepare(args: ExecArgs, *, stdin: IO[str], stderr: IO[str]) -> Plan:
     if args.trust:
         trust_project(cwd, _codex_home())
     config = _load_config(args, cwd.resolve())
+    if args.command == "review":
+        return _prepare_review(args, config, stdin, stderr)
     prompt = resolve_prompt(args.prompt, stdin, stderr)
     if not (args.skip_git_repo_check or args.yolo or config.is_trusted()):
         if find_git_root(Path(config.cwd)) is None:
@@ -175,6 +179,39 @@ def prepare(args: ExecArgs, *, stdin: IO[str], stderr: IO[str]) -> Plan:
     resume_from, fork_from = _find_session(args, config)
     notes = [f"warning: {w}" for w in getattr(config, "warnings", ())] + _flag_notes(args, config)
     return Plan(args, config, prompt, items, schema, resume_from, fork_from, notes=notes)
+
+
+def _review_target(args: ExecArgs, stdin: IO[str], stderr: IO[str]) -> Any:
+    from pycodex_core import ReviewTarget
+
+    if args.uncommitted:
+        return ReviewTarget("uncommitted")
+    if args.base:
+        return ReviewTarget("base", args.base)
+    if args.commit:
+        return ReviewTarget("commit", args.commit, args.title)
+    return ReviewTarget("custom", resolve_prompt(args.prompt, stdin, stderr))
+
+
+def _prepare_review(args: ExecArgs, config: Any, stdin: IO[str], stderr: IO[str]) -> Plan:
+    """`exec review`: a session with the review instructions, sent as the review sub-agent."""
+    import dataclasses
+
+    from pycodex_core import REVIEW_INSTRUCTIONS, ReviewTransport, review_prompt
+
+    if not (args.skip_git_repo_check or args.yolo or config.is_trusted()):
+        if find_git_root(Path(config.cwd)) is None:
+            raise ExecError(NOT_TRUSTED)
+    target = _review_target(args, stdin, stderr)
+    prompt = review_prompt(target, Path(config.cwd))
+    if target.kind != "custom" and args.prompt:
+        prompt = f"{prompt}\n\n{args.prompt}"
+    config = dataclasses.replace(config, base_instructions=REVIEW_INSTRUCTIONS)
+    items = [{"type": "text", "text": prompt, "text_elements": []}]
+    notes = [f"warning: {w}" for w in getattr(config, "warnings", ())]
+    plan = Plan(args, config, prompt, items, notes=notes)
+    plan.wrap_transport = ReviewTransport
+    return plan
 
 
 def _flag_notes(args: ExecArgs, config: Any) -> list[str]:
