@@ -109,6 +109,6 @@ def test_codex_review_prints_the_findings(tmp_path: Path) -> None:
         )
     assert done.returncode == 0, done.stderr
     assert (
-        done.stdout
-        == f"One bug.\n\nReview comment:\n\n- [P1] Off-by-one in loop — {work}/a.py:2-3\n  The loop skips the last element.\n"
+        done.stdout == f"One bug.\n\nReview comment:\n\n- [P1] Off-by-one in loop — {work}/a.py:2-3\n"
+        "  The loop skips the last element.\n"
     )
