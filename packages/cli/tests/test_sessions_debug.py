@@ -61,7 +61,7 @@ def test_debug_models_and_prompt_input(tmp_path: Path) -> None:
     models = _codex(tmp_path, "debug", "models")
     assert models.returncode == 0
     slugs = {m["slug"]: m for m in json.loads(models.stdout)["models"]}
-    assert slugs["gpt-5"]["context_window"] > 0 and "truncation_policy" in slugs["gpt-5"]
+    assert slugs["gpt-5.5"]["context_window"] > 0 and "truncation_policy" in slugs["gpt-5.5"]
     (tmp_path / "AGENTS.md").write_text("GLOBAL RULE\n", encoding="utf-8")
     shown = _codex(tmp_path, "-c", 'model="gpt-5.5"', "debug", "prompt-input", "hello there")
     assert shown.returncode == 0, shown.stderr

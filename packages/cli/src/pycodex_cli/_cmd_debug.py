@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
+from collections.abc import AsyncIterator
 from typing import Any
 
 from pycodex_cli import _common
@@ -30,38 +30,65 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _model_entry(prefix: str, info: Any) -> dict[str, Any]:
-    fields = {f.name: getattr(info, f.name) for f in dataclasses.fields(info)}
+# Codex 0.169's catalog slugs, then the local model families pycodex knows; each is described by
+# pycodex's own metadata (`pycodex_model_client.model_info`).
+CATALOG = (
+    "gpt-6-astra", "gpt-6.1-sol", "gpt-6.1-terra", "gpt-6-sol", "gpt-6-luna", "gpt-5.6-sol", "gpt-5.6-terra",
+    "gpt-5.6-luna", "gpt-5.5", "gpt-5-codex", "o3", "o4-mini", "gpt-4.1", "gpt-4o", "gpt-oss:20b", "qwen3",
+    "llama3.2", "smollm2",
+)  # fmt: skip
+
+
+def _model_entry(slug: str) -> dict[str, Any]:
+    from pycodex_model_client import model_info
+
+    info = model_info(slug)
     return {
-        "slug": prefix,
-        "context_window": fields["context_window"],
-        "auto_compact_token_limit": fields["auto_compact_token_limit"],
-        "shell_type": fields["shell_type"],
-        "apply_patch_tool_type": fields["apply_patch_tool_type"],
-        "supports_reasoning_summaries": fields["supports_reasoning_summaries"],
-        "default_reasoning_level": fields["default_reasoning_effort"],
-        "default_reasoning_summary": fields["default_reasoning_summary"],
-        "support_verbosity": fields["support_verbosity"],
-        "default_verbosity": fields["default_verbosity"],
-        "supports_parallel_tool_calls": fields["supports_parallel_tool_calls"],
-        "truncation_policy": {"mode": "bytes", "limit": fields["truncation_bytes"]},
+        "slug": slug,
+        "context_window": info.context_window,
+        "auto_compact_token_limit": info.auto_compact_token_limit,
+        "shell_type": info.shell_type,
+        "apply_patch_tool_type": info.apply_patch_tool_type,
+        "supports_reasoning_summaries": info.supports_reasoning_summaries,
+        "default_reasoning_level": info.default_reasoning_effort,
+        "default_reasoning_summary": info.default_reasoning_summary,
+        "support_verbosity": info.support_verbosity,
+        "default_verbosity": info.default_verbosity,
+        "supports_parallel_tool_calls": info.supports_parallel_tool_calls,
+        "truncation_policy": {"mode": "bytes", "limit": info.truncation_bytes},
     }
 
 
 def _models() -> int:
-    from pycodex_model_client import _models as catalog
-
-    families = catalog._FAMILIES
-    models = [_model_entry(prefix, info) for prefix, info in sorted(families, key=lambda e: e[0])]
-    sys.stdout.write(json.dumps({"models": models}, indent=2) + "\n")
+    sys.stdout.write(json.dumps({"models": [_model_entry(slug) for slug in CATALOG]}, indent=2) + "\n")
     return 0
+
+
+class _Capture:
+    """A model transport that records the first request and answers it with an empty message."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+
+    async def stream(self, request: dict[str, Any], *, headers: dict[str, str] | None = None) -> AsyncIterator[Any]:
+        from pycodex_model_client import Completed, Created, OutputItemDone
+
+        self.requests.append(json.loads(json.dumps(request)))
+        yield Created("debug")
+        message = {
+            "type": "message",
+            "role": "assistant",
+            "id": "msg_debug",
+            "content": [{"type": "output_text", "text": ""}],
+        }
+        yield OutputItemDone(message)
+        yield Completed("debug")
 
 
 async def _first_input(config: Any, prompt: str, images: list[str]) -> list[Any]:
     from pycodex_core import Codex
-    from pycodex_core.testing import ScriptedTransport, assistant_message, response
 
-    transport = ScriptedTransport([response(assistant_message(""))])
+    transport = _Capture()
     items: list[dict[str, Any]] = [{"type": "local_image", "path": path} for path in images]
     items.append({"type": "text", "text": prompt, "text_elements": []})
     async with Codex.start(config, ephemeral=True, transport=transport) as codex:
