@@ -176,6 +176,20 @@ _SANDBOX_WORKSPACE_WRITE = Table(
     }
 )
 _PROJECT = Table({"trust_level": Enum("trusted", "untrusted")})
+# Small tables whose keys are all known (so `--strict-config` refuses others, as Codex does).
+_NOTICE = (
+    "hide_gov_cloud_guidance hide_full_access_warning hide_world_writable_warning fast_default_opt_out "
+    "hide_rate_limit_model_nudge hide_gpt5_1_migration_prompt hide_gpt-5.1-codex-max_migration_prompt "
+    "external_config_migration_prompts model_migrations"
+).split()
+_CLOSED_TABLES: dict[str, Spec] = {
+    "analytics": Table({"enabled": BOOL}),
+    "feedback": Table({"enabled": BOOL}),
+    "ghost_snapshot": Table(
+        dict.fromkeys(("ignore_large_untracked_files", "ignore_large_untracked_dirs", "disable_warnings"), ANY)
+    ),
+    "notice": Table(dict.fromkeys(_NOTICE, ANY)),
+}
 _ENUM_KEYS: dict[str, Spec] = {
     "approvals_reviewer": Enum("user", "auto_review", "guardian_subagent"),
     "cli_auth_credentials_store": Enum("file", "keyring", "auto", "ephemeral"),
@@ -190,12 +204,12 @@ _ENUM_KEYS: dict[str, Spec] = {
 
 # Keys Codex 0.169 accepts that pycodex keeps only in `Config.raw`.
 _PASSTHROUGH = (
-    "agents allow_login_shell analytics apps audio auto_review background_terminal_max_timeout "
+    "agents allow_login_shell apps audio auto_review background_terminal_max_timeout "
     "chatgpt_base_url check_for_update_on_startup compact_prompt default_permissions "
-    "disable_paste_burst experimental_compact_prompt_file experimental_use_unified_exec_tool feedback "
-    "forced_chatgpt_workspace_id ghost_snapshot hooks include_apps_instructions "
+    "disable_paste_burst experimental_compact_prompt_file experimental_use_unified_exec_tool "
+    "forced_chatgpt_workspace_id hooks include_apps_instructions "
     "include_environment_context include_permissions_instructions log_dir marketplaces mcp_oauth_callback_port "
-    "mcp_oauth_callback_url memories model_catalog_json notice permissions "
+    "mcp_oauth_callback_url memories model_catalog_json permissions "
     "plugins realtime review_model service_tier skills sqlite_home "
     "suppress_unstable_features_warning tool_output_token_limit tool_suggest windows"
 ).split()
@@ -257,6 +271,7 @@ _fields: dict[str, Spec] = dict.fromkeys(_PASSTHROUGH, ANY)
 _fields.update(dict.fromkeys(LEGACY_KEYS, LEGACY))
 _fields.update(dict.fromkeys(_UNSUPPORTED_TOP, UNSUPPORTED))
 _fields.update(_ENUM_KEYS)
+_fields.update(_CLOSED_TABLES)
 _fields.update(
     {
         "model": STR,
