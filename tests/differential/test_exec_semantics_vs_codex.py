@@ -155,6 +155,11 @@ def _thread_source(r: Run) -> None:
     assert meta["thread_source"] == "ci-bot"
 
 
+def _review_needs_a_target(r: Run) -> None:
+    assert r.rc == 1 and not r.requests
+    assert "Error: Specify --uncommitted, --base, --commit, or provide custom review instructions" in r.stderr
+
+
 def _bad_400() -> list[Turn]:
     body = json.dumps({"error": {"message": "Invalid model foo", "type": "invalid_request_error"}}).encode()
     return [Turn(status=400, body=body)]
@@ -213,6 +218,7 @@ SCENARIOS: dict[str, tuple[list[str], dict[str, Any], Callable[[Run], None]]] = 
         {},
         _root_flags_accepted,
     ),
+    "exec review needs a target": (["exec", "review"], {}, _review_needs_a_target),
     "--thread-source is recorded": (["exec", "--thread-source", "ci-bot", "hi"], {}, _thread_source),
 }
 

@@ -190,6 +190,8 @@ def _review_target(args: ExecArgs, stdin: IO[str], stderr: IO[str]) -> Any:
         return ReviewTarget("base", args.base)
     if args.commit:
         return ReviewTarget("commit", args.commit, args.title)
+    if args.prompt is None:
+        raise ExecError("Error: Specify --uncommitted, --base, --commit, or provide custom review instructions")
     return ReviewTarget("custom", resolve_prompt(args.prompt, stdin, stderr))
 
 
