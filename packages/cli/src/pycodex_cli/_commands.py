@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     pass
 
 from pycodex_cli import _common
+from pycodex_cli._common import merged
 
 
 def guard(run: Callable[[], int]) -> int:
@@ -121,6 +122,12 @@ def doctor_parser() -> argparse.ArgumentParser:
 
 def _doctor(rest: list[str]) -> int:
     ns = doctor_parser().parse_args(rest)
+    from pycodex_config import ConfigOverrideError, overrides_document
+
+    try:  # a bad `-c` / `--enable` stops doctor as it stops Codex's (`Unknown feature flag: X`, status 1)
+        overrides_document(merged(ns, "config"), merged(ns, "enable"), merged(ns, "disable"))
+    except ConfigOverrideError as exc:
+        return _config_error(exc)
     checks = _doctor_checks(ns)
     if ns.json:
         sys.stdout.write(json.dumps([{"check": n, "status": s, "detail": d} for n, s, d in checks], indent=2) + "\n")
