@@ -58,7 +58,7 @@ def test_cloud_only_subcommand_says_so_in_one_line() -> None:
     result = _codex("cloud", "list")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
-    assert "`codex cloud` needs OpenAI's hosted Codex service" in result.stderr
+    assert "`codex cloud list` needs OpenAI's hosted Codex service" in result.stderr
     assert result.stdout == ""
 
 
@@ -243,3 +243,16 @@ def test_unwritable_codex_home_is_reported(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "config.toml" in result.stderr
+
+
+def test_common_flags_at_every_level(tmp_path: Path) -> None:
+    # Codex 0.169: `codex features list -c k=v` works; `codex doctor --enable x` exits 1 on the unknown feature.
+    listed = _codex("features", "list", "-c", 'model="m"', "--enable", "network_proxy", env=_env(tmp_path))
+    assert listed.returncode == 0, listed.stderr
+    assert [line for line in listed.stdout.splitlines() if line.startswith("network_proxy")][0].endswith("true")
+    doctor = _codex("doctor", "--enable", "x", env=_env(tmp_path))
+    assert (doctor.returncode, doctor.stdout, doctor.stderr) == (1, "", "Error: Unknown feature flag: x\n")
+    help_exec = _codex("help", "exec")
+    assert help_exec.returncode == 0 and "--output-last-message" in help_exec.stdout
+    assert _codex("help", "nosuch").returncode == 2
+    assert _codex("e", "-V").stdout.startswith("codex-cli-exec ")
