@@ -62,18 +62,28 @@ def fuzzy_indices(query: str, path: str) -> tuple[int, ...] | None:
     return tuple(out)
 
 
-def _tiers(query: str) -> list[re.Pattern[str]]:
-    lit = re.escape(query)
-    seq = "[^\n]*?".join(re.escape(c) for c in query)
-    base_seq = "[^\n/]*?".join(re.escape(c) for c in query)
-    flags = re.MULTILINE | re.IGNORECASE
-    return [
-        re.compile(rf"^(?:[^\n]*/)?{lit}[^\n/]*$", flags),  # file name starts with the query
-        re.compile(rf"^(?:[^\n]*/)?[^\n/]*{lit}[^\n/]*$", flags),  # file name contains it
-        re.compile(rf"^[^\n]*{lit}[^\n]*$", flags),  # path contains it
-        re.compile(rf"^(?:[^\n]*/)?[^\n/]*?{base_seq}[^\n/]*$", flags),  # file name has it as a subsequence
-        re.compile(rf"^[^\n]*?{seq}[^\n]*$", flags),  # path has it as a subsequence
-    ]
+def _matching_lines(pattern: re.Pattern[str], blob: str) -> list[str]:
+    """Each line of `blob` holding a match of `pattern` (unanchored, so `re` scans fast), once."""
+    out: list[str] = []
+    last_start = -1
+    for m in pattern.finditer(blob):
+        line_start = blob.rfind("\n", 0, m.start()) + 1
+        if line_start == last_start:
+            continue
+        last_start = line_start
+        line_end = blob.find("\n", m.end())
+        out.append(blob[line_start : len(blob) if line_end < 0 else line_end])
+    return out
+
+
+def _tier(path: str, q: str, substring: bool) -> int:
+    """0 file-name prefix, 1 file-name substring, 2 path substring, 3 file-name subsequence, 4 path subsequence."""
+    base = path[path.rfind("/") + 1 :].lower()
+    if substring:
+        if base.startswith(q):
+            return 0
+        return 1 if q in base else 2
+    return 3 if fuzzy_indices(q, base) is not None else 4
 
 
 class FileIndex:
@@ -112,18 +122,24 @@ class FileIndex:
         if not q:
             best = heapq.nsmallest(limit, self.paths, key=lambda p: (p.count("/"), len(p), p))
             return [FileMatch(p, 0, ()) for p in best]
-        results: list[FileMatch] = []
-        taken: set[str] = set()
-        for tier, pattern in enumerate(_tiers(q)):
-            found = (m.group(0) for m in pattern.finditer(self._blob))
-            fresh = (p for p in found if p not in taken)
-            for path in heapq.nsmallest(limit - len(results), fresh, key=lambda p: (len(p), p)):
-                taken.add(path)
-                indices = fuzzy_indices(q, path) or ()
-                results.append(FileMatch(path, tier * 10_000 + len(path), indices))
-            if len(results) >= limit:
-                break
-        return results
+        lq = q.lower()
+        flags = re.IGNORECASE
+        found = _matching_lines(re.compile(re.escape(q), flags), self._blob)
+        substring = True
+        if len(found) < limit:
+            seq = "[^\n]*?".join(re.escape(c) for c in q)
+            taken = set(found)
+            extra = [p for p in _matching_lines(re.compile(seq, flags), self._blob) if p not in taken]
+            ranked = self._rank(found, lq, True, limit) + self._rank(extra, lq, False, limit)
+            substring = False
+        else:
+            ranked = self._rank(found, lq, substring, limit)
+        return [FileMatch(p, score, fuzzy_indices(lq, p) or ()) for score, p in ranked[:limit]]
+
+    @staticmethod
+    def _rank(paths: list[str], q: str, substring: bool, limit: int) -> list[tuple[int, str]]:
+        scored = ((_tier(p, q, substring) * 10_000 + min(len(p), 9_999), p) for p in paths)
+        return heapq.nsmallest(limit, scored)
 
 
 class BackgroundIndex:
