@@ -61,10 +61,17 @@ def test_unbuilt_subcommand_says_so_and_exits_2() -> None:
     assert result.stdout == ""
 
 
-def test_interactive_session_not_available_yet() -> None:
+def test_interactive_session_without_a_terminal_points_to_exec() -> None:
     result = _codex("fix the bug")
-    assert result.returncode == 2
-    assert "interactive session" in result.stderr
+    assert result.returncode == 1
+    assert "needs a terminal" in result.stderr and "codex exec" in result.stderr
+
+
+def test_resume_and_fork_reach_the_interactive_front_end() -> None:
+    for sub in ("resume", "fork"):
+        result = _codex(sub, "--last")
+        assert result.returncode == 1
+        assert "needs a terminal" in result.stderr
 
 
 def test_split_globals_moves_flags_before_subcommand() -> None:
