@@ -104,6 +104,8 @@ class TuiApp:
         self._initial = initial_prompt
         self.exit_code = 0
         self._overrides: dict[str, Any] = dict(self._spec.overrides)
+        self._file_cache: tuple[str, list[str]] | None = None
+        self._drawn = anyio.Event()
         from ._keys import build_keys
 
         self.app: Application[int] = Application(
@@ -116,6 +118,7 @@ class TuiApp:
             erase_when_done=True,
             include_default_pygments_style=False,
         )
+        self.app.after_render += lambda _: self._drawn.set()
         self.app.ttimeoutlen = 0.05
         self.app.timeoutlen = 0.3
 
@@ -139,6 +142,10 @@ class TuiApp:
         return self.exit_code
 
     async def _session_loop(self) -> None:
+        # Core (and the model client it imports) starts once the prompt is on screen.
+        with anyio.move_on_after(2):
+            await self._drawn.wait()
+        await anyio.sleep(0.01)
         from pycodex_core import CodexCoreError
 
         with set_app(self.app):
@@ -322,12 +329,17 @@ class TuiApp:
         return None
 
     def file_matches(self) -> list[str] | None:
-        """Paths for the `@` popup (`None` while the file list is being built)."""
+        """Paths for the `@` popup (`None` while the file list is being built); cached per query."""
         query = self._file_query()
         if query is None:
             return []
+        if self._file_cache is not None and self._file_cache[0] == query:
+            return self._file_cache[1]
         found = self.files.search(query, limit=8)
-        return None if found is None else [m.path for m in found]
+        paths = None if found is None else [m.path for m in found]
+        if paths is not None:
+            self._file_cache = (query, paths)
+        return paths
 
     def popup_items(self) -> list[str]:
         """What Enter / Tab would pick from the popup, in order."""
