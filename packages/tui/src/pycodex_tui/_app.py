@@ -105,6 +105,7 @@ class TuiApp:
         self.exit_code = 0
         self._overrides: dict[str, Any] = dict(self._spec.overrides)
         self._file_cache: tuple[str, list[str]] | None = None
+        self._header_shown = False
         self._drawn = anyio.Event()
         from ._keys import build_keys
 
@@ -126,6 +127,12 @@ class TuiApp:
 
     async def run(self) -> int:
         """Run until the user quits; returns the exit status."""
+        if self.scrollback.inline:
+            # The header goes out before the application draws, so the live area starts below it.
+            config = self.config
+            early = {"model": config.model, "reasoning_effort": config.model_reasoning_effort, "cwd": str(config.cwd)}
+            self.scrollback.print_now(self.app, [*header_cell(early, self.version), []])
+            self._header_shown = True
         async with anyio.create_task_group() as tg:
             tg.start_soon(self.scrollback.run, self.app)
             tg.start_soon(self._session_loop)
@@ -189,7 +196,9 @@ class TuiApp:
     async def _configured(self, codex: Any, msg: Mapping[str, Any]) -> None:
         self.session_id = str(msg.get("session_id", ""))
         self.rollout_path = msg.get("rollout_path")
-        self.scrollback.write([*header_cell(msg, self.version), []])
+        if not self._header_shown:
+            self.scrollback.write([*header_cell(msg, self.version), []])
+        self._header_shown = False
         if self._overrides:
             await codex.submit({"type": "override_turn_context", **self._overrides})
         early, self._early = self._early, []
