@@ -160,7 +160,6 @@ class TuiApp:
                 self._restart = False
                 try:
                     async with self._start_codex(self._spec) as codex:
-                        self.codex = codex
                         with anyio.CancelScope() as scope:
                             self._session_scope = scope
                             await self._pump(codex)
@@ -194,6 +193,7 @@ class TuiApp:
             self.app.invalidate()
 
     async def _configured(self, codex: Any, msg: Mapping[str, Any]) -> None:
+        self.codex = codex
         self.session_id = str(msg.get("session_id", ""))
         self.rollout_path = msg.get("rollout_path")
         if not self._header_shown:
@@ -221,6 +221,7 @@ class TuiApp:
         """Stop the current core session and start another (new, resumed or forked)."""
         self._spec = StartSpec(spec.resume_from, spec.fork_from, dict(self._overrides))
         self._restart = True
+        self.codex = None  # ops from now on wait for the new session
         self.chat.flush_streams()
         self.chat.running = False
         self.chat.approvals.clear()
