@@ -1,15 +1,19 @@
-"""Fuzzy matching of a query against many paths, with the work done by `re` in C.
+"""Fuzzy matching of a query against many paths, with the scanning done by `re` in C.
 
-All paths are kept in one newline-joined string. A query becomes a few regular expressions
-(prefix of the file name, substring of the file name, substring of the path, subsequence of the
-file name, subsequence of the path); each is run over the whole string at once, tier by tier,
-and only the best tiers are ranked in Python. A query over 100,000 paths costs a few
-milliseconds this way, where a per-path Python scorer would cost a hundred.
+The paths are kept in one newline-joined string, and their file names in another. A query
+becomes five patterns, tried tier by tier: file-name prefix, file-name substring, path substring,
+file-name subsequence, path subsequence. Each pattern scans a whole string at once; a match is
+mapped back to its path by bisecting the line offsets. Only a bounded number of matches per tier
+is ranked (shortest path first), so a one-letter query over 100,000 paths costs milliseconds.
+Subsequence patterns exclude the next wanted character from each gap (`a[^b]*b[^c]*c`), so
+matching never backtracks.
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
+import itertools
 import re
 import threading
 import time
@@ -62,28 +66,28 @@ def fuzzy_indices(query: str, path: str) -> tuple[int, ...] | None:
     return tuple(out)
 
 
-def _matching_lines(pattern: re.Pattern[str], blob: str) -> list[str]:
-    """Each line of `blob` holding a match of `pattern` (unanchored, so `re` scans fast), once."""
-    out: list[str] = []
-    last_start = -1
-    for m in pattern.finditer(blob):
-        line_start = blob.rfind("\n", 0, m.start()) + 1
-        if line_start == last_start:
-            continue
-        last_start = line_start
-        line_end = blob.find("\n", m.end())
-        out.append(blob[line_start : len(blob) if line_end < 0 else line_end])
-    return out
+_CANDIDATES_PER_TIER = 5_000
+"""Matches of one tier looked at before ranking (the shortest of them win)."""
 
 
-def _tier(path: str, q: str, substring: bool) -> int:
-    """0 file-name prefix, 1 file-name substring, 2 path substring, 3 file-name subsequence, 4 path subsequence."""
-    base = path[path.rfind("/") + 1 :].lower()
-    if substring:
-        if base.startswith(q):
-            return 0
-        return 1 if q in base else 2
-    return 3 if fuzzy_indices(q, base) is not None else 4
+def _subsequence(query: str) -> str:
+    parts = [re.escape(query[0])]
+    for ch in query[1:]:
+        parts.append(f"[^{re.escape(ch)}\n]*{re.escape(ch)}")
+    return "".join(parts)
+
+
+def _patterns(query: str) -> list[tuple[re.Pattern[str], bool]]:
+    """(pattern, runs on file names) for each tier, best tier first; `query` is lower-cased."""
+    lit = re.escape(query)
+    seq = _subsequence(query)
+    return [
+        (re.compile("^" + lit, re.MULTILINE), True),
+        (re.compile(lit), True),
+        (re.compile(lit), False),
+        (re.compile(seq), True),
+        (re.compile(seq), False),
+    ]
 
 
 class FileIndex:
@@ -103,7 +107,19 @@ class FileIndex:
         """Every indexed path."""
         self.built_at = time.monotonic()
         """When the listing was made (monotonic seconds)."""
-        self._blob = "\n".join(p for p in self.paths if "\n" not in p)
+        self._lines = [p for p in self.paths if "\n" not in p]
+        # Lower-cased copies, aligned with `_lines` by index: case-sensitive patterns over them
+        # keep `re`'s fast literal search, which IGNORECASE would turn off.
+        low = [p.lower() for p in self._lines]
+        self._blob = "\n".join(low)
+        self._names = "\n".join(p[p.rfind("/") + 1 :] for p in low)
+        self._starts = self._offsets(low, full=True)
+        self._name_starts = self._offsets(low, full=False)
+
+    @staticmethod
+    def _offsets(lines: list[str], *, full: bool) -> list[int]:
+        lengths = (len(p) if full else len(p) - p.rfind("/") - 1 for p in lines)
+        return [0, *itertools.accumulate(n + 1 for n in lengths)][: len(lines)]
 
     @classmethod
     def build(cls, root: Path, *, respect_gitignore: bool = True, max_files: int = 2_000_000) -> FileIndex:
@@ -123,23 +139,23 @@ class FileIndex:
             best = heapq.nsmallest(limit, self.paths, key=lambda p: (p.count("/"), len(p), p))
             return [FileMatch(p, 0, ()) for p in best]
         lq = q.lower()
-        flags = re.IGNORECASE
-        found = _matching_lines(re.compile(re.escape(q), flags), self._blob)
-        substring = True
-        if len(found) < limit:
-            seq = "[^\n]*?".join(re.escape(c) for c in q)
-            taken = set(found)
-            extra = [p for p in _matching_lines(re.compile(seq, flags), self._blob) if p not in taken]
-            ranked = self._rank(found, lq, True, limit) + self._rank(extra, lq, False, limit)
-            substring = False
-        else:
-            ranked = self._rank(found, lq, substring, limit)
-        return [FileMatch(p, score, fuzzy_indices(lq, p) or ()) for score, p in ranked[:limit]]
-
-    @staticmethod
-    def _rank(paths: list[str], q: str, substring: bool, limit: int) -> list[tuple[int, str]]:
-        scored = ((_tier(p, q, substring) * 10_000 + min(len(p), 9_999), p) for p in paths)
-        return heapq.nsmallest(limit, scored)
+        results: list[FileMatch] = []
+        taken: set[int] = set()
+        for tier, (pattern, on_names) in enumerate(_patterns(lq)):
+            blob, starts = (self._names, self._name_starts) if on_names else (self._blob, self._starts)
+            lines = self._lines
+            found: list[int] = []
+            for m in itertools.islice(pattern.finditer(blob), _CANDIDATES_PER_TIER):
+                i = bisect.bisect_right(starts, m.start()) - 1
+                if i not in taken and (not found or found[-1] != i):
+                    found.append(i)
+            for i in heapq.nsmallest(limit - len(results), set(found), key=lambda i: (len(lines[i]), lines[i])):
+                taken.add(i)
+                path = lines[i]
+                results.append(FileMatch(path, tier * 10_000 + min(len(path), 9_999), fuzzy_indices(lq, path) or ()))
+            if len(results) >= limit:
+                break
+        return results
 
 
 class BackgroundIndex:

@@ -194,6 +194,7 @@ class TuiApp:
 
     async def _configured(self, codex: Any, msg: Mapping[str, Any]) -> None:
         self.codex = codex
+        self.files.start()  # list the files now, so the first `@` finds them ready
         self.session_id = str(msg.get("session_id", ""))
         self.rollout_path = msg.get("rollout_path")
         if not self._header_shown:
