@@ -23,6 +23,7 @@ from ._approval import ApprovalModal
 from ._cells import DIM, error_cell, info_cell, user_cell
 from ._chat import ChatState
 from ._history import PromptHistory
+from ._json import as_map
 from ._layout import build_layout, build_style
 from ._live import header_cell, status_indicator, status_line
 from ._scrollback import Scrollback
@@ -99,7 +100,8 @@ class TuiApp:
         self.images: list[str] = list(images)
         self.hint: str | None = None
         self._hint_until = 0.0
-        self._last_esc = 0.0
+        self.last_esc = 0.0
+        """When Esc was last pressed on an empty, idle composer (for Esc-Esc)."""
         self._early: list[dict[str, Any]] = []
         self._initial = initial_prompt
         self.exit_code = 0
@@ -119,9 +121,12 @@ class TuiApp:
             erase_when_done=True,
             include_default_pygments_style=False,
         )
-        self.app.after_render += lambda _: self._drawn.set()
+        self.app.after_render += self._on_drawn
         self.app.ttimeoutlen = 0.05
         self.app.timeoutlen = 0.3
+
+    def _on_drawn(self, _app: object) -> None:
+        self._drawn.set()
 
     # -- running ---------------------------------------------------------------------------
 
@@ -182,7 +187,7 @@ class TuiApp:
                 event = await codex.next_event()
             except SessionClosed:
                 return
-            msg = event.get("msg") or {}
+            msg = as_map(as_map(event).get("msg"))
             logger.debug("event %s", msg.get("type"))
             if msg.get("type") == "session_configured":
                 await self._configured(codex, msg)

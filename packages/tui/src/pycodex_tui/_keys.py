@@ -61,13 +61,13 @@ def _control(ui: TuiApp, kb: KeyBindings) -> None:
             ui.interrupt()
             return
         now = time.monotonic()
-        if not ui.buffer.text and now - ui._last_esc < _DOUBLE_ESC_S:
-            ui._last_esc = 0.0
+        if not ui.buffer.text and now - ui.last_esc < _DOUBLE_ESC_S:
+            ui.last_esc = 0.0
             from ._commands import backtrack
 
             backtrack(ui)
             return
-        ui._last_esc = now
+        ui.last_esc = now
         if not ui.buffer.text:
             ui.show_hint("esc again to edit previous message")
 

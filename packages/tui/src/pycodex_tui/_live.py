@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ._chat import ChatState
+from ._json import as_map
 from ._text import Line
 
 __all__ = ["header_cell", "status_card", "status_indicator", "status_line"]
@@ -140,7 +141,7 @@ def status_line(items: Sequence[str], chat: ChatState, version: str) -> Line:
 
 def _permissions(session: Mapping[str, Any]) -> str:
     policy = session.get("sandbox_policy")
-    mode = policy.get("type") if isinstance(policy, Mapping) else policy
+    mode = as_map(policy).get("type", policy)
     approval = session.get("approval_policy")
     presets = {
         ("read-only", "on-request"): "Read Only",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +105,7 @@ def _start_factory(config: Any) -> Any:
     from ._app import StartSpec
 
     @contextlib.asynccontextmanager
-    async def start(spec: StartSpec) -> AsyncIterator[Any]:
+    async def start(spec: StartSpec) -> AsyncGenerator[Any]:
         async with Codex.start(
             config, originator="codex_cli_rs", resume_from=spec.resume_from, fork_from=spec.fork_from
         ) as codex:

@@ -62,7 +62,7 @@ def _highlight(code: str, lang: str) -> Line:
     if not lang:
         return [("", code)]
     try:
-        from pygments.lexers import get_lexer_by_name
+        from pygments.lexers import get_lexer_by_name  # pyright: ignore[reportUnknownVariableType]  (untyped)
         from pygments.util import ClassNotFound
     except ImportError:  # pragma: no cover - pygments is a dependency
         return [("", code)]
@@ -70,7 +70,7 @@ def _highlight(code: str, lang: str) -> Line:
         lexer = get_lexer_by_name(lang, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return [("", code)]
-    from prompt_toolkit.styles.pygments import pygments_token_to_classname
+    from prompt_toolkit.styles.pygments import pygments_token_to_classname  # pyright: ignore[reportUnknownVariableType]
 
     frags: Line = []
     for token, value in lexer.get_tokens(code):

@@ -93,5 +93,5 @@ def print_above(app: Application[Any], write: Callable[[], None]) -> None:
     """
     app.renderer.erase(leave_alternate_screen=False)
     write()
-    app._request_absolute_cursor_position()
+    app._request_absolute_cursor_position()  # pyright: ignore[reportPrivateUsage]  (what run_in_terminal does too)
     app.invalidate()

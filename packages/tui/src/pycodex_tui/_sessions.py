@@ -13,10 +13,12 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ._json import as_list, as_map
 
 logger = logging.getLogger(__name__)
 
@@ -66,13 +68,13 @@ def _rollouts(root: Path) -> Iterator[os.DirEntry[str]]:
                 yield entry
 
 
-def user_text(payload: dict[str, Any]) -> str | None:
+def user_text(payload: Mapping[str, Any]) -> str | None:
+    """The text of a user message item or event, unless it is injected context (environment, AGENTS.md)."""
     if payload.get("type") == "user_message":
         text = payload.get("message")
         return str(text) if isinstance(text, str) else None
     if payload.get("type") == "message" and payload.get("role") == "user":
-        parts = [p.get("text", "") for p in payload.get("content") or [] if isinstance(p, dict)]
-        text = "".join(str(p) for p in parts)
+        text = "".join(str(as_map(p).get("text", "")) for p in as_list(payload.get("content")))
         return None if text.lstrip().startswith(_CONTEXT_PREFIXES) else text
     return None
 
@@ -90,19 +92,17 @@ def read_head(path: Path) -> dict[str, str]:
             line: Any = json.loads(raw)
         except ValueError:
             continue
-        if not isinstance(line, dict):
+        row = as_map(line)
+        p = as_map(row.get("payload"))
+        if not p:
             continue
-        payload: Any = line.get("payload")
-        if not isinstance(payload, dict):
-            continue
-        p: dict[str, Any] = payload
-        if line.get("type") == "session_meta" and not info["id"]:
-            git = p.get("git") if isinstance(p.get("git"), dict) else {}
+        if row.get("type") == "session_meta" and not info["id"]:
+            git = as_map(p.get("git"))
             source = p.get("source")
             info.update(
                 id=str(p.get("id") or ""),
                 cwd=str(p.get("cwd") or ""),
-                branch=str((git or {}).get("branch") or ""),
+                branch=str(git.get("branch") or ""),
                 source=source if isinstance(source, str) else "subagent",
                 created=str(p.get("timestamp") or ""),
             )
