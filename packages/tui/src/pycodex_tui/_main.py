@@ -84,13 +84,16 @@ async def _pick_rollout(args: TuiArgs, config: Any) -> tuple[Path | None, bool]:
             raise _Stop("No saved session found to resume." if args.command == "resume" else "No session to fork.")
         return found, False
     index = SessionIndex(home)
-    sessions = await anyio.to_thread.run_sync(
-        lambda: index.select(
-            cwd=None if args.all else str(config.cwd), include_non_interactive=args.include_non_interactive
-        )
-    )
+    cwd = None if args.all else str(config.cwd)
+
+    def select(rows: list[SessionInfo] | None = None) -> list[SessionInfo]:
+        return index.select(cwd=cwd, include_non_interactive=args.include_non_interactive, sessions=rows)
+
+    # First paint from the index as it was; the rollouts are checked for changes meanwhile.
+    cached = select(index.cached())
+    sessions = cached if cached else await anyio.to_thread.run_sync(select)
     title = "Resume a previous session" if args.command == "resume" else "Fork a previous session"
-    chosen = await run_picker(sessions, show_cwd=args.all, title=title)
+    chosen = await run_picker(sessions, show_cwd=args.all, title=title, refresh=select if cached else None)
     if chosen is None:
         raise _Stop("", 0)
     if chosen == NEW_SESSION:

@@ -170,6 +170,19 @@ class SessionIndex:
         finally:
             conn.close()
 
+    def cached(self) -> list[SessionInfo]:
+        """What the index held at the last listing, newest first, without touching the rollouts."""
+        conn = self._connect()
+        if conn is None:
+            return []
+        try:
+            rows = list(conn.execute("SELECT * FROM sessions ORDER BY mtime DESC"))
+        except sqlite3.Error:
+            return []
+        finally:
+            conn.close()
+        return [SessionInfo(Path(r[0]), r[3], r[4], r[5], r[6], r[7], r[1], r[8]) for r in rows]
+
     def select(
         self, *, cwd: str | None, include_non_interactive: bool = False, sessions: list[SessionInfo] | None = None
     ) -> list[SessionInfo]:
