@@ -114,11 +114,11 @@ async def test_run_picker_types_a_search_and_picks_with_enter(tmp_path: Path) ->
     index = SessionIndex(tmp_path)
     fresh = index.select(cwd="/w")
     stale = fresh[:1]  # the cached listing knew only one session
+    result: list[object] = []
     with create_pipe_input() as inp:
         inp.send_text("parser")
         with anyio.fail_after(5):
             async with anyio.create_task_group() as tg:
-                result: list[object] = []
 
                 async def run() -> None:
                     result.append(
