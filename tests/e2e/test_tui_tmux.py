@@ -168,3 +168,17 @@ def test_esc_esc_edits_the_first_message_in_a_fork(env: Env, tmux_sessions: list
     assert "first question (edited)" in last
     assert "second question" not in last and "first answer" not in last
     assert len(env.rollouts()) == 2  # the original thread and its fork
+
+
+def test_alternate_screen_prints_the_transcript_at_exit(env: Env, tmux_sessions: list[Tmux]) -> None:
+    with ScriptedServer([message_turn("alt screen answer")]) as server:
+        env.write_config(server.base_url, extra=_trusted(env))
+        t = _start(env, tmux_sessions, "-c", 'tui.alternate_screen="always"')
+        t.wait_for("Ask Codex to do anything", 30)
+        t.type("question in alt screen")
+        t.send("Enter")
+        t.wait_for("alt screen answer")
+        t.wait_idle()
+        t.send("C-d")
+        final = t.wait_for("__EXIT_0__", 20, scrollback=True)
+    assert "› question in alt screen" in final and "alt screen answer" in final

@@ -276,3 +276,11 @@ async def test_at_mention_inserts_a_file_path(tmp_path: Path) -> None:
         await _until(lambda: h.ui.popup_items() == ["src/widget_main.py"])
         h.keys("\t")
         await _until(lambda: h.ui.buffer.text == "look at src/widget_main.py ")
+
+
+async def test_alternate_screen_keeps_the_transcript_in_a_pane(tmp_path: Path) -> None:
+    async with running(tmp_path, inline=False) as h:
+        assert h.ui.app.full_screen
+        await h.fake.emit({"type": "agent_message", "message": "shown in the pane"})
+        await _until(lambda: "shown in the pane" in h.transcript())
+        assert h.ui.scrollback.inline is False

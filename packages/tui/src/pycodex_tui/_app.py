@@ -148,7 +148,8 @@ class TuiApp:
                 tg.cancel_scope.cancel()
         self.chat.flush_streams()
         if not self.scrollback.inline:
-            self.scrollback.print_now(None, self.scrollback.lines)
+            # Leaving the alternate screen loses what it showed: put the transcript in the scrollback.
+            self.scrollback.print_now(self.app, self.scrollback.lines)
         else:
             await self.scrollback.flush(self.app)
         return self.exit_code
