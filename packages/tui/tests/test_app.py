@@ -284,3 +284,27 @@ async def test_alternate_screen_keeps_the_transcript_in_a_pane(tmp_path: Path) -
         await h.fake.emit({"type": "agent_message", "message": "shown in the pane"})
         await _until(lambda: "shown in the pane" in h.transcript())
         assert h.ui.scrollback.inline is False
+
+
+async def test_large_paste_shows_a_placeholder_and_sends_the_text(tmp_path: Path) -> None:
+    big = "line of pasted text\n" * 80
+    async with running(tmp_path) as h:
+        h.keys("\x1b[200~" + big + "\x1b[201~")
+        await _until(lambda: h.ui.buffer.text.startswith("[Pasted Content"))
+        assert h.ui.buffer.text == f"[Pasted Content {len(big)} chars]"
+        h.keys(" please\r")
+        await _until(lambda: "user_input" in h.fake.kinds())
+        assert h.fake.ops[-1]["items"][-1]["text"] == big + " please"
+
+
+async def test_pasting_an_image_path_attaches_it(tmp_path: Path) -> None:
+    image = tmp_path / "shot.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n")
+    async with running(tmp_path) as h:
+        h.keys(f"\x1b[200~'{image}'\x1b[201~")
+        await _until(lambda: h.ui.buffer.text == "[Image #1] ")
+        h.keys("what is this\r")
+        await _until(lambda: "user_input" in h.fake.kinds())
+        items = h.fake.ops[-1]["items"]
+        assert items[0] == {"type": "local_image", "path": str(image)}
+        assert items[1]["text"] == "[Image #1] what is this"

@@ -98,6 +98,8 @@ class TuiApp:
         self.popup_selected = 0
         self.queued: list[str] = []
         self.images: list[str] = list(images)
+        self.pastes: dict[str, str] = {}
+        """Placeholders of large pastes in the composer, and the text they stand for."""
         self.hint: str | None = None
         self._hint_until = 0.0
         self.last_esc = 0.0
@@ -260,6 +262,9 @@ class TuiApp:
         """What Enter does with the composer's text: a slash command, `!cmd`, or a message."""
         from ._commands import run_shell_command, run_slash
 
+        for placeholder, pasted in self.pastes.items():
+            text = text.replace(placeholder, pasted)
+        self.pastes.clear()
         stripped = text.strip()
         if not stripped and not self.images:
             return
