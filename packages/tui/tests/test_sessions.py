@@ -128,8 +128,9 @@ async def test_run_picker_types_a_search_and_picks_with_enter(tmp_path: Path) ->
                     )
 
                 tg.start_soon(run)
-                await anyio.sleep(0.3)
-                inp.send_text("\r")
+                while not result:  # Enter does nothing until the refreshed listing has a match
+                    await anyio.sleep(0.1)
+                    inp.send_text("\r")
     assert getattr(result[0], "preview", None) == "fix the parser"
     with create_pipe_input() as inp:
         inp.send_text("\x1b")
