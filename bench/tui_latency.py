@@ -157,7 +157,8 @@ def bench_keys(n: int, skip_codex: bool) -> None:
             print("  Codex 0.169: not installed (or skipped)")
             return
         try:
-            t, ms_ref = startup([str(ref), "--no-alt-screen"], env, "›", extra_env={"OPENAI_API_KEY": "test-key"})
+            argv = [str(ref), "--no-alt-screen", "-c", "disable_paste_burst=true"]
+            t, ms_ref = startup(argv, env, "›", extra_env={"OPENAI_API_KEY": "test-key"})
             time.sleep(1.0)
             report("Codex 0.169, empty session (inline)", keystrokes(t, n), base)
             print(f"start-up to prompt: Codex 0.169 {ms_ref:.0f} ms")

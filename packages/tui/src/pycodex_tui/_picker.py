@@ -201,7 +201,11 @@ async def run_picker(
     async with anyio.create_task_group() as tg:
         if refresh is not None:
 
+            drawn = anyio.Event()
+            app.after_render += lambda _app: drawn.set()  # pyright: ignore[reportUnknownLambdaType]
+
             async def update() -> None:
+                await drawn.wait()  # the re-check competes for the GIL: let the first paint go out
                 fresh = await anyio.to_thread.run_sync(refresh)
                 picker.replace_sessions(fresh)
                 app.invalidate()
