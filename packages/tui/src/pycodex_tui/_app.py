@@ -26,8 +26,8 @@ from ._history import PromptHistory
 from ._json import as_map
 from ._layout import build_layout, build_style
 from ._live import header_cell, status_indicator, status_line
+from ._popups import Choice, Popups
 from ._scrollback import Scrollback
-from ._slash import filter_commands, popup_lines
 from ._text import Line, truncate
 
 logger = logging.getLogger(__name__)
@@ -45,20 +45,10 @@ class StartSpec:
     """Turn-context overrides to re-apply after a restart (model, approvals)."""
 
 
-@dataclass
-class Choice:
-    """A selection list in the popup area (/model, /approvals, /resume)."""
-
-    title: str
-    items: list[tuple[str, str, Callable[[], Any]]]
-    """(label, description, action)."""
-    selected: int = 0
-
-
 StartCodex = Callable[[StartSpec], AbstractAsyncContextManager[Any]]
 
 
-class TuiApp:
+class TuiApp(Popups):
     """The interactive front end over one core session at a time (restarted by /new, /resume, /fork)."""
 
     def __init__(
@@ -329,73 +319,6 @@ class TuiApp:
     def _text_changed(self) -> None:
         self.popup_selected = 0
         self.history.cursor = None if not self.buffer.text else self.history.cursor
-
-    def _file_query(self) -> str | None:
-        doc = self.buffer.document
-        word = doc.get_word_before_cursor(WORD=True)
-        if word.startswith("@") and "\n" not in word:
-            return word[1:]
-        return None
-
-    def popup_kind(self) -> str | None:
-        """`choice`, `slash`, `file`, or `None`."""
-        if self.modal is not None:
-            return None
-        if self.choice is not None:
-            return "choice"
-        text = self.buffer.text
-        if text.startswith("/") and " " not in text and "\n" not in text:
-            return "slash"
-        if self._file_query() is not None:
-            return "file"
-        return None
-
-    def file_matches(self) -> list[str] | None:
-        """Paths for the `@` popup (`None` while the file list is being built); cached per query."""
-        query = self._file_query()
-        if query is None:
-            return []
-        if self._file_cache is not None and self._file_cache[0] == query:
-            return self._file_cache[1]
-        found = self.files.search(query, limit=8)
-        paths = None if found is None else [m.path for m in found]
-        if paths is not None:
-            self._file_cache = (query, paths)
-        return paths
-
-    def popup_items(self) -> list[str]:
-        """What Enter / Tab would pick from the popup, in order."""
-        kind = self.popup_kind()
-        if kind == "slash":
-            return [c.name for c in filter_commands(self.buffer.text)]
-        if kind == "file":
-            return self.file_matches() or []
-        if kind == "choice" and self.choice is not None:
-            return [label for label, _, _ in self.choice.items]
-        return []
-
-    def popup_lines(self) -> list[Line]:
-        """The popup rows."""
-        kind = self.popup_kind()
-        if kind == "slash":
-            return popup_lines(filter_commands(self.buffer.text), self.popup_selected)
-        if kind == "file":
-            found = self.file_matches()
-            if found is None:
-                return [[(DIM, "  searching files…")]]
-            if not found:
-                return [[(DIM, "  no matches")]]
-            return [[("fg:ansicyan bold" if i == self.popup_selected else "", f"  {p}")] for i, p in enumerate(found)]
-        if kind == "choice" and self.choice is not None:
-            out: list[Line] = [[("bold", f"  {self.choice.title}")]]
-            for i, (label, desc, _) in enumerate(self.choice.items):
-                sel = i == self.choice.selected
-                out.append(
-                    [("fg:ansicyan bold" if sel else "", f"{'›' if sel else ' '} {i + 1}. {label}  "), (DIM, desc)]
-                )
-            out.append([(DIM, "  enter select · esc cancel")])
-            return out
-        return []
 
     # -- drawing ---------------------------------------------------------------------------
 

@@ -200,7 +200,6 @@ async def run_picker(
     result: SessionInfo | str | None = None
     async with anyio.create_task_group() as tg:
         if refresh is not None:
-
             drawn = anyio.Event()
             app.after_render += lambda _app: drawn.set()  # pyright: ignore[reportUnknownLambdaType]
 
