@@ -124,7 +124,7 @@ class ChatState:
     def _stream_finish(self, which: str, full_text: str | None = None) -> None:
         stream: _Stream | None = getattr(self, which)
         setattr(self, which, None)
-        if stream is None or not stream.md.source:
+        if stream is None or not stream.md.received:
             if full_text and full_text.strip():
                 stream = _Stream()
                 self._emit_stream(which, stream, render_markdown(full_text.strip("\n")))
@@ -147,7 +147,8 @@ class ChatState:
         """The incomplete line of the agent message being streamed (not committed yet)."""
         if self._agent is None or not self._agent.md.pending:
             return None
-        return [("", "• " if self._agent.committed == 0 else "  "), *render_inline(self._agent.md.pending)]
+        shown = self._agent.md.pending[-2000:]  # the live line is redrawn on every key: keep it short
+        return [("", "• " if self._agent.committed == 0 else "  "), *render_inline(shown)]
 
     # -- events ----------------------------------------------------------------------------
 
@@ -197,7 +198,7 @@ class ChatState:
     def _on_agent_reasoning_delta(self, msg: Mapping[str, Any]) -> None:
         self._stream_push("_reasoning", str(msg.get("delta", "")))
         assert self._reasoning is not None
-        found = _TITLE.search(self._reasoning.md.source)
+        found = _TITLE.search(self._reasoning.md.head)
         if found:
             self.header = found.group(1).strip()
 

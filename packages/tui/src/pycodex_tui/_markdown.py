@@ -16,6 +16,10 @@ from ._text import Fragment, Line
 
 __all__ = ["MarkdownStream", "render_inline", "render_markdown"]
 
+HEAD_CHARS = 4096
+MAX_LINE = 64 * 1024
+"""A streamed line longer than this is committed without waiting for its newline."""
+
 _INLINE = re.compile(
     r"(?P<code>`[^`\n]+`)"
     r"|(?P<link>\[(?P<ltext>[^\]\n]+)\]\((?P<href>[^)\s]+)\))"
@@ -166,13 +170,20 @@ class MarkdownStream:
     def __init__(self) -> None:
         self._buf = ""
         self._state = _State()
-        self.source = ""
-        """Everything pushed so far."""
+        self.received = 0
+        """Characters pushed so far."""
+        self.head = ""
+        """The first `HEAD_CHARS` characters pushed (enough to find a reasoning title)."""
 
     def push(self, delta: str) -> list[Line]:
         """Add `delta`; return the rendered lines it completed."""
-        self.source += delta
+        self.received += len(delta)
+        if len(self.head) < HEAD_CHARS:
+            self.head = (self.head + delta)[:HEAD_CHARS]
         self._buf += delta
+        if len(self._buf) > MAX_LINE:  # a line that never ends is committed in pieces
+            delta += "\n"
+            self._buf += "\n"
         if "\n" not in delta:
             return []
         *complete, self._buf = self._buf.split("\n")
