@@ -308,3 +308,14 @@ async def test_pasting_an_image_path_attaches_it(tmp_path: Path) -> None:
         items = h.fake.ops[-1]["items"]
         assert items[0] == {"type": "local_image", "path": str(image)}
         assert items[1]["text"] == "[Image #1] what is this"
+
+
+async def test_enter_sends_text_ending_in_an_unmatched_mention(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        h.ui.files.start()
+        assert h.ui.files.ready.wait(5)
+        h.keys("ping @nobody-matches-this")
+        await _until(lambda: h.ui.popup_kind() == "file" and h.ui.popup_items() == [])
+        h.keys("\r")
+        await _until(lambda: "user_input" in h.fake.kinds())
+        assert h.fake.ops[-1]["items"][-1]["text"] == "ping @nobody-matches-this"

@@ -208,7 +208,7 @@ def _pick(ui: TuiApp, *, run: bool) -> None:
         return
     items = ui.popup_items()
     if not items:
-        if run and kind == "slash":
+        if run:  # nothing to pick (no match, or files still being listed): Enter sends the text
             _accept(ui)
         return
     picked = items[min(ui.popup_selected, len(items) - 1)]
