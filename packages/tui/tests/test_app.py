@@ -319,3 +319,10 @@ async def test_enter_sends_text_ending_in_an_unmatched_mention(tmp_path: Path) -
         h.keys("\r")
         await _until(lambda: "user_input" in h.fake.kinds())
         assert h.fake.ops[-1]["items"][-1]["text"] == "ping @nobody-matches-this"
+
+
+async def test_a_message_starting_with_a_path_is_not_a_command(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        h.keys("/usr/bin/python crashes\r")
+        await _until(lambda: "user_input" in h.fake.kinds())
+        assert h.fake.ops[-1]["items"][-1]["text"] == "/usr/bin/python crashes"

@@ -258,7 +258,7 @@ class TuiApp(Popups):
         stripped = text.strip()
         if not stripped and not self.images:
             return
-        if stripped.startswith("/") and "\n" not in stripped:
+        if stripped.startswith("/") and "\n" not in stripped and "/" not in stripped.split()[0][1:]:
             await run_slash(self, stripped)
             return
         self.history.append(text, self.session_id)

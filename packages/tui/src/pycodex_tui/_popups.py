@@ -54,7 +54,7 @@ class Popups:
         if self.choice is not None:
             return "choice"
         text = self.buffer.text
-        if text.startswith("/") and " " not in text and "\n" not in text:
+        if text.startswith("/") and " " not in text and "\n" not in text and "/" not in text[1:]:
             return "slash"
         if self._file_query() is not None:
             return "file"
