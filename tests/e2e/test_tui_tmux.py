@@ -182,3 +182,20 @@ def test_alternate_screen_prints_the_transcript_at_exit(env: Env, tmux_sessions:
         t.send("C-d")
         final = t.wait_for("__EXIT_0__", 20, scrollback=True)
     assert "› question in alt screen" in final and "alt screen answer" in final
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_oss_with_the_embedded_model_answers(env: Env, tmux_sessions: list[Tmux]) -> None:
+    pytest.importorskip("xllamacpp")
+    (env.home / "config.toml").write_text(_trusted(env), encoding="utf-8")
+    t = _start(env, tmux_sessions, "--oss", "--local-provider", "llamacpp")
+    t.wait_for("Ask Codex to do anything", 180)
+    t.type("Say hello in one word.")
+    t.send("Enter")
+    t.wait_for("esc to interrupt", 30)
+    t.wait_idle(240)
+    t.send("C-d")
+    final = t.wait_for("__EXIT_0__", 30, scrollback=True)
+    answer = final.split("› Say hello in one word.", 1)[1]
+    assert "•" in answer  # the model's reply was rendered as an agent message

@@ -126,7 +126,6 @@ def _working_dir(args: TuiArgs) -> Path:
 
 async def run_tui(args: TuiArgs) -> int:
     """Run the interactive session described by `args`; returns the exit status."""
-    from ._app import StartSpec, TuiApp
     from ._trust import needs_trust_prompt, run_trust_prompt
 
     cwd = _working_dir(args)
@@ -138,6 +137,24 @@ async def run_tui(args: TuiArgs) -> int:
         config = _load_config(args, cwd)
     for warning in getattr(config, "warnings", ()):
         sys.stderr.write(f"warning: {warning}\n")
+    oss: Any = None
+    if args.oss:
+        from ._oss import OssError, prepare_local_provider
+
+        try:
+            config, oss = await prepare_local_provider(config, args.local_provider, args.model)
+        except OssError as exc:
+            raise _Stop(str(exc)) from None
+    try:
+        return await _run_app(args, config)
+    finally:
+        if oss is not None:
+            oss.close()
+
+
+async def _run_app(args: TuiArgs, config: Any) -> int:
+    from ._app import StartSpec, TuiApp
+
     spec = StartSpec()
     if args.command in ("resume", "fork"):
         rollout, _new = await _pick_rollout(args, config)
