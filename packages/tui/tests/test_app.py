@@ -77,6 +77,7 @@ async def _until(predicate: Callable[[], bool]) -> None:
 class Harness:
     def __init__(self, ui: TuiApp, fake: FakeCodex, inp: PipeInput) -> None:
         self.ui, self.fake, self.inp = ui, fake, inp
+        self.specs: list[StartSpec] = []
 
     def transcript(self) -> str:
         return markup(self.ui.scrollback.lines)
@@ -88,9 +89,11 @@ class Harness:
 @asynccontextmanager
 async def running(tmp_path: Path, **kwargs: Any) -> AsyncIterator[Harness]:
     fake = FakeCodex()
+    specs: list[StartSpec] = []
 
     @asynccontextmanager
     async def start(spec: StartSpec) -> AsyncIterator[FakeCodex]:
+        specs.append(spec)
         yield fake
 
     with create_pipe_input() as inp:
@@ -99,7 +102,9 @@ async def running(tmp_path: Path, **kwargs: Any) -> AsyncIterator[Harness]:
             tg.start_soon(ui.run)
             await fake.emit(CONFIGURED)
             await _until(lambda: ui.session_id != "")
-            yield Harness(ui, fake, inp)
+            harness = Harness(ui, fake, inp)
+            harness.specs = specs
+            yield harness
             ui.quit()
             with anyio.fail_after(5):
                 while ui.app.is_running:  # noqa: ASYNC110 - prompt-toolkit offers no exit event
@@ -326,3 +331,39 @@ async def test_a_message_starting_with_a_path_is_not_a_command(tmp_path: Path) -
         h.keys("/usr/bin/python crashes\r")
         await _until(lambda: "user_input" in h.fake.kinds())
         assert h.fake.ops[-1]["items"][-1]["text"] == "/usr/bin/python crashes"
+
+
+async def test_ctrl_c_interrupts_a_running_turn(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        await h.fake.emit({"type": "task_started", "turn_id": "t1"})
+        await _until(lambda: h.ui.chat.running)
+        h.keys("\x03")
+        await _until(lambda: "interrupt" in h.fake.kinds())
+        await h.fake.emit({"type": "turn_aborted", "turn_id": "t1", "reason": "interrupted"})
+        await _until(lambda: "Conversation interrupted" in h.transcript())
+        assert h.ui.app.is_running
+
+
+async def test_ctrl_r_finds_an_earlier_prompt(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        for text in ("fix the parser", "write docs"):
+            h.keys(text + "\r")
+        await _until(lambda: len([k for k in h.fake.kinds() if k == "user_input"]) == 2)
+        h.keys("pars\x12")
+        await _until(lambda: h.ui.buffer.text == "fix the parser")
+
+
+async def test_new_and_fork_restart_the_session(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        h.ui.rollout_path = str(tmp_path / "rollout.jsonl")
+        h.keys("/new\r")
+        await _until(lambda: len(h.specs) == 2)
+        assert h.specs[1].resume_from is None and h.specs[1].fork_from is None
+        await h.fake.emit({**CONFIGURED, "session_id": "second"})
+        await _until(lambda: h.ui.session_id == "second")
+        h.ui.rollout_path = str(tmp_path / "rollout.jsonl")
+        h.keys("/fork\r")
+        await _until(lambda: len(h.specs) == 3)
+        assert h.specs[2].fork_from == tmp_path / "rollout.jsonl"
+        await h.fake.emit({**CONFIGURED, "session_id": "third"})
+        await _until(lambda: h.ui.session_id == "third")
