@@ -136,3 +136,21 @@ async def test_run_picker_types_a_search_and_picks_with_enter(tmp_path: Path) ->
         inp.send_text("\x1b")
         with anyio.fail_after(5):
             assert await run_picker(fresh, show_cwd=False, title="t", input=inp, output=DummyOutput()) == NEW_SESSION
+
+
+def test_read_head_stops_early_and_bounds_what_it_reads(tmp_path: Path) -> None:
+    from pycodex_tui._sessions import read_head
+
+    big = tmp_path / "rollout-big.jsonl"
+    meta = {"type": "session_meta", "payload": {"id": "x1", "cwd": "/w", "base_instructions": {"text": "i" * 200_000}}}
+    user = {"type": "event_msg", "payload": {"type": "user_message", "message": "the first ask"}}
+    tail = "\n".join(
+        json.dumps({"type": "event_msg", "payload": {"type": "agent_message", "message": "m" * 1000}})
+        for _ in range(3000)
+    )
+    big.write_text(json.dumps(meta) + "\n" + json.dumps(user) + "\n" + tail + "\n", encoding="utf-8")
+    assert read_head(big)["preview"] == "the first ask" and read_head(big)["id"] == "x1"
+    endless = tmp_path / "rollout-endless.jsonl"
+    endless.write_bytes(b"x" * (5 * 1024 * 1024))
+    assert read_head(endless)["preview"] == ""
+    assert read_head(tmp_path / "missing.jsonl")["id"] == ""

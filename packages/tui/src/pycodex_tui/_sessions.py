@@ -24,7 +24,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["SessionInfo", "SessionIndex"]
 
-_HEAD_CAP = 512 * 1024
+_HEAD_CAP = 2 * 1024 * 1024
+_CHUNK = 64 * 1024
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS sessions (path TEXT PRIMARY KEY, mtime REAL, size INTEGER, id TEXT, "
     "cwd TEXT, branch TEXT, source TEXT, created TEXT, preview TEXT)"
@@ -79,15 +80,32 @@ def user_text(payload: Mapping[str, Any]) -> str | None:
     return None
 
 
-def read_head(path: Path) -> dict[str, str]:
-    """What the picker needs from a rollout: meta fields and the first user message."""
-    info = {"id": "", "cwd": "", "branch": "", "source": "", "created": "", "preview": ""}
+def _lines(path: Path) -> Iterator[bytes]:
+    """The rollout's lines, read 64 KiB at a time, at most `_HEAD_CAP` bytes in all."""
     try:
         with path.open("rb") as fh:
-            data = fh.read(_HEAD_CAP)
+            rest = b""
+            read = 0
+            while read < _HEAD_CAP:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    break
+                read += len(chunk)
+                *lines, rest = (rest + chunk).split(b"\n")
+                yield from lines
+            if rest and read < _HEAD_CAP:
+                yield rest
     except OSError:
-        return info
-    for raw in data.split(b"\n"):
+        return
+
+
+def read_head(path: Path) -> dict[str, str]:
+    """What the picker needs from a rollout: meta fields and the first user message.
+
+    Reading stops at the first user message, so a long session costs only its first lines.
+    """
+    info = {"id": "", "cwd": "", "branch": "", "source": "", "created": "", "preview": ""}
+    for raw in _lines(path):
         try:
             line: Any = json.loads(raw)
         except ValueError:
