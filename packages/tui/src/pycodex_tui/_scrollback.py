@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["Scrollback"]
 
+_FRAME_S = 0.008
+"""Committed lines are printed at most about this often (a burst of deltas becomes one print)."""
 _KEEP_LINES = 20_000
 """Lines kept in memory for the alternate-screen transcript and tests; older ones live only in the terminal."""
 
@@ -68,6 +70,7 @@ class Scrollback:
         with set_app(app):
             while True:
                 await self._wake.wait()
+                await anyio.sleep(_FRAME_S)  # let a burst of events land in one print
                 self._wake = anyio.Event()
                 await self.flush(app)
 
