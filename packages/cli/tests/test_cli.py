@@ -62,10 +62,17 @@ def test_cloud_only_subcommand_says_so_in_one_line() -> None:
     assert result.stdout == ""
 
 
-def test_interactive_session_without_a_terminal_says_so() -> None:
+def test_interactive_session_without_a_terminal_points_to_exec() -> None:
     result = _codex("fix the bug")
     assert result.returncode == 1
-    assert result.stderr == "Error: the interactive codex needs a terminal; use `codex exec` for scripts and pipes.\n"
+    assert "needs a terminal" in result.stderr and "codex exec" in result.stderr
+
+
+def test_resume_and_fork_reach_the_interactive_front_end() -> None:
+    for sub in ("resume", "fork"):
+        result = _codex(sub, "--last")
+        assert result.returncode == 1
+        assert "needs a terminal" in result.stderr
 
 
 def test_root_flags_before_exec_are_forwarded_or_dropped(capsys: object, monkeypatch: object) -> None:
