@@ -1,0 +1,169 @@
+"""`prepare_command`: turn a command and a `ResolvedSandboxPolicy` into what to spawn.
+
+The caller spawns `plan.argv` with `plan.env` in `plan.cwd`, passing `plan.pass_fds` and closing
+every other descriptor (`close_fds=True`, the default of `subprocess` and `anyio.open_process`),
+then calls `plan.close()` once the process has exited (or uses the plan as a context manager):
+
+```python
+with prepare_command(["make"], cwd, os.environ, policy) as plan:
+    subprocess.run(plan.argv, env=plan.env, cwd=plan.cwd, pass_fds=plan.pass_fds)
+```
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, TypeAlias
+
+from pycodex_protocol import ResolvedSandboxPolicy
+from pycodex_sandbox_linux import _seccomp
+from pycodex_sandbox_linux._bwrap import build_bwrap_args
+from pycodex_sandbox_linux._diagnose import REMEDY, diagnose
+from pycodex_sandbox_linux._landlock import landlock_spec
+from pycodex_sandbox_linux._synthetic import SyntheticTargets
+from pycodex_sandbox_linux.errors import SandboxSetupError, SandboxUnavailable
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["LayerChoice", "SpawnPlan", "prepare_command"]
+
+LayerChoice: TypeAlias = Literal["auto", "bubblewrap", "landlock"]
+"""Which layer to use; `auto` takes the best that works here."""
+
+LAUNCHER = Path(__file__).with_name("_launcher.py")
+
+
+@dataclass
+class SpawnPlan:
+    """What to spawn for one sandboxed command; `close()` it after the command has exited."""
+
+    argv: list[str]
+    """The full command line (the sandbox wrapper, then the command)."""
+    env: dict[str, str]
+    """Environment of the process."""
+    cwd: str
+    """Directory to start in."""
+    pass_fds: tuple[int, ...] = ()
+    """Descriptors the wrapper needs (the seccomp program); every other one must be closed."""
+    layer: Literal["bubblewrap", "landlock", "none"] = "none"
+    """The layer that confines the command (`none` only for unrestricted policies)."""
+    _fds: list[int] = field(default_factory=lambda: [], repr=False)
+    _targets: SyntheticTargets | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Close the plan's descriptors and remove the mount points no other sandbox still needs."""
+        for fd in self._fds:
+            try:
+                os.close(fd)
+            except OSError:
+                logger.debug("descriptor %d already closed", fd)
+        self._fds = []
+        if self._targets is not None:
+            self._targets.release()
+            self._targets = None
+
+    def __enter__(self) -> SpawnPlan:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _memfd(data: bytes) -> int:
+    fd = os.memfd_create("pycodex-seccomp", 0) if hasattr(os, "memfd_create") else _pipe_fd(data)
+    if hasattr(os, "memfd_create"):
+        os.write(fd, data)
+        os.lseek(fd, 0, os.SEEK_SET)
+    os.set_inheritable(fd, True)
+    return fd
+
+
+def _pipe_fd(data: bytes) -> int:
+    read, write = os.pipe()
+    os.write(write, data)
+    os.close(write)
+    return read
+
+
+def _sandbox_env(env: Mapping[str, str], policy: ResolvedSandboxPolicy) -> dict[str, str]:
+    out = dict(env)
+    if policy["network"] != "on":
+        out["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
+    else:
+        out.pop("CODEX_SANDBOX_NETWORK_DISABLED", None)
+    return out
+
+
+def _bwrap_plan(
+    argv: Sequence[str], cwd: Path, env: dict[str, str], policy: ResolvedSandboxPolicy, bwrap: str
+) -> SpawnPlan:
+    command = build_bwrap_args(policy, cwd)
+    protected = [p for root in policy["writable_roots"] for p in root["read_only_subpaths"]]
+    candidates = [p for p in protected if not os.path.lexists(p) or (os.path.isdir(p) and not os.listdir(p))]
+    targets = SyntheticTargets(candidates, command.synthetic) if candidates else None
+    args = command.args
+    if targets is not None and any(
+        str(targets.registry).startswith(r["root"].rstrip("/") + "/") for r in policy["writable_roots"]
+    ):
+        args += ["--ro-bind", str(targets.registry), str(targets.registry)]
+    fd = _memfd(_seccomp.program(policy["network"]))
+    full = [bwrap, *args, "--seccomp", str(fd), "--", *argv]
+    return SpawnPlan(full, env, str(cwd), (fd,), "bubblewrap", [fd], targets)
+
+
+def _landlock_plan(
+    argv: Sequence[str], cwd: Path, env: dict[str, str], policy: ResolvedSandboxPolicy, abi: int
+) -> SpawnPlan:
+    import json
+
+    spec = landlock_spec(policy, cwd, abi)
+    spec["bpf"] = _seccomp.program(policy["network"]).hex()
+    launcher = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec, separators=(",", ":")), "--"]
+    return SpawnPlan([*launcher, *argv], env, str(cwd), (), "landlock")
+
+
+def prepare_command(
+    argv: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    policy: ResolvedSandboxPolicy,
+    *,
+    layer: LayerChoice = "auto",
+    search_path: str | None = None,
+) -> SpawnPlan:
+    """Wrap `argv` so that it runs confined by `policy`.
+
+    Args:
+        argv: The command and its arguments.
+        cwd: Where it starts (absolute).
+        env: Its environment (the sandbox adds `CODEX_SANDBOX_NETWORK_DISABLED=1` when the network is off).
+        policy: The resolved policy; `unrestricted` and `external` run the command as it is.
+        layer: Force a layer instead of the best available one.
+        search_path: The `PATH` on which to look for `bwrap` (default `$PATH`).
+
+    Raises:
+        SandboxUnavailable: no layer works here (the message carries the remedy).
+        SandboxSetupError: the layer cannot enforce this policy (e.g. a protected path is a symlink).
+    """
+    if not argv:
+        raise SandboxSetupError("empty command")
+    if policy["kind"] != "restricted":
+        return SpawnPlan(list(argv), dict(env), str(cwd))
+    found = diagnose(search_path, cwd)
+    sandbox_env = _sandbox_env(env, policy)
+    use_bwrap = found.chosen == "bubblewrap" and layer in ("auto", "bubblewrap")
+    if use_bwrap and found.bwrap is not None:
+        return _bwrap_plan(argv, cwd, sandbox_env, policy, found.bwrap)
+    if layer == "bubblewrap":
+        raise SandboxUnavailable(f"bubblewrap cannot run here ({found.summary()})", remedy=REMEDY)
+    if found.landlock_abi > 0 and any(c.name == "seccomp" and c.ok for c in found.checks):
+        return _landlock_plan(argv, cwd, sandbox_env, policy, found.landlock_abi)
+    raise SandboxUnavailable(f"no sandbox layer works on this machine ({found.summary()})", remedy=REMEDY)
