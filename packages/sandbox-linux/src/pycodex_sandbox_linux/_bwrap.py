@@ -25,7 +25,13 @@ __all__ = ["BwrapCommand", "build_bwrap_args", "find_bwrap"]
 
 
 def find_bwrap(path: str | None = None, cwd: Path | None = None) -> str | None:
-    """The first `bwrap` on `path` (default `$PATH`) that is not inside `cwd` (a repository could plant one)."""
+    """The first `bwrap` on `path` (default `$PATH`) that is not inside `cwd` (a repository could plant one).
+
+    `$PYCODEX_BWRAP` overrides the search: a path to use, or empty to treat bubblewrap as missing.
+    """
+    forced = os.environ.get("PYCODEX_BWRAP")
+    if forced is not None:
+        return forced if forced and os.access(forced, os.X_OK) else None
     search = os.environ.get("PATH", "") if path is None else path
     for directory in search.split(os.pathsep):
         if not directory or not os.path.isabs(directory):

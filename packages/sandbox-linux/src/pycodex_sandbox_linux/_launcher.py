@@ -129,6 +129,8 @@ def main(argv: list[str]) -> int:
     except (_Fail, OSError) as exc:
         sys.stderr.write(f"pycodex-sandbox: cannot confine the command: {exc}\n")
         return 126
+    env_set = cast("dict[str, str]", spec.get("env") or {})
+    os.environ.update(env_set)
     try:
         os.execvp(command[0], command)
     except OSError as exc:

@@ -114,9 +114,14 @@ def _bwrap_plan(
         str(targets.registry).startswith(r["root"].rstrip("/") + "/") for r in policy["writable_roots"]
     ):
         args += ["--ro-bind", str(targets.registry), str(targets.registry)]
+    # bubblewrap starts outside the sandbox: the dynamic loader's variables must not reach it.
+    loader_vars = {k: v for k, v in env.items() if k.startswith("LD_")}
+    for name, value in loader_vars.items():
+        args += ["--setenv", name, value]
+    clean_env = {k: v for k, v in env.items() if k not in loader_vars}
     fd = _memfd(_seccomp.program(policy["network"]))
     full = [bwrap, *args, "--seccomp", str(fd), "--", *argv]
-    return SpawnPlan(full, env, str(cwd), (fd,), "bubblewrap", [fd], targets)
+    return SpawnPlan(full, clean_env, str(cwd), (fd,), "bubblewrap", [fd], targets)
 
 
 def _landlock_plan(
@@ -125,7 +130,10 @@ def _landlock_plan(
     import json
 
     spec = landlock_spec(policy, cwd, abi)
-    spec["bpf"] = _seccomp.program(policy["network"]).hex()
+    spec["bpf"] = _seccomp.program(policy["network"], fallback=True).hex()
+    # The launcher runs before any confinement: the loader's variables are set only for the command.
+    spec["env"] = {k: v for k, v in env.items() if k.startswith("LD_")}
+    env = {k: v for k, v in env.items() if not k.startswith("LD_")}
     launcher = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec, separators=(",", ":")), "--"]
     return SpawnPlan([*launcher, *argv], env, str(cwd), (), "landlock")
 

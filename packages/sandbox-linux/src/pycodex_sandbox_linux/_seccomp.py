@@ -32,6 +32,9 @@ SeccompMode: TypeAlias = Literal["off", "proxied", "on"]
 _LD_W_ABS = 0x20
 _JEQ_K = 0x15
 _JGE_K = 0x35
+_JSET_K = 0x45
+_CLONE_NEWUSER = 0x10000000
+_ENOSYS = 38
 _RET_K = 0x06
 _RET_ALLOW = 0x7FFF0000
 _RET_ERRNO = 0x00050000
@@ -48,20 +51,31 @@ _NR: dict[str, dict[str, int]] = {
         "getsockname": 51, "getpeername": 52, "socketpair": 53, "setsockopt": 54, "getsockopt": 55,
         "ptrace": 101, "accept4": 288, "recvmmsg": 299, "sendmmsg": 307, "process_vm_readv": 310,
         "process_vm_writev": 311, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
-        "pidfd_getfd": 438,
+        "pidfd_getfd": 438, "clone": 56, "unshare": 272, "clone3": 435,
+        "chmod": 90, "fchmod": 91, "chown": 92, "fchown": 93, "lchown": 94, "utime": 132, "utimes": 235,
+        "fchownat": 260, "futimesat": 261, "fchmodat": 268, "utimensat": 280, "fchmodat2": 452,
+        "setxattr": 188, "lsetxattr": 189, "fsetxattr": 190, "removexattr": 197, "lremovexattr": 198,
+        "fremovexattr": 199,
     },
     "aarch64": {
         "socket": 198, "socketpair": 199, "bind": 200, "listen": 201, "accept": 202, "connect": 203,
         "getsockname": 204, "getpeername": 205, "sendto": 206, "setsockopt": 208, "getsockopt": 209,
         "shutdown": 210, "ptrace": 117, "accept4": 242, "recvmmsg": 243, "sendmmsg": 269,
         "process_vm_readv": 270, "process_vm_writev": 271, "io_uring_setup": 425, "io_uring_enter": 426,
-        "io_uring_register": 427, "pidfd_getfd": 438,
+        "io_uring_register": 427, "pidfd_getfd": 438, "clone": 220, "unshare": 97, "clone3": 435,
+        "fchmod": 52, "fchmodat": 53, "fchownat": 54, "fchown": 55, "utimensat": 88, "fchmodat2": 452,
+        "setxattr": 5, "lsetxattr": 6, "fsetxattr": 7, "removexattr": 14, "lremovexattr": 15, "fremovexattr": 16,
     },
 }  # fmt: skip
 
 _ALWAYS = (
     "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "io_uring_setup", "io_uring_enter",
     "io_uring_register",
+)  # fmt: skip
+# Landlock does not govern metadata: without a mount namespace these must be refused outright.
+_METADATA_CALLS = (
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "utime", "utimes",
+    "futimesat", "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
 )  # fmt: skip
 _SOCKET_CALLS = (
     "connect", "accept", "accept4", "bind", "listen", "getpeername", "getsockname", "shutdown", "sendto",
@@ -114,8 +128,44 @@ def _family_check(allowed: tuple[int, ...] | None) -> list[_Insn]:
     return out
 
 
-def program(mode: SeccompMode, machine: str | None = None) -> bytes:
+def _userns_block(nr: dict[str, int]) -> list[_Insn]:
+    """Refuse new user namespaces: `clone`/`unshare` with CLONE_NEWUSER, and `clone3`.
+
+    `clone3` keeps its flags in memory a filter cannot read; ENOSYS makes libc fall back to `clone`.
+    """
+    deny: _Insn = (_RET_K, 0, 0, _RET_ERRNO | _EPERM)
+    return [
+        (_JEQ_K, 0, 1, nr["clone3"]),
+        (_RET_K, 0, 0, _RET_ERRNO | _ENOSYS),
+        (_JEQ_K, 1, 0, nr["clone"]),
+        (_JEQ_K, 0, 4, nr["unshare"]),
+        (_LD_W_ABS, 0, 0, 16),
+        (_JSET_K, 0, 1, _CLONE_NEWUSER),
+        deny,
+        (_LD_W_ABS, 0, 0, 0),
+    ]
+
+
+def _utimensat_block(nr: dict[str, int]) -> list[_Insn]:
+    """`utimensat` with a path is refused; with a NULL path (`futimens` on an open descriptor) it is allowed."""
+    deny: _Insn = (_RET_K, 0, 0, _RET_ERRNO | _EPERM)
+    return [
+        (_JEQ_K, 0, 6, nr["utimensat"]),
+        (_LD_W_ABS, 0, 0, 24),
+        (_JEQ_K, 0, 2, 0),
+        (_LD_W_ABS, 0, 0, 28),
+        (_JEQ_K, 1, 0, 0),
+        deny,
+        (_LD_W_ABS, 0, 0, 0),
+    ]
+
+
+def program(mode: SeccompMode, machine: str | None = None, *, fallback: bool = False) -> bytes:
     """The filter for `mode` on `machine` (default: this one), as `struct sock_filter` bytes.
+
+    `fallback` is for the Landlock path, which has no mount or user namespace: it also refuses
+    new user namespaces and every change of permissions, owners, times (by path) and extended
+    attributes, which Landlock does not govern.
 
     Raises:
         ValueError: an architecture this filter does not know.
@@ -129,13 +179,16 @@ def program(mode: SeccompMode, machine: str | None = None) -> bytes:
     socket_families, pair_families = _allowed_families(mode)
     socket_block = _family_check(socket_families)
     pair_block = _family_check(pair_families)
-    denied = [nr[name] for name in denied_syscalls(mode)]
+    names = denied_syscalls(mode) + (_METADATA_CALLS if fallback else ())
+    denied = [nr[name] for name in names if name in nr]
     # Layout: header, one JEQ per denied call (-> deny), JEQ socket, JEQ socketpair, allow, deny,
     # socket block, socketpair block.
     head: list[_Insn] = [(_LD_W_ABS, 0, 0, 4), (_JEQ_K, 1, 0, _ARCH[arch]), deny, (_LD_W_ABS, 0, 0, 0)]
     if arch == "x86_64":
         head.append((_JGE_K, 0, 1, _X32_BIT))
         head.append(deny)
+    if fallback:
+        head += _userns_block(nr) + _utimensat_block(nr)
     n_checks = len(denied) + 2
     body: list[_Insn] = []
     for i, number in enumerate(denied):

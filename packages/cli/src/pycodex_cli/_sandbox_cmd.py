@@ -1,0 +1,148 @@
+"""`codex sandbox [-P PROFILE] [-p CONFIG_PROFILE] [-C DIR] [--sandbox-state-json JSON] -- CMD...`.
+
+Runs one command under the sandbox the effective configuration selects, as Codex 0.169 does;
+`codex sandbox linux|macos|windows -- CMD` are accepted as older spellings. The command inherits
+stdin, stdout and stderr and nothing else: every other descriptor is closed first. The exit status
+is the command's (128 + N when signal N ended it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from pycodex_protocol import ResolvedSandboxPolicy
+
+_ALIASES = {"linux": "linux", "macos": "darwin", "seatbelt": "darwin", "windows": "win32"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="codex sandbox", description="Run a command inside the Codex sandbox")
+    p.add_argument("-c", "--config", action="append", default=[], metavar="key=value")
+    p.add_argument("--enable", action="append", default=[], metavar="FEATURE")
+    p.add_argument("--disable", action="append", default=[], metavar="FEATURE")
+    p.add_argument("-P", "--permission-profile", metavar="NAME", help="Named permissions profile to apply")
+    p.add_argument("-p", "--profile", metavar="CONFIG_PROFILE", help="Layer $CODEX_HOME/<name>.config.toml")
+    p.add_argument("-C", "--cd", metavar="DIR", help="Working directory for the profile and the command")
+    p.add_argument("--sandbox-state-json", metavar="JSON", help="A sandbox or permission policy to apply as is")
+    p.add_argument("--sandbox-state-readable-root", action="append", default=[], metavar="DIR")
+    p.add_argument("--sandbox-state-disable-network", action="store_true")
+    p.add_argument("--full-auto", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("command", nargs=argparse.REMAINDER)
+    return p
+
+
+def _globals(globals_: list[str]) -> argparse.Namespace:
+    g = argparse.ArgumentParser(add_help=False)
+    for flag in ("--config", "--enable", "--disable"):
+        g.add_argument(flag, action="append", default=[])
+    for flag in ("--profile", "--cd", "--sandbox", "--model"):
+        g.add_argument(flag)
+    ns, _ = g.parse_known_args(globals_)
+    return ns
+
+
+def _state_policy(text: str, cwd: Path, ns: argparse.Namespace) -> ResolvedSandboxPolicy:
+    from pycodex_config import NamedPermissions, legacy_permission_profile, resolve_sandbox_policy
+
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("--sandbox-state-json must be a JSON object")
+    state = cast(dict[str, Any], value)
+    state = cast(dict[str, Any], state.get("permissionProfile") or state.get("sandboxPolicy") or state)
+    if "kind" in state:
+        policy = cast("ResolvedSandboxPolicy", dict(state))
+    else:
+        kind = state.get("type")
+        if kind in ("read-only", "workspace-write", "danger-full-access", "external-sandbox"):
+            state = dict(legacy_permission_profile(cast(Any, {"writable_roots": [], **state}), cwd))
+        elif kind not in ("managed", "disabled", "external"):
+            raise ValueError(f"--sandbox-state-json: unknown policy type {kind!r}")
+        policy = resolve_sandbox_policy(NamedPermissions("state", cast(Any, state)), cwd=cwd)
+    if ns.sandbox_state_disable_network:
+        policy["network"] = "off"
+    if ns.sandbox_state_readable_root and not policy["full_read"]:
+        policy["readable_roots"] = [*policy["readable_roots"], *ns.sandbox_state_readable_root]
+    return policy
+
+
+def _config_policy(ns: argparse.Namespace, g: argparse.Namespace) -> tuple[ResolvedSandboxPolicy, Path, Any]:
+    from pycodex_config import load_config, resolve_sandbox_policy, select_permissions
+
+    cwd = Path(ns.cd or g.cd or os.getcwd()).resolve()
+    overrides = [*g.config, *ns.config]
+    if ns.full_auto:
+        overrides.append('sandbox_mode="workspace-write"')
+    if g.sandbox:
+        overrides.append(f'sandbox_mode="{g.sandbox}"')
+    config = load_config(
+        cwd=cwd,
+        overrides=overrides,
+        profile=ns.profile or g.profile,
+        enable=[*g.enable, *ns.enable],
+        disable=[*g.disable, *ns.disable],
+    )
+    selected = select_permissions(config, ns.permission_profile, sandbox_flag=bool(g.sandbox))
+    policy = resolve_sandbox_policy(selected, cwd=config.cwd, network_proxy=config.feature_enabled("network_proxy"))
+    return policy, config.cwd, config
+
+
+def main(globals_: list[str], rest: list[str]) -> int:
+    """Run `codex sandbox` and return the exit status."""
+    platform_name = sys.platform
+    if rest and rest[0] in _ALIASES:
+        platform_name, rest = _ALIASES[rest[0]], rest[1:]
+    ns = _parser().parse_args(rest)
+    command = ns.command[1:] if ns.command[:1] == ["--"] else ns.command
+    if not command:
+        sys.stderr.write("codex sandbox: no command given (usage: codex sandbox [OPTIONS] -- CMD...)\n")
+        return 2
+    if platform_name != sys.platform:
+        sys.stderr.write(f"codex sandbox: the {rest and platform_name} sandbox does not run on {sys.platform}\n")
+        return 1
+    from pycodex_config import ConfigError, create_env
+
+    g = _globals(globals_)
+    try:
+        policy, cwd, config = _config_policy(ns, g)
+        if ns.sandbox_state_json:
+            policy = _state_policy(ns.sandbox_state_json, cwd, ns)
+    except (ConfigError, ValueError) as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
+    env = create_env(config.shell_environment_policy, os.environ)
+    return run_sandboxed(command, cwd, env, policy)
+
+
+def run_sandboxed(command: list[str], cwd: Path, env: dict[str, str], policy: ResolvedSandboxPolicy) -> int:
+    """Spawn `command` under `policy` for this platform, wait for it, and return its exit status."""
+    if sys.platform != "linux" and policy["kind"] == "restricted":
+        sys.stderr.write(f"codex sandbox: no sandbox for {sys.platform} in this build; command not run\n")
+        return 1
+    from pycodex_sandbox_linux import SandboxError, prepare_command
+
+    try:
+        plan = prepare_command(command, cwd, env, policy)
+    except SandboxError as exc:
+        sys.stderr.write(f"codex sandbox: {exc}\n")
+        return 1
+    with plan:
+        try:
+            child = subprocess.Popen(plan.argv, env=plan.env, cwd=plan.cwd, pass_fds=plan.pass_fds, close_fds=True)
+        except OSError as exc:
+            sys.stderr.write(f"codex sandbox: {plan.argv[0]}: {exc.strerror}\n")
+            return 127
+        previous = {s: signal.signal(s, lambda n, _f: child.send_signal(n)) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            code = child.wait()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    return 128 - code if code < 0 else code
