@@ -13,12 +13,21 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
-from e2e_support import real_codex  # noqa: E402
-from harness import Target, Verdict, pycodex_launcher, write_config  # noqa: E402
+from harness import Target, Verdict, pycodex_launcher, write_config
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "sandbox.md"
+REPO = Path(__file__).resolve().parents[2]
+DOC = REPO / "docs" / "sandbox.md"
+
+
+def real_codex() -> Path | None:
+    """Codex 0.169: `$PYCODEX_REAL_CODEX`, else the npm install under `.codex-ref` (as tests/e2e finds it)."""
+    if os.environ.get("PYCODEX_REAL_CODEX"):
+        return Path(os.environ["PYCODEX_REAL_CODEX"])
+    found = sorted((REPO / ".codex-ref" / "node_modules" / "@openai").glob("codex-linux-*/vendor/*/bin/codex"))
+    return found[0] if found else None
+
+
 WORKSPACE_WRITE = ["-c", 'sandbox_mode="workspace-write"', "--"]
 
 

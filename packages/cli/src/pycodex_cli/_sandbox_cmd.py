@@ -9,6 +9,7 @@ is the command's (128 + N when signal N ended it).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -126,23 +127,37 @@ def run_sandboxed(command: list[str], cwd: Path, env: dict[str, str], policy: Re
     if sys.platform != "linux" and policy["kind"] == "restricted":
         sys.stderr.write(f"codex sandbox: no sandbox for {sys.platform} in this build; command not run\n")
         return 1
-    from pycodex_sandbox_linux import SandboxError, prepare_command
+    from pycodex_sandbox_linux import ProxyBridge, SandboxError, prepare_command
 
+    with contextlib.ExitStack() as stack:
+        bridge = None
+        settings = policy.get("proxy")
+        if policy["network"] == "proxied" and settings is not None:
+            from pycodex_proxy import DomainPolicy, ProxyServer
+
+            domains = DomainPolicy(
+                settings["allowed_domains"], settings["denied_domains"], settings["allow_local_binding"]
+            )
+            proxy = stack.enter_context(ProxyServer(domains))
+            bridge = ProxyBridge(stack.enter_context(proxy.bridge_socket()).fileno())
+        try:
+            plan = stack.enter_context(prepare_command(command, cwd, env, policy, proxy=bridge))
+        except SandboxError as exc:
+            sys.stderr.write(f"codex sandbox: {exc}\n")
+            return 1
+        return _wait(plan.argv, plan.env, plan.cwd, plan.pass_fds)
+
+
+def _wait(argv: list[str], env: dict[str, str], cwd: str, pass_fds: tuple[int, ...]) -> int:
     try:
-        plan = prepare_command(command, cwd, env, policy)
-    except SandboxError as exc:
-        sys.stderr.write(f"codex sandbox: {exc}\n")
-        return 1
-    with plan:
-        try:
-            child = subprocess.Popen(plan.argv, env=plan.env, cwd=plan.cwd, pass_fds=plan.pass_fds, close_fds=True)
-        except OSError as exc:
-            sys.stderr.write(f"codex sandbox: {plan.argv[0]}: {exc.strerror}\n")
-            return 127
-        previous = {s: signal.signal(s, lambda n, _f: child.send_signal(n)) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            code = child.wait()
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        child = subprocess.Popen(argv, env=env, cwd=cwd, pass_fds=pass_fds, close_fds=True)
+    except OSError as exc:
+        sys.stderr.write(f"codex sandbox: {argv[0]}: {exc.strerror}\n")
+        return 127
+    previous = {s: signal.signal(s, lambda n, _f: child.send_signal(n)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 128 - code if code < 0 else code

@@ -15,19 +15,21 @@ from pycodex_sandbox_linux._bwrap import BwrapCommand, build_bwrap_args, find_bw
 from pycodex_sandbox_linux._denial import SANDBOX_DENIED_KEYWORDS, Denial, DenialKind, classify_denial
 from pycodex_sandbox_linux._diagnose import REMEDY, LayerName, LayerStatus, SandboxDiagnosis, diagnose
 from pycodex_sandbox_linux._landlock import landlock_abi, landlock_spec
-from pycodex_sandbox_linux._plan import LayerChoice, SpawnPlan, prepare_command
+from pycodex_sandbox_linux._plan import PROXY_PORT, LayerChoice, ProxyBridge, SpawnPlan, prepare_command
 from pycodex_sandbox_linux._seccomp import SeccompMode, denied_syscalls, program as seccomp_program
 from pycodex_sandbox_linux.errors import SandboxError, SandboxSetupError, SandboxUnavailable
 
 __all__ = [
-    "REMEDY",
-    "SANDBOX_DENIED_KEYWORDS",
     "BwrapCommand",
     "Denial",
     "DenialKind",
     "LayerChoice",
     "LayerName",
     "LayerStatus",
+    "PROXY_PORT",
+    "ProxyBridge",
+    "REMEDY",
+    "SANDBOX_DENIED_KEYWORDS",
     "SandboxDiagnosis",
     "SandboxError",
     "SandboxSetupError",

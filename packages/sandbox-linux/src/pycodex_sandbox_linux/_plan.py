@@ -31,12 +31,23 @@ from pycodex_sandbox_linux.errors import SandboxSetupError, SandboxUnavailable
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LayerChoice", "SpawnPlan", "prepare_command"]
+__all__ = ["PROXY_PORT", "LayerChoice", "ProxyBridge", "SpawnPlan", "prepare_command"]
 
 LayerChoice: TypeAlias = Literal["auto", "bubblewrap", "landlock"]
 """Which layer to use; `auto` takes the best that works here."""
 
 LAUNCHER = Path(__file__).with_name("_launcher.py")
+FORWARDER = Path(__file__).with_name("_forwarder.py")
+PROXY_PORT = 3128
+"""Where the proxy appears inside a proxied sandbox (`HTTP_PROXY=http://127.0.0.1:3128`)."""
+
+
+@dataclass(frozen=True)
+class ProxyBridge:
+    """How a proxied sandbox reaches the policy proxy: a UNIX socket that takes connection descriptors."""
+
+    fd: int
+    """The sandbox's end of the socket pair (see `pycodex_proxy.ProxyServer.bridge_socket`)."""
 
 
 @dataclass
@@ -102,8 +113,21 @@ def _sandbox_env(env: Mapping[str, str], policy: ResolvedSandboxPolicy) -> dict[
     return out
 
 
+def _proxy_env(env: dict[str, str]) -> dict[str, str]:
+    url = f"http://127.0.0.1:{PROXY_PORT}"
+    out = {k: v for k, v in env.items() if k.lower() != "no_proxy"}
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        out[name] = out[name.lower()] = url
+    return out
+
+
 def _bwrap_plan(
-    argv: Sequence[str], cwd: Path, env: dict[str, str], policy: ResolvedSandboxPolicy, bwrap: str
+    argv: Sequence[str],
+    cwd: Path,
+    env: dict[str, str],
+    policy: ResolvedSandboxPolicy,
+    bwrap: str,
+    proxy: ProxyBridge | None = None,
 ) -> SpawnPlan:
     command = build_bwrap_args(policy, cwd)
     protected = [p for root in policy["writable_roots"] for p in root["read_only_subpaths"]]
@@ -120,8 +144,16 @@ def _bwrap_plan(
         args += ["--setenv", name, value]
     clean_env = {k: v for k, v in env.items() if k not in loader_vars}
     fd = _memfd(_seccomp.program(policy["network"]))
+    pass_fds: tuple[int, ...] = (fd,)
+    if policy["network"] == "proxied":
+        if proxy is None:
+            raise SandboxSetupError("the proxied network needs a running policy proxy (none was given)")
+        os.set_inheritable(proxy.fd, True)
+        argv = [sys.executable, "-I", "-S", str(FORWARDER), str(proxy.fd), str(PROXY_PORT), "--", *argv]
+        clean_env = _proxy_env(clean_env)
+        pass_fds += (proxy.fd,)
     full = [bwrap, *args, "--seccomp", str(fd), "--", *argv]
-    return SpawnPlan(full, clean_env, str(cwd), (fd,), "bubblewrap", [fd], targets)
+    return SpawnPlan(full, clean_env, str(cwd), pass_fds, "bubblewrap", [fd], targets)
 
 
 def _landlock_plan(
@@ -146,6 +178,7 @@ def prepare_command(
     *,
     layer: LayerChoice = "auto",
     search_path: str | None = None,
+    proxy: ProxyBridge | None = None,
 ) -> SpawnPlan:
     """Wrap `argv` so that it runs confined by `policy`.
 
@@ -156,6 +189,7 @@ def prepare_command(
         policy: The resolved policy; `unrestricted` and `external` run the command as it is.
         layer: Force a layer instead of the best available one.
         search_path: The `PATH` on which to look for `bwrap` (default `$PATH`).
+        proxy: The bridge to the policy proxy, required when the policy's network is `proxied`.
 
     Raises:
         SandboxUnavailable: no layer works here (the message carries the remedy).
@@ -169,7 +203,7 @@ def prepare_command(
     sandbox_env = _sandbox_env(env, policy)
     use_bwrap = found.chosen == "bubblewrap" and layer in ("auto", "bubblewrap")
     if use_bwrap and found.bwrap is not None:
-        return _bwrap_plan(argv, cwd, sandbox_env, policy, found.bwrap)
+        return _bwrap_plan(argv, cwd, sandbox_env, policy, found.bwrap, proxy)
     if layer == "bubblewrap":
         raise SandboxUnavailable(f"bubblewrap cannot run here ({found.summary()})", remedy=REMEDY)
     if found.landlock_abi > 0 and any(c.name == "seccomp" and c.ok for c in found.checks):
