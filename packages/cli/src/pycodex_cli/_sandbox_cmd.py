@@ -40,16 +40,6 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _globals(globals_: list[str]) -> argparse.Namespace:
-    g = argparse.ArgumentParser(add_help=False)
-    for flag in ("--config", "--enable", "--disable"):
-        g.add_argument(flag, action="append", default=[])
-    for flag in ("--profile", "--cd", "--sandbox", "--model"):
-        g.add_argument(flag)
-    ns, _ = g.parse_known_args(globals_)
-    return ns
-
-
 def _state_policy(text: str, cwd: Path, ns: argparse.Namespace) -> ResolvedSandboxPolicy:
     from pycodex_config import NamedPermissions, legacy_permission_profile, resolve_sandbox_policy
 
@@ -74,45 +64,38 @@ def _state_policy(text: str, cwd: Path, ns: argparse.Namespace) -> ResolvedSandb
     return policy
 
 
-def _config_policy(ns: argparse.Namespace, g: argparse.Namespace) -> tuple[ResolvedSandboxPolicy, Path, Any]:
+def _config_policy(ns: argparse.Namespace) -> tuple[ResolvedSandboxPolicy, Path, Any]:
     from pycodex_config import load_config, resolve_sandbox_policy, select_permissions
 
-    cwd = Path(ns.cd or g.cd or os.getcwd()).resolve()
-    overrides = [*g.config, *ns.config]
+    cwd = Path(ns.cd or os.getcwd()).resolve()
+    overrides = list(ns.config)
     if ns.full_auto:
         overrides.append('sandbox_mode="workspace-write"')
-    if g.sandbox:
-        overrides.append(f'sandbox_mode="{g.sandbox}"')
-    config = load_config(
-        cwd=cwd,
-        overrides=overrides,
-        profile=ns.profile or g.profile,
-        enable=[*g.enable, *ns.enable],
-        disable=[*g.disable, *ns.disable],
-    )
-    selected = select_permissions(config, ns.permission_profile, sandbox_flag=bool(g.sandbox))
+    config = load_config(cwd=cwd, overrides=overrides, profile=ns.profile, enable=ns.enable, disable=ns.disable)
+    selected = select_permissions(config, ns.permission_profile, sandbox_flag=ns.full_auto)
     policy = resolve_sandbox_policy(selected, cwd=config.cwd, network_proxy=config.feature_enabled("network_proxy"))
     return policy, config.cwd, config
 
 
-def main(globals_: list[str], rest: list[str]) -> int:
-    """Run `codex sandbox` and return the exit status."""
+def main(argv: list[str]) -> int:
+    """Run `codex sandbox ARGV` (the root's `-c/--enable/--disable` come first) and return the exit status."""
     platform_name = sys.platform
-    if rest and rest[0] in _ALIASES:
-        platform_name, rest = _ALIASES[rest[0]], rest[1:]
+    rest = list(argv)
+    alias = next((i for i, word in enumerate(rest) if not word.startswith("--")), None)
+    if alias is not None and rest[alias] in _ALIASES and "--" not in rest[:alias]:
+        platform_name = _ALIASES[rest.pop(alias)]
     ns = _parser().parse_args(rest)
     command = ns.command[1:] if ns.command[:1] == ["--"] else ns.command
     if not command:
         sys.stderr.write("codex sandbox: no command given (usage: codex sandbox [OPTIONS] -- CMD...)\n")
         return 2
     if platform_name != sys.platform:
-        sys.stderr.write(f"codex sandbox: the {rest and platform_name} sandbox does not run on {sys.platform}\n")
+        sys.stderr.write(f"codex sandbox: the {platform_name} sandbox does not run on {sys.platform}\n")
         return 1
     from pycodex_config import ConfigError, create_env
 
-    g = _globals(globals_)
     try:
-        policy, cwd, config = _config_policy(ns, g)
+        policy, cwd, config = _config_policy(ns)
         if ns.sandbox_state_json:
             policy = _state_policy(ns.sandbox_state_json, cwd, ns)
     except (ConfigError, ValueError) as exc:
