@@ -144,3 +144,17 @@ def _wait(argv: list[str], env: dict[str, str], cwd: str, pass_fds: tuple[int, .
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 128 - code if code < 0 else code
+
+
+def doctor_checks() -> list[tuple[str, str, str]]:
+    """`codex doctor` lines: the sandbox layer in use, and each layer with why it works or not."""
+    if sys.platform != "linux":
+        return [("sandbox", "warn", f"no sandbox for {sys.platform} in this build: restricted commands are refused")]
+    from pycodex_sandbox_linux import diagnose
+
+    found = diagnose()
+    status = "ok" if found.chosen == "bubblewrap" else "warn" if found.chosen else "fail"
+    lines = [("sandbox", status, found.summary())]
+    for check in found.checks:
+        lines.append((f"sandbox {check.name}", "ok" if check.ok else "warn", check.detail))
+    return lines

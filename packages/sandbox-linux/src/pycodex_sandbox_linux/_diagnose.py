@@ -100,7 +100,10 @@ def _cached(bwrap: str | None, cwd: str) -> SandboxDiagnosis:
         ns_ok, ns_detail = _probe_bwrap(bwrap)
         checks.append(LayerStatus("user namespaces", ns_ok, ns_detail))
     else:
-        checks.append(LayerStatus("bubblewrap", False, "no `bwrap` on PATH (outside the working directory)"))
+        why = "no `bwrap` on PATH (outside the working directory)"
+        if os.environ.get("PYCODEX_BWRAP") is not None:
+            why = f"$PYCODEX_BWRAP is {os.environ['PYCODEX_BWRAP']!r}, not an executable (bubblewrap disabled)"
+        checks.append(LayerStatus("bubblewrap", False, why))
         ns_ok = False
     sc_ok, sc_detail = _seccomp_available()
     checks.append(LayerStatus("seccomp", sc_ok, sc_detail))
