@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,8 +68,12 @@ class SpawnPlan:
     _fds: list[int] = field(default_factory=lambda: [], repr=False)
     _targets: SyntheticTargets | None = field(default=None, repr=False)
 
-    def close(self) -> None:
-        """Close the plan's descriptors and remove the mount points no other sandbox still needs."""
+    def close(self, *, wait: bool = True) -> None:
+        """Close the plan's descriptors and remove the mount points no other sandbox still needs.
+
+        Removing a mount point waits for the kernel to tear the sandbox's mount namespace down
+        (tens of milliseconds); with `wait=False` that happens in a background thread.
+        """
         for fd in self._fds:
             try:
                 os.close(fd)
@@ -76,8 +81,11 @@ class SpawnPlan:
                 logger.debug("descriptor %d already closed", fd)
         self._fds = []
         if self._targets is not None:
-            self._targets.release()
-            self._targets = None
+            targets, self._targets = self._targets, None
+            if wait:
+                targets.release()
+            else:
+                threading.Thread(target=targets.release, name="pycodex-sandbox-cleanup", daemon=True).start()
 
     def __enter__(self) -> SpawnPlan:
         return self
@@ -129,10 +137,18 @@ def _bwrap_plan(
     bwrap: str,
     proxy: ProxyBridge | None = None,
 ) -> SpawnPlan:
-    command = build_bwrap_args(policy, cwd)
     protected = [p for root in policy["writable_roots"] for p in root["read_only_subpaths"]]
     candidates = [p for p in protected if not os.path.lexists(p) or (os.path.isdir(p) and not os.listdir(p))]
-    targets = SyntheticTargets(candidates, command.synthetic) if candidates else None
+    # Lock first: a finishing sandbox may be removing one of these right now.
+    targets = SyntheticTargets(candidates) if candidates else None
+    try:
+        command = build_bwrap_args(policy, cwd)
+    except BaseException:
+        if targets is not None:
+            targets.release()
+        raise
+    if targets is not None:
+        targets.mark_created(command.synthetic)
     args = command.args
     if targets is not None and any(
         str(targets.registry).startswith(r["root"].rstrip("/") + "/") for r in policy["writable_roots"]

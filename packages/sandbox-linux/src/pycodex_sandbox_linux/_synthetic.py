@@ -46,8 +46,8 @@ def _empty_dir(path: str) -> bool:
 class SyntheticTargets:
     """Shared locks on the protected paths of one sandbox that are (or may become) empty mount points."""
 
-    def __init__(self, paths: Sequence[str], created: Sequence[str]) -> None:
-        """Take the locks for `paths`; `created` are the ones bubblewrap will make now."""
+    def __init__(self, paths: Sequence[str]) -> None:
+        """Take the shared locks for `paths` (waits while another sandbox is removing one of them)."""
         self.registry = registry_dir()
         self.registry.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self.registry.is_symlink():
@@ -58,6 +58,9 @@ class SyntheticTargets:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
             fcntl.flock(fd, fcntl.LOCK_SH)
             self._held[path] = fd
+
+    def mark_created(self, created: Sequence[str]) -> None:
+        """Record that bubblewrap will make these mount points now (so the last user removes them)."""
         for path in created:
             (self.registry / f"{_key(path)}.created").write_bytes(os.fsencode(path))
 
