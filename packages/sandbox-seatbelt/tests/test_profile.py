@@ -22,7 +22,7 @@ def make(read: str, write: str, network: str, denied: bool) -> ResolvedSandboxPo
         "kind": "restricted",
         "full_read": read == "full",
         "readable_roots": [] if read == "full" else ["/usr", WS],
-        "writable_roots": writable,  # type: ignore[typeddict-item]
+        "writable_roots": writable,
         "denied_paths": [f"{WS}/secrets"] if denied else [],
         "network": network,  # type: ignore[typeddict-item]
     }
