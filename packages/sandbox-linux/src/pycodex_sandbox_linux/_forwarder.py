@@ -17,7 +17,7 @@ import sys
 
 def main(argv: list[str]) -> int:
     """Listen, spawn the command, forward connections until it exits."""
-    if len(argv) < 5 or argv[3] != "--":
+    if sys.platform != "linux" or len(argv) < 5 or argv[3] != "--":
         sys.stderr.write("pycodex-sandbox: usage: _forwarder.py FD PORT -- CMD...\n")
         return 126
     bridge = socket.socket(fileno=int(argv[1]))

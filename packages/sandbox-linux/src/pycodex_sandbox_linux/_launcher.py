@@ -32,6 +32,7 @@ _PR_SET_SECCOMP = 22
 _SECCOMP_MODE_FILTER = 2
 _SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
+_O_PATH: int = getattr(os, "O_PATH", 0o10000000)
 _NET_BIND_TCP = 1
 _NET_CONNECT_TCP = 2
 
@@ -89,7 +90,7 @@ def _landlock(libc: ctypes.CDLL, spec: dict[str, object]) -> None:
     rules = cast("list[tuple[str, int]]", spec["rules"])
     for path, bits in rules:
         try:
-            path_fd = os.open(str(path), os.O_PATH | os.O_CLOEXEC)
+            path_fd = os.open(str(path), _O_PATH | os.O_CLOEXEC)
         except OSError:
             continue  # vanished since the plan was made: nothing to grant
         rule = _PathBeneath(int(bits), path_fd)

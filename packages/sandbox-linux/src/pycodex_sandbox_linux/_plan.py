@@ -97,10 +97,12 @@ class SpawnPlan:
 
 
 def _memfd(data: bytes) -> int:
-    fd = os.memfd_create("pycodex-seccomp", 0) if hasattr(os, "memfd_create") else _pipe_fd(data)
-    if hasattr(os, "memfd_create"):
+    if sys.platform == "linux":
+        fd = os.memfd_create("pycodex-seccomp", 0)
         os.write(fd, data)
         os.lseek(fd, 0, os.SEEK_SET)
+    else:
+        fd = _pipe_fd(data)
     os.set_inheritable(fd, True)
     return fd
 
