@@ -65,3 +65,25 @@ def test_doctor_reports_the_sandbox_layers(ws: Path) -> None:
     lines = [line for line in done.stdout.splitlines() if "sandbox" in line]
     assert any("sandbox: bubblewrap" in line for line in lines)
     assert any("sandbox landlock" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ("nope", "invalid JSON"),
+        ("[1]", "must be a JSON object"),
+        ('{"kind": "restricted"}', "not a sandbox policy"),
+        ('{"type": "workspace-write", "writable_roots": 5}', "not a sandbox policy"),
+        ('{"type": "bogus"}', "unknown policy type"),
+    ],
+)
+def test_bad_sandbox_state_is_a_clear_error(ws: Path, state: str, message: str) -> None:
+    done = codex(["sandbox", "--sandbox-state-json", state, "--", "true"], ws, ws.parent / "home")
+    assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_sandbox_state_workspace_write(ws: Path) -> None:
+    done = codex(
+        ["sandbox", "--sandbox-state-json", '{"type": "workspace-write"}', "--", "touch", "x"], ws, ws.parent / "home"
+    )
+    assert done.returncode == 0 and (ws / "x").exists()

@@ -43,19 +43,44 @@ def _parser() -> argparse.ArgumentParser:
 def _state_policy(text: str, cwd: Path, ns: argparse.Namespace) -> ResolvedSandboxPolicy:
     from pycodex_config import NamedPermissions, legacy_permission_profile, resolve_sandbox_policy
 
-    value = json.loads(text)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--sandbox-state-json: invalid JSON: {exc}") from None
     if not isinstance(value, dict):
         raise ValueError("--sandbox-state-json must be a JSON object")
     state = cast(dict[str, Any], value)
     state = cast(dict[str, Any], state.get("permissionProfile") or state.get("sandboxPolicy") or state)
+    from pydantic import ValidationError
+
+    from pycodex_protocol.schema import (
+        permission_profile_adapter,
+        resolved_sandbox_policy_adapter,
+        sandbox_policy_adapter,
+    )
+
     if "kind" in state:
-        policy = cast("ResolvedSandboxPolicy", dict(state))
+        try:
+            policy = resolved_sandbox_policy_adapter().validate_python(state)
+        except ValidationError as exc:
+            raise ValueError(f"--sandbox-state-json: not a sandbox policy: {exc.errors()[0]['msg']}") from None
     else:
         kind = state.get("type")
         if kind in ("read-only", "workspace-write", "danger-full-access", "external-sandbox"):
-            state = dict(legacy_permission_profile(cast(Any, {"writable_roots": [], **state}), cwd))
+            defaults = {"writable_roots": [], "network_access": False}
+            defaults |= {"exclude_tmpdir_env_var": False, "exclude_slash_tmp": False}
+            legacy = {**defaults, **state} if kind == "workspace-write" else state
+            try:
+                checked = sandbox_policy_adapter().validate_python(legacy)
+            except ValidationError as exc:
+                raise ValueError(f"--sandbox-state-json: not a sandbox policy: {exc.errors()[0]['msg']}") from None
+            state = dict(legacy_permission_profile(checked, cwd))
         elif kind not in ("managed", "disabled", "external"):
             raise ValueError(f"--sandbox-state-json: unknown policy type {kind!r}")
+        try:
+            state = dict(permission_profile_adapter().validate_python(state))
+        except ValidationError as exc:
+            raise ValueError(f"--sandbox-state-json: not a permission profile: {exc.errors()[0]['msg']}") from None
         policy = resolve_sandbox_policy(NamedPermissions("state", cast(Any, state)), cwd=cwd)
     if ns.sandbox_state_disable_network:
         policy["network"] = "off"

@@ -7,8 +7,9 @@ inheritable), sets `no_new_privs`, applies the Landlock ruleset, loads the secco
 `execvp`s the command. Any step that fails stops the launch with exit status 126 and a line on
 stderr starting `pycodex-sandbox:`; the command never runs unconfined.
 
-SPEC is JSON: `{"abi": N, "handled_fs": bits, "rules": [[path, bits], ...], "net": bool,
-"scoped": bits, "bpf": "<hex>"}`.
+SPEC is `fd:N` (a descriptor to read the JSON from) or the JSON itself: `{"abi": N,
+"handled_fs": bits, "rules": [[path, bits], ...], "net": bool, "scoped": bits, "bpf": "<hex>",
+"env": {...}}`.
 """
 
 from __future__ import annotations
@@ -115,7 +116,11 @@ def main(argv: list[str]) -> int:
     if len(argv) < 4 or argv[2] != "--":
         sys.stderr.write("pycodex-sandbox: usage: _launcher.py SPEC -- CMD...\n")
         return 126
-    spec = json.loads(argv[1])
+    if argv[1].startswith("fd:"):
+        with os.fdopen(int(argv[1][3:]), "rb") as source:
+            spec = json.loads(source.read())
+    else:
+        spec = json.loads(argv[1])
     command = argv[3:]
     try:
         os.closerange(3, os.sysconf("SC_OPEN_MAX") if os.sysconf("SC_OPEN_MAX") > 0 else 65536)

@@ -98,7 +98,7 @@ class SpawnPlan:
 
 def _memfd(data: bytes) -> int:
     if sys.platform == "linux":
-        fd = os.memfd_create("pycodex-seccomp", 0)
+        fd = os.memfd_create("pycodex-sandbox", 0)
         os.write(fd, data)
         os.lseek(fd, 0, os.SEEK_SET)
     else:
@@ -184,8 +184,10 @@ def _landlock_plan(
     # The launcher runs before any confinement: the loader's variables are set only for the command.
     spec["env"] = {k: v for k, v in env.items() if k.startswith("LD_")}
     env = {k: v for k, v in env.items() if not k.startswith("LD_")}
-    launcher = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec, separators=(",", ":")), "--"]
-    return SpawnPlan([*launcher, *argv], env, str(cwd), (), "landlock")
+    # Through a descriptor, not argv: a root with many entries would pass the 128 KiB argument limit.
+    fd = _memfd(json.dumps(spec, separators=(",", ":")).encode())
+    launcher = [sys.executable, "-I", "-S", str(LAUNCHER), f"fd:{fd}", "--"]
+    return SpawnPlan([*launcher, *argv], env, str(cwd), (fd,), "landlock", [fd])
 
 
 def prepare_command(
