@@ -75,3 +75,22 @@ def test_denials_come_from_the_sandbox_not_from_missing_targets(bwrap_verdicts: 
     assert "Operation not permitted" in by_id["net.tcp_loopback"]
     assert "Operation not permitted" in by_id["proc.ptrace_sibling"]
     assert by_id["fd.scan"].split() == ["0", "1", "2", "3"]  # 3 is the directory being listed
+
+
+def test_supervised_plan_holds_too(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The same probes through `prepare_command(supervised=True)`, exec'd with every descriptor still open."""
+    import sys
+
+    work = Path("/var/tmp") / f"pycodex-supervised-{os.getpid()}"
+    target = Target(work)
+    try:
+        env = {**os.environ, "PROBE_LD_PRELOAD": str(target.spec["evil_so"])}
+        launcher = [sys.executable, str(Path(__file__).with_name("supervised_launcher.py"))]
+        verdicts = target.judge(target.run(launcher, env))
+        assert target.returncode == 0, target.stderr
+    finally:
+        target.close()
+    escaped = [(v.probe, v.detail) for v in verdicts if v.escaped]
+    assert escaped == []
+    assert not (work / "ws" / ".codex").exists() and not (work / "ws" / ".agents").exists()
+    shutil.rmtree(work, ignore_errors=True)

@@ -12,6 +12,7 @@ with prepare_command(["make"], cwd, os.environ, policy) as plan:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -27,7 +28,7 @@ from pycodex_sandbox_linux import _seccomp
 from pycodex_sandbox_linux._bwrap import build_bwrap_args
 from pycodex_sandbox_linux._diagnose import REMEDY, diagnose
 from pycodex_sandbox_linux._landlock import landlock_spec
-from pycodex_sandbox_linux._synthetic import SyntheticTargets
+from pycodex_sandbox_linux._synthetic import SyntheticTargets, registry_dir
 from pycodex_sandbox_linux.errors import SandboxSetupError, SandboxUnavailable
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ LayerChoice: TypeAlias = Literal["auto", "bubblewrap", "landlock"]
 
 LAUNCHER = Path(__file__).with_name("_launcher.py")
 FORWARDER = Path(__file__).with_name("_forwarder.py")
+SUPERVISOR = Path(__file__).with_name("_supervisor.py")
 PROXY_PORT = 3128
 """Where the proxy appears inside a proxied sandbox (`HTTP_PROXY=http://127.0.0.1:3128`)."""
 
@@ -138,11 +140,12 @@ def _bwrap_plan(
     policy: ResolvedSandboxPolicy,
     bwrap: str,
     proxy: ProxyBridge | None = None,
+    supervised: bool = False,
 ) -> SpawnPlan:
     protected = [p for root in policy["writable_roots"] for p in root["read_only_subpaths"]]
     candidates = [p for p in protected if not os.path.lexists(p) or (os.path.isdir(p) and not os.listdir(p))]
     # Lock first: a finishing sandbox may be removing one of these right now.
-    targets = SyntheticTargets(candidates) if candidates else None
+    targets = SyntheticTargets(candidates) if candidates and not supervised else None
     try:
         command = build_bwrap_args(policy, cwd)
     except BaseException:
@@ -152,17 +155,17 @@ def _bwrap_plan(
     if targets is not None:
         targets.mark_created(command.synthetic)
     args = command.args
-    if targets is not None and any(
-        str(targets.registry).startswith(r["root"].rstrip("/") + "/") for r in policy["writable_roots"]
-    ):
-        args += ["--ro-bind", str(targets.registry), str(targets.registry)]
+    registry = registry_dir()
+    if any(str(registry).startswith(r["root"].rstrip("/") + "/") for r in policy["writable_roots"]):
+        registry.mkdir(mode=0o700, parents=True, exist_ok=True)
+        args += ["--ro-bind", str(registry), str(registry)]
     # bubblewrap starts outside the sandbox: the dynamic loader's variables must not reach it.
     loader_vars = {k: v for k, v in env.items() if k.startswith("LD_")}
     for name, value in loader_vars.items():
         args += ["--setenv", name, value]
     clean_env = {k: v for k, v in env.items() if k not in loader_vars}
-    fd = _memfd(_seccomp.program(policy["network"]))
-    pass_fds: tuple[int, ...] = (fd,)
+    bpf = _seccomp.program(policy["network"])
+    pass_fds: tuple[int, ...] = ()
     if policy["network"] == "proxied":
         if proxy is None:
             raise SandboxSetupError("the proxied network needs a running policy proxy (none was given)")
@@ -170,22 +173,32 @@ def _bwrap_plan(
         argv = [sys.executable, "-I", "-S", str(FORWARDER), str(proxy.fd), str(PROXY_PORT), "--", *argv]
         clean_env = _proxy_env(clean_env)
         pass_fds += (proxy.fd,)
+    if supervised:
+        spec: dict[str, object] = {"registry": str(registry), "locks": candidates, "created": command.synthetic}
+        spec |= {"bpf": bpf.hex(), "keep_fds": list(pass_fds)}
+        head = [sys.executable, "-I", "-S", str(SUPERVISOR), json.dumps(spec, separators=(",", ":")), "--"]
+        return SpawnPlan([*head, bwrap, *args, "--", *argv], clean_env, str(cwd), pass_fds, "bubblewrap")
+    fd = _memfd(bpf)
     full = [bwrap, *args, "--seccomp", str(fd), "--", *argv]
-    return SpawnPlan(full, clean_env, str(cwd), pass_fds, "bubblewrap", [fd], targets)
+    return SpawnPlan(full, clean_env, str(cwd), (fd, *pass_fds), "bubblewrap", [fd], targets)
 
 
 def _landlock_plan(
-    argv: Sequence[str], cwd: Path, env: dict[str, str], policy: ResolvedSandboxPolicy, abi: int
+    argv: Sequence[str], cwd: Path, env: dict[str, str], policy: ResolvedSandboxPolicy, abi: int, supervised: bool
 ) -> SpawnPlan:
-    import json
-
     spec = landlock_spec(policy, cwd, abi)
     spec["bpf"] = _seccomp.program(policy["network"], fallback=True).hex()
     # The launcher runs before any confinement: the loader's variables are set only for the command.
     spec["env"] = {k: v for k, v in env.items() if k.startswith("LD_")}
     env = {k: v for k, v in env.items() if not k.startswith("LD_")}
+    text = json.dumps(spec, separators=(",", ":"))
+    if supervised:  # no descriptors may be passed: the spec travels in argv (up to 128 KiB)
+        if len(text) > 120_000:
+            raise SandboxSetupError("too many entries in a writable root for the Landlock fallback")
+        launcher = [sys.executable, "-I", "-S", str(LAUNCHER), text, "--"]
+        return SpawnPlan([*launcher, *argv], env, str(cwd), (), "landlock")
     # Through a descriptor, not argv: a root with many entries would pass the 128 KiB argument limit.
-    fd = _memfd(json.dumps(spec, separators=(",", ":")).encode())
+    fd = _memfd(text.encode())
     launcher = [sys.executable, "-I", "-S", str(LAUNCHER), f"fd:{fd}", "--"]
     return SpawnPlan([*launcher, *argv], env, str(cwd), (fd,), "landlock", [fd])
 
@@ -199,6 +212,7 @@ def prepare_command(
     layer: LayerChoice = "auto",
     search_path: str | None = None,
     proxy: ProxyBridge | None = None,
+    supervised: bool = False,
 ) -> SpawnPlan:
     """Wrap `argv` so that it runs confined by `policy`.
 
@@ -210,6 +224,9 @@ def prepare_command(
         layer: Force a layer instead of the best available one.
         search_path: The `PATH` on which to look for `bwrap` (default `$PATH`).
         proxy: The bridge to the policy proxy, required when the policy's network is `proxied`.
+        supervised: Return a plain argv that needs no descriptors and no `close()` (a small
+            supervisor process holds the mount-point locks and cleans up): for spawners such as
+            a pty that cannot pass descriptors or report the exit.
 
     Raises:
         SandboxUnavailable: no layer works here (the message carries the remedy).
@@ -223,9 +240,9 @@ def prepare_command(
     sandbox_env = _sandbox_env(env, policy)
     use_bwrap = found.chosen == "bubblewrap" and layer in ("auto", "bubblewrap")
     if use_bwrap and found.bwrap is not None:
-        return _bwrap_plan(argv, cwd, sandbox_env, policy, found.bwrap, proxy)
+        return _bwrap_plan(argv, cwd, sandbox_env, policy, found.bwrap, proxy, supervised)
     if layer == "bubblewrap":
         raise SandboxUnavailable(f"bubblewrap cannot run here ({found.summary()})", remedy=REMEDY)
     if found.landlock_abi > 0 and any(c.name == "seccomp" and c.ok for c in found.checks):
-        return _landlock_plan(argv, cwd, sandbox_env, policy, found.landlock_abi)
+        return _landlock_plan(argv, cwd, sandbox_env, policy, found.landlock_abi, supervised)
     raise SandboxUnavailable(f"no sandbox layer works on this machine ({found.summary()})", remedy=REMEDY)
