@@ -49,11 +49,12 @@ def _time(fn: Callable[[], object], runs: int) -> float:
     return statistics.median(samples)
 
 
-def _library(ws: Path, network: str, layer: str) -> Callable[[], object]:
+def _library(ws: Path, network: str, layer: str, supervised: bool = False) -> Callable[[], object]:
     env = dict(os.environ)
 
     def run() -> None:
-        plan = prepare_command([TRUE], ws, env, _policy(ws, network), layer=layer)  # type: ignore[arg-type]
+        policy = _policy(ws, network)
+        plan = prepare_command([TRUE], ws, env, policy, layer=layer, supervised=supervised)  # type: ignore[arg-type]
         try:
             subprocess.run(plan.argv, env=plan.env, cwd=plan.cwd, pass_fds=plan.pass_fds, check=True)
         finally:
@@ -83,6 +84,8 @@ def main() -> int:
     print(f"sandbox: {diagnose().summary()}", file=sys.stderr)
     rows.append(("library: bubblewrap + seccomp, network off", _time(_library(ws, "off", "bubblewrap"), runs)))
     rows.append(("library: bubblewrap + seccomp, network on", _time(_library(ws, "on", "bubblewrap"), runs)))
+    supervised = _library(ws, "off", "bubblewrap", supervised=True)
+    rows.append(("library: bubblewrap, supervised plan (core's path)", _time(supervised, runs)))
     os.environ["PYCODEX_BWRAP"] = ""
     diagnose(fresh=True)
     rows.append(("library: Landlock + seccomp, network off", _time(_library(ws, "off", "landlock"), runs)))

@@ -133,6 +133,14 @@ def _proxy_env(env: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def _maybe_synthetic(path: str) -> bool:
+    """Missing, or an empty directory (maybe another sandbox's mount point, being removed right now)."""
+    try:
+        return not os.path.lexists(path) or (os.path.isdir(path) and not os.path.islink(path) and not os.listdir(path))
+    except OSError:
+        return True
+
+
 def _bwrap_plan(
     argv: Sequence[str],
     cwd: Path,
@@ -143,7 +151,7 @@ def _bwrap_plan(
     supervised: bool = False,
 ) -> SpawnPlan:
     protected = [p for root in policy["writable_roots"] for p in root["read_only_subpaths"]]
-    candidates = [p for p in protected if not os.path.lexists(p) or (os.path.isdir(p) and not os.listdir(p))]
+    candidates = [p for p in protected if _maybe_synthetic(p)]
     # Lock first: a finishing sandbox may be removing one of these right now.
     targets = SyntheticTargets(candidates) if candidates and not supervised else None
     try:
