@@ -121,3 +121,23 @@ async def test_read_only_denies_workspace_writes(make_config: ConfigFactory, wor
     assert not (workspace / "nope.txt").exists()
     output = _output(transport, 1, "ro")
     assert "Read-only file system" in output and "usr" in output
+
+
+def test_filesystem_context_matches_codex_layout() -> None:
+    from pycodex_config import legacy_permission_profile
+    from pycodex_core._prompts import filesystem_context
+
+    policy: Any = {"type": "workspace-write", "writable_roots": ["/srv"], "network_access": True,
+                   "exclude_tmpdir_env_var": False, "exclude_slash_tmp": False}  # fmt: skip
+    ws = Path("/var/tmp/sbx")
+    text = filesystem_context(dict(legacy_permission_profile(policy, ws)), [ws, Path("/srv")])
+    # Recorded from Codex 0.169: `codex -s workspace-write --add-dir /srv debug prompt-input hi`.
+    expected = (
+        '<filesystem><workspace_roots><root>/var/tmp/sbx</root><root>/srv</root></workspace_roots><permission_profile type="managed"><file_system type="restricted"><entry access="read"><special>:root</special></entry><entry access="write"><path>/var/tmp/sbx</path></entry><entry access="write"><path>/srv</path></entry><entry access="write"><special>:slash_tmp</special></entry><entry access="write"><special>:tmpdir</special></entry><entry access="read"><path>/var/tmp/sbx/.git</path></entry><entry access="read"><path>/srv/.git</path></entry><entry access="read"><path>/var/tmp/sbx/.agents</path></entry><entry access="read"><path>/srv/.agents</path></entry><entry access="read"><path>/var/tmp/sbx/.codex</path></entry><entry access="read"><path>/srv/.codex</path></entry><entry access="read"><path>/var/tmp/sbx/.aws</path></entry><entry access="read"><path>/srv/.aws</path></entry></file_system></permission_profile></filesystem>'  # noqa: E501
+    )  # fmt: skip
+    assert text == expected
+    danger = filesystem_context({"type": "disabled"}, [ws])
+    assert danger == (
+        "<filesystem><workspace_roots><root>/var/tmp/sbx</root></workspace_roots>"
+        '<permission_profile type="disabled"><file_system type="unrestricted" /></permission_profile></filesystem>'
+    )

@@ -39,6 +39,7 @@ from typing import cast
 from pycodex_config._config import Config
 from pycodex_config.errors import ConfigError
 from pycodex_protocol import (
+    PROTECTED_METADATA_NAMES,
     FileSystemAccessMode,
     FileSystemPath,
     FileSystemSandboxEntry,
@@ -135,12 +136,17 @@ def legacy_permission_profile(policy: SandboxPolicy, cwd: Path) -> PermissionPro
             "network": "enabled" if policy.get("network_access") else "restricted",
         }
     entries = [_entry(_special("root"), "read")]
-    for root in dict.fromkeys([str(cwd), *policy["writable_roots"]]):
+    roots = list(dict.fromkeys([str(cwd), *policy["writable_roots"]]))
+    for root in roots:
         entries.append(_entry({"type": "path", "path": root}, "write"))
     if not policy["exclude_slash_tmp"]:
         entries.append(_entry(_special("slash_tmp"), "write"))
     if not policy["exclude_tmpdir_env_var"]:
         entries.append(_entry(_special("tmpdir"), "write"))
+    for name in PROTECTED_METADATA_NAMES:  # grouped by name, then root, as Codex 0.169 lists them
+        for root in roots:
+            path: FileSystemPath = {"type": "path", "path": str(Path(root) / name)}
+            entries.append({"path": path, "access": "read", "missing_path_behavior": "skip"})
     return {
         "type": "managed",
         "file_system": {"type": "restricted", "entries": entries},
