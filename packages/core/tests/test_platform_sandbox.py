@@ -141,3 +141,16 @@ def test_filesystem_context_matches_codex_layout() -> None:
         "<filesystem><workspace_roots><root>/var/tmp/sbx</root></workspace_roots>"
         '<permission_profile type="disabled"><file_system type="unrestricted" /></permission_profile></filesystem>'
     )
+
+
+def test_bad_permission_profile_refuses_commands(make_config: ConfigFactory) -> None:
+    from pycodex_core._exec_types import ExecRequest, Refusal
+    from pycodex_core._platform_sandbox import PlatformSandbox
+
+    config = make_config(sandbox="workspace-write", overrides=('default_permissions="nope"',))
+    step = PlatformSandbox(config)
+    request = ExecRequest(argv=("true",), cwd=config.cwd, call_id="c", tool_name="exec_command")
+    refusal = step.prepare(request, {"type": "read-only"})
+    assert isinstance(refusal, Refusal)
+    assert "Command not run" in refusal.message
+    assert step.prepare(request, {"type": "danger-full-access"}) is not None

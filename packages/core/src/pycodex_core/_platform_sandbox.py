@@ -36,11 +36,18 @@ class PlatformSandbox:
     """
 
     def __init__(self, config: Config, *, platform: str = sys.platform) -> None:
-        from pycodex_config import select_permissions
+        from pycodex_config import ConfigError, legacy_permission_profile, select_permissions
 
         self._config = config
         self._platform = platform
-        self._selected: NamedPermissions = select_permissions(config)
+        self._error: str | None = None
+        try:
+            self._selected: NamedPermissions = select_permissions(config)
+        except ConfigError as exc:  # a bad [permissions] table refuses commands, it does not stop the session
+            from pycodex_config import NamedPermissions as _Named
+
+            self._error = str(exc)
+            self._selected = _Named("legacy", legacy_permission_profile(config.sandbox_policy, config.cwd))
         self.label = _LABELS.get(platform, "none")
         """`linux_seccomp`, `seatbelt` or `none`: what commands run under."""
 
@@ -59,6 +66,8 @@ class PlatformSandbox:
         argv = request.spawn_argv if request.spawn_argv is not None else request.argv
         if policy.get("type") == "danger-full-access":
             return SpawnPlan(argv=tuple(argv), env=request.env, cwd=request.cwd)
+        if self._error is not None:
+            return Refusal(f"Command not run: the permission profile is invalid: {self._error}", warning=self._error)
         resolved = self._resolve(policy)
         if resolved["kind"] != "restricted":
             return SpawnPlan(argv=tuple(argv), env=request.env, cwd=request.cwd)
