@@ -357,7 +357,9 @@ async def test_patch_policy_by_sandbox(make_config: ConfigFactory, workspace: Pa
         await collect_turn(codex, "x")
     assert (workspace / "hello.txt").exists()
     assert not (outside / "x.txt").exists()
-    assert _outputs(transport.requests[2])[1]["output"].startswith("Exit code: 1\n")
+    # As Codex 0.169: the bare refusal, no patch events.
+    refusal = "patch rejected: writing outside of the project; rejected by user approval settings"
+    assert _outputs(transport.requests[2])[1]["output"] == refusal
 
     transport = ScriptedTransport(
         [

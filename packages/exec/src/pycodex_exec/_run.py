@@ -134,8 +134,10 @@ class _Output:
         self.stderr.flush()
 
     def _show_instructions(self) -> None:
-        from pycodex_core import discover_agents_files
+        from pycodex_core import DEFAULT_PROFILE, discover_agents_files
 
+        profile = self.plan.prompt_profile or DEFAULT_PROFILE
+        self.stderr.write(f"instructions: {profile.describe()}\n")
         files = discover_agents_files(self.plan.config)
         if not files:
             self.stderr.write("instructions: no AGENTS.md files loaded\n")
@@ -186,6 +188,7 @@ async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: 
                 ephemeral=plan.args.ephemeral,
                 resume_from=plan.resume_from,
                 fork_from=plan.fork_from,
+                prompt_profile=plan.prompt_profile,
             ) as codex,
             anyio.create_task_group() as tg,
         ):

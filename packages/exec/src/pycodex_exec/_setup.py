@@ -38,6 +38,8 @@ class Plan:
     fork_from: Path | None = None
     oss: Any = None
     """The `PreparedOss` to close at exit, with `--oss`."""
+    prompt_profile: Any = None
+    """The `PromptProfile` chosen for a local model (`None`: the full prompt)."""
     notes: list[str] = field(default_factory=list[str])
     """Lines for stderr before the session starts (config warnings)."""
 
@@ -144,22 +146,51 @@ def prepare(args: ExecArgs, *, stdin: IO[str], stderr: IO[str]) -> Plan:
     return Plan(args, config, prompt, items, schema, resume_from, fork_from, notes=notes)
 
 
-def prepare_oss(plan: Plan) -> None:
+def prepare_oss(plan: Plan, *, stderr: IO[str] | None = None) -> None:
     """With `--oss`, get the local provider ready and point the config at it.
+
+    The embedded llama.cpp server runs with bounded greedy output (`model_max_output_tokens`,
+    default 256) and keeps its prompt-prefix cache under `$CODEX_HOME/cache/llamacpp`. Progress
+    lines go to `stderr` while it starts, so a first run on a slow machine shows it is working.
 
     Raises:
         ExecError: The local provider could not be prepared.
     """
     import dataclasses
+    import time
 
-    from pycodex_local_models import LocalModelError, prepare_oss as _prepare, probe_endpoint
+    from pycodex_local_models import (
+        DEFAULT_EMBEDDED_MAX_TOKENS,
+        EmbeddedSettings,
+        LocalModelError,
+        prepare_oss as _prepare,
+        probe_endpoint,
+    )
 
     config = plan.config
     provider = plan.args.local_provider or getattr(config, "oss_provider", None)
+    max_tokens = _max_output_tokens(config.raw.get("model_max_output_tokens"))
+    embedded = EmbeddedSettings(
+        max_tokens=max_tokens or DEFAULT_EMBEDDED_MAX_TOKENS, cache_dir=Path(config.codex_home) / "cache" / "llamacpp"
+    )
+    started = time.monotonic()
+    if stderr is not None and provider in (None, "llamacpp"):
+        stderr.write("Starting the local model...\n")
+        stderr.flush()
     try:
-        prepared = _prepare(provider, plan.args.model)
+        prepared = _prepare(provider, plan.args.model, embedded=embedded)
     except LocalModelError as exc:
         raise ExecError(str(exc)) from None
+    if stderr is not None and prepared.server is not None:
+        cache = prepared.server.cache
+        cached = (
+            f", {cache.restored_tokens} prompt tokens cached" if cache is not None and cache.restored_tokens else ""
+        )
+        stderr.write(
+            f"Local model ready: {prepared.model} on the embedded llama.cpp server "
+            f"({time.monotonic() - started:.1f}s{cached})\n"
+        )
+        stderr.flush()
     plan.oss = prepared
     # Ask the server about the model instead of relying on a catalog of local models.
     info = probe_endpoint(prepared.base_url, prepared.model)
@@ -169,6 +200,9 @@ def prepare_oss(plan: Plan) -> None:
             f"warning: {info.server or 'the server'} does not render tool definitions for {prepared.model!r}: "
             "the model cannot run commands or edit files, only answer in text"
         )
+    plan.prompt_profile = _prompt_profile(config, info.parameters, config.model_context_window or info.context_window)
+    if plan.prompt_profile is not None and prepared.server is not None:
+        plan.prompt_profile = dataclasses.replace(plan.prompt_profile, max_output_tokens=embedded.max_tokens)
     base_info = config.model_providers.get(prepared.provider_id, config.model_provider)
     provider_info = dataclasses.replace(base_info, base_url=prepared.base_url, wire_api=wire_api)
     plan.config = dataclasses.replace(
@@ -179,3 +213,23 @@ def prepare_oss(plan: Plan) -> None:
         model_context_window=config.model_context_window or info.context_window,
         show_raw_agent_reasoning=True,
     )
+
+
+def _max_output_tokens(value: object) -> int | None:
+    """`model_max_output_tokens` when it is a positive integer, else `None`."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
+
+
+def _prompt_profile(config: Any, parameters: int | None, context_window: int | None) -> Any:
+    """The prompt profile `oss_prompt_profile` asks for (`auto`: chosen from the model's size)."""
+    from pycodex_core import SMALL_LOCAL_PROFILE, select_prompt_profile
+
+    choice = config.raw.get("oss_prompt_profile", "auto")
+    if choice == "default":
+        return None
+    if choice == "small-local":
+        return SMALL_LOCAL_PROFILE
+    profile = select_prompt_profile(local=True, parameters=parameters, context_window=context_window)
+    return None if profile.name == "default" else profile

@@ -33,6 +33,7 @@ from ._builders import (
     text_message_events,
     usage,
 )
+from ._otlp import OtlpCollector, OtlpEvent
 from ._script import (
     Turn,
     dropped_stream,
@@ -47,6 +48,8 @@ from ._script import (
 from ._server import RecordedRequest, ScriptedServer
 
 __all__ = [
+    "OtlpCollector",
+    "OtlpEvent",
     "RecordedRequest",
     "ScriptedServer",
     "Turn",
