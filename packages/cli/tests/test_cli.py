@@ -167,8 +167,12 @@ def test_doctor_reports_checks(tmp_path: Path) -> None:
 
     checks = {c["check"]: c for c in json.loads(result.stdout)}
     assert checks["python"]["status"] == "ok"
-    assert checks["sandbox"]["status"] == "warn"
-    assert "danger-full-access" in checks["sandbox"]["detail"]
+    from pycodex_sandbox_linux import diagnose
+
+    found = diagnose()
+    assert checks["sandbox"]["detail"] == found.summary()
+    assert checks["sandbox"]["status"] == ("ok" if found.chosen == "bubblewrap" else "warn" if found.chosen else "fail")
+    assert "sandbox seccomp" in checks
     assert result.returncode == 0
 
 

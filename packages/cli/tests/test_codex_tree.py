@@ -69,6 +69,10 @@ def _module_parser(path: str) -> Callable[[list[str]], object] | None:
         from pycodex_cli._cmd_debug import parser as debug_parser
 
         return lambda words: debug_parser().parse_args([*parts[1:], *words])
+    if top == "sandbox":
+        from pycodex_cli._sandbox_cmd import parse_args as sandbox_parse
+
+        return lambda words: sandbox_parse([*parts[1:], *words])
     if top in ("login", "logout"):
         from pycodex_cli._cmd_login import login_parser, logout_parser
 

@@ -9,7 +9,7 @@ import anyio
 import pytest
 
 from pycodex_config import Config
-from pycodex_core import Codex
+from pycodex_core import Codex, NoSandbox
 from pycodex_core.testing import (
     ScriptedTransport,
     assistant_message,
@@ -334,7 +334,7 @@ async def test_commands_refused_without_sandbox(make_config: ConfigFactory, work
             response(assistant_message("could not")),
         ]
     )
-    async with Codex.start(make_config(sandbox=sandbox), transport=transport) as codex:
+    async with Codex.start(make_config(sandbox=sandbox), transport=transport, sandbox=NoSandbox()) as codex:
         msgs = await collect_turn(codex, "x")
     assert not any(workspace.iterdir())  # noqa: ASYNC240
     ends = of_type(msgs, "exec_command_end")

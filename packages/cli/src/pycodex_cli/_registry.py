@@ -62,7 +62,7 @@ COMMANDS: dict[str, Command] = {
     "doctor": Command(
         "Diagnose local Codex installation, config, auth, and runtime health", "pycodex_cli._commands:doctor"
     ),
-    "sandbox": Command("Run commands within a Codex-provided sandbox", None, unavailable=_NOT_YET),
+    "sandbox": Command("Run commands within a Codex-provided sandbox", "pycodex_cli._sandbox_cmd:main"),
     "execpolicy": Command("Check commands against execpolicy rules", None, unavailable=_NOT_YET),
     "debug": Command("Debugging tools", "pycodex_cli._cmd_debug:main"),
     "apply": Command(

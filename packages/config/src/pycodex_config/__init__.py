@@ -20,12 +20,20 @@ from pycodex_config._loader import find_codex_home, load_config
 from pycodex_config._mcp import McpServerConfig
 from pycodex_config._migrate import MigrationReport, migrate_legacy
 from pycodex_config._overrides import overrides_document, parse_cli_override
+from pycodex_config._permissions import (
+    BUILT_IN_PROFILES,
+    NamedPermissions,
+    legacy_permission_profile,
+    select_permissions,
+)
 from pycodex_config._project import profile_name_error
 from pycodex_config._providers import ModelProviderInfo, built_in_model_providers
+from pycodex_config._sandbox_policy import MINIMAL_READABLE_ROOTS, protected_subpaths, resolve_sandbox_policy
 from pycodex_config._shell_env import ShellEnvironmentPolicy, create_env, env_var_allowed
 from pycodex_config.errors import ConfigError, ConfigOverrideError, MigrationError, UserError
 
 __all__ = [
+    "BUILT_IN_PROFILES",
     "CliOverrides",
     "Config",
     "ConfigEditor",
@@ -33,10 +41,12 @@ __all__ = [
     "ConfigOverrideError",
     "FEATURES",
     "HistoryConfig",
+    "MINIMAL_READABLE_ROOTS",
     "McpServerConfig",
     "MigrationError",
     "MigrationReport",
     "ModelProviderInfo",
+    "NamedPermissions",
     "OtelConfig",
     "ProjectConfig",
     "SandboxWorkspaceWrite",
@@ -47,10 +57,14 @@ __all__ = [
     "create_env",
     "env_var_allowed",
     "find_codex_home",
+    "legacy_permission_profile",
     "load_config",
     "migrate_legacy",
     "overrides_document",
     "parse_cli_override",
     "profile_name_error",
+    "protected_subpaths",
+    "resolve_sandbox_policy",
     "sandbox_policy_for",
+    "select_permissions",
 ]

@@ -8,10 +8,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._json import as_list
-from ._prompts import BASE_INSTRUCTIONS, environment_context, permissions_text
+from ._prompts import BASE_INSTRUCTIONS, environment_context, filesystem_context, permissions_text
 
 if TYPE_CHECKING:
     from pycodex_config import Config
@@ -185,6 +185,20 @@ def initial_context_items(
     if user_instructions:
         text = f"# AGENTS.md instructions for {ctx.cwd}\n\n<INSTRUCTIONS>\n{user_instructions}\n</INSTRUCTIONS>"
         user_parts.append({"type": "input_text", "text": text})
-    user_parts.append({"type": "input_text", "text": environment_context(ctx.cwd, shell)})
+    user_parts.append({"type": "input_text", "text": environment_context(ctx.cwd, shell, _filesystem(ctx))})
     items.append({"type": "message", "role": "user", "content": user_parts})
     return items
+
+
+def _filesystem(ctx: TurnContext) -> str | None:
+    """The `<filesystem>` element: the turn's policy as the permission profile Codex 0.169 shows."""
+    from pycodex_config import legacy_permission_profile
+
+    policy = ctx.sandbox_policy
+    if policy.get("type") not in ("read-only", "workspace-write", "danger-full-access", "external-sandbox"):
+        return None
+    full: dict[str, Any] = {"writable_roots": [], "network_access": False}
+    full |= {"exclude_tmpdir_env_var": False, "exclude_slash_tmp": False, **policy}
+    profile = legacy_permission_profile(cast(Any, full), ctx.cwd)
+    extra = [Path(r) for r in full.get("writable_roots") or []] if policy.get("type") == "workspace-write" else []
+    return filesystem_context(cast("dict[str, Any]", profile), list(dict.fromkeys([ctx.cwd, *extra])))

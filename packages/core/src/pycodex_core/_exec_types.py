@@ -130,9 +130,13 @@ class DefaultApprovalRequirement:
     """Asks for every command under `untrusted`, never otherwise; retries only under on-failure/untrusted."""
 
     def assess(self, request: ExecRequest, ctx: TurnContext) -> ExecAssessment:
-        """`NeedsApproval` under `untrusted`, else `Skip`."""
+        """`NeedsApproval` under `untrusted` or for an escalation request (refused under `never`), else `Skip`."""
         if ctx.approval_policy == "untrusted":
             return NeedsApproval()
+        if request.escalated:
+            if ctx.approval_policy == "never":
+                return Forbidden("you cannot ask for escalated permissions if the approval policy is Never")
+            return NeedsApproval(reason=request.justification)
         return Skip()
 
     def wants_retry_approval(self, ctx: TurnContext) -> bool:

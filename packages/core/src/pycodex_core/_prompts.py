@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from html import escape
 from pathlib import Path
+from typing import Any, cast
 
 __all__ = [
     "BASE_INSTRUCTIONS",
@@ -85,14 +88,23 @@ before resuming that work.
 _SANDBOX_SENTENCES = {
     "danger-full-access": "`sandbox_mode` is `danger-full-access`: no sandbox applies. Commands run with the "
     "user's full permissions and network access is enabled.",
+    "read-only": "`sandbox_mode` is `read-only`: an OS sandbox lets commands read files but not modify "
+    "them, and network access is restricted.",
+    "workspace-write": "`sandbox_mode` is `workspace-write`: an OS sandbox lets commands read files and edit "
+    "files inside the writable roots listed below (except `.git`, `.agents`, `.codex` and `.aws` in them); "
+    "editing elsewhere needs approval. Network access is restricted.",
+    "external-sandbox": "`sandbox_mode` is `external-sandbox`: an outer sandbox set up by the user controls "
+    "what commands may do.",
+}
+_NO_OS_SANDBOX = {
     "read-only": "`sandbox_mode` is `read-only`: you may read files, but not modify them, and network access "
     "is restricted. On this build, shell commands are not run at all in this mode and file edits are refused.",
     "workspace-write": "`sandbox_mode` is `workspace-write`: you may read files and edit files inside the "
     "writable roots listed below; editing elsewhere is refused. Network access is restricted. On this build "
     "the OS sandbox is not available, so shell commands are refused; edit files with `apply_patch`.",
-    "external-sandbox": "`sandbox_mode` is `external-sandbox`: an outer sandbox set up by the user controls "
-    "what commands may do.",
 }
+_HAS_OS_SANDBOX = sys.platform in ("linux", "darwin")
+"""Whether this platform has a sandbox pycodex runs commands in (else restricted commands are refused)."""
 
 _APPROVAL_SENTENCES = {
     "never": "Approval policy is `never`: nobody will be asked to approve anything. Do not request escalated "
@@ -110,7 +122,8 @@ _APPROVAL_SENTENCES = {
 def permissions_text(sandbox_policy: Mapping[str, object], approval_policy: str, writable_roots: Sequence[Path]) -> str:
     """The `<permissions instructions>` developer text for a sandbox policy and approval policy."""
     mode = str(sandbox_policy.get("type", "read-only"))
-    lines = [_SANDBOX_SENTENCES.get(mode, f"`sandbox_mode` is `{mode}`.")]
+    sentences = _SANDBOX_SENTENCES if _HAS_OS_SANDBOX else {**_SANDBOX_SENTENCES, **_NO_OS_SANDBOX}
+    lines = [sentences.get(mode, f"`sandbox_mode` is `{mode}`.")]
     lines.append(_APPROVAL_SENTENCES.get(approval_policy, f"Approval policy is `{approval_policy}`."))
     text = "\n".join(lines)
     if mode == "workspace-write" and writable_roots:
@@ -142,13 +155,50 @@ def _timezone_name() -> str:
     return "Etc/UTC" if name in ("", "UTC", "GMT") else name
 
 
-def environment_context(cwd: Path, shell: str) -> str:
-    """The `<environment_context>` block: cwd, shell, current date and timezone."""
+def environment_context(cwd: Path, shell: str, filesystem: str | None = None) -> str:
+    """The `<environment_context>` block: cwd, shell, current date, timezone and the filesystem policy."""
     return (
         "<environment_context>\n"
         f"  <cwd>{cwd}</cwd>\n"
         f"  <shell>{Path(shell).name}</shell>\n"
         f"  <current_date>{datetime.now().astimezone().date().isoformat()}</current_date>\n"
         f"  <timezone>{_timezone_name()}</timezone>\n"
-        "</environment_context>"
+        + (f"  {filesystem}\n" if filesystem else "")
+        + "</environment_context>"
     )
+
+
+_SPECIAL_TOKENS = {
+    "root": ":root", "minimal": ":minimal", "current_working_directory": ":cwd", "project_roots": ":workspace_roots",
+    "tmpdir": ":tmpdir", "slash_tmp": ":slash_tmp",
+}  # fmt: skip
+
+
+def filesystem_context(profile: Mapping[str, Any], workspace_roots: Sequence[Path]) -> str:
+    """The `<filesystem>` element of `<environment_context>`: workspace roots and the permission profile."""
+    roots = "".join(f"<root>{escape(str(r))}</root>" for r in workspace_roots)
+    kind = escape(str(profile.get("type", "managed")))
+    fs = profile.get("file_system") or ({"type": "unrestricted"} if kind == "disabled" else None)
+    body = ""
+    if isinstance(fs, Mapping):
+        fs_map = cast("Mapping[str, Any]", fs)
+        entries = "".join(_entry_xml(cast("Mapping[str, Any]", e)) for e in fs_map.get("entries") or [])
+        fs_kind = escape(str(fs_map.get("type", "restricted")))
+        body = (
+            f'<file_system type="{fs_kind}">{entries}</file_system>' if entries else f'<file_system type="{fs_kind}" />'
+        )
+    profile_xml = f'<permission_profile type="{kind}">{body}</permission_profile>'
+    return f"<filesystem><workspace_roots>{roots}</workspace_roots>{profile_xml}</filesystem>"
+
+
+def _entry_xml(entry: Mapping[str, Any]) -> str:
+    path = cast("Mapping[str, Any]", entry.get("path") or {})
+    access = escape(str(entry.get("access", "read")), quote=True)
+    if path.get("type") == "special":
+        value = cast("Mapping[str, Any]", path.get("value") or {})
+        token = _SPECIAL_TOKENS.get(str(value.get("kind")), str(value.get("path", value.get("kind"))))
+        sub = value.get("subpath")
+        where = f"<special>{escape(token + ('/' + str(sub) if sub else ''))}</special>"
+    else:
+        where = f"<path>{escape(str(path.get('path', '')))}</path>"
+    return f'<entry access="{access}">{where}</entry>'

@@ -121,7 +121,7 @@ class SessionServices:
         broker = ApprovalBroker(emitter.emit)
         orchestrator = ExecOrchestrator(
             requirement=approval_requirement or DefaultApprovalRequirement(),
-            sandbox=sandbox or NoSandbox(),
+            sandbox=sandbox or _default_sandbox(config),
             broker=broker,
             emit=emitter.emit,
             warn_once=emitter.warn_once,
@@ -185,3 +185,14 @@ def _shell_snapshot(config: Config, shell: str, thread_id: str) -> ShellSnapshot
         return None
     path = Path(config.codex_home) / "shell_snapshots" / f"{thread_id}.sh"
     return ShellSnapshot(shell, path, policy=config.shell_environment_policy, cwd=Path(config.cwd))
+
+
+def _default_sandbox(config: Config) -> SandboxStep:
+    """The platform sandbox (bubblewrap / Landlock, Seatbelt); `NoSandbox` where there is none."""
+    import sys
+
+    if sys.platform not in ("linux", "darwin"):
+        return NoSandbox()
+    from ._platform_sandbox import PlatformSandbox
+
+    return PlatformSandbox(config)

@@ -49,6 +49,7 @@ from . import exec_events
 from ._events import Event, EventMsg
 from ._items import ResponseItem
 from ._ops import Op, Submission
+from ._permissions import PermissionProfile, ResolvedSandboxPolicy
 from ._policy import AskForApproval, SandboxPolicy
 from .exec_events import ThreadEvent, ThreadItem
 
@@ -61,6 +62,8 @@ __all__ = [
     "event_msg_adapter",
     "exec_events_json_schema",
     "op_adapter",
+    "permission_profile_adapter",
+    "resolved_sandbox_policy_adapter",
     "response_item_adapter",
     "sandbox_policy_adapter",
     "submission_adapter",
@@ -131,6 +134,18 @@ def submission_adapter() -> TypeAdapter[Submission]:
 def sandbox_policy_adapter() -> TypeAdapter[SandboxPolicy]:
     """Adapter for a `SandboxPolicy` value."""
     return TypeAdapter(SandboxPolicy)
+
+
+@functools.cache
+def permission_profile_adapter() -> TypeAdapter[PermissionProfile]:
+    """Adapter for a `PermissionProfile` value (`managed`, `disabled`, `external`)."""
+    return TypeAdapter(PermissionProfile)
+
+
+@functools.cache
+def resolved_sandbox_policy_adapter() -> TypeAdapter[ResolvedSandboxPolicy]:
+    """Adapter for a `ResolvedSandboxPolicy` (as `codex sandbox --sandbox-state-json` may pass it)."""
+    return TypeAdapter(ResolvedSandboxPolicy)
 
 
 @functools.cache
