@@ -61,9 +61,7 @@ SUBCOMMANDS: dict[str, str] = {
     "review": "Run a code review non-interactively",
 }
 ALIASES = {"e": "exec"}
-NOT_YET = frozenset(
-    {"mcp", "mcp-server", "login", "logout", "sandbox", "execpolicy", "apply", "resume", "fork", "review"}
-)
+NOT_YET = frozenset({"mcp", "mcp-server", "login", "logout", "sandbox", "apply", "resume", "fork", "review"})
 
 
 # Long names of the short global flags, so a flag and its value travel as one `--name=value` word.
@@ -125,6 +123,10 @@ def dispatch(args: list[str]) -> int:
         return _not_yet("the interactive session (run `codex exec` for the headless agent)")
     if sub in NOT_YET:
         return _not_yet(f"`codex {sub}`")
+    if sub == "execpolicy":
+        from pycodex_cli._execpolicy_cmd import run as execpolicy_run
+
+        return execpolicy_run(globals_, rest)
     from pycodex_cli._logging import setup_logging
 
     setup_logging()
