@@ -69,7 +69,7 @@ class PolicyParser:
         for examples in pending:
             message = self._check_examples(examples)
             if message is not None:
-                raise PolicyParseError(path, message, message + "\n")
+                raise PolicyParseError(path, message, message)
 
     def parse_file(self, path: str | os.PathLike[str], display: str | None = None) -> None:
         """Read and evaluate the rule file at `path`.

@@ -12,7 +12,6 @@ tree is walked here; nothing is ever compiled or executed by Python. Nodes Starl
 from __future__ import annotations
 
 import ast
-import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -92,6 +91,7 @@ class _Interpreter:
         self.globals: dict[str, Value] = {}
         self.steps = 0
         self.stack = stack
+        self.module_names: list[str] = []
         self.function_names: list[str] = ["<module>"]
 
     # -- positions -------------------------------------------------------------------------------
@@ -246,9 +246,9 @@ class _Interpreter:
         for scope in (env, self.globals, self.builtins):
             if node.id in scope:
                 return scope[node.id]
-        names = [*env, *self.globals, *self.builtins]
-        close = difflib.get_close_matches(node.id, names, n=1, cutoff=0.5)
-        hint = f", did you mean `{close[0]}`?" if close else ""
+        names = [*env, *self.module_names, *self.builtins]
+        close = _closest(node.id, names)
+        hint = f", did you mean `{close}`?" if close else ""
         raise self.error(f"Variable `{node.id}` not found{hint}", node)
 
     def eval_dict(self, node: ast.Dict, env: dict[str, Value]) -> Value:
@@ -430,6 +430,41 @@ class _Interpreter:
         return local
 
 
+def _levenshtein(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _closest(name: str, candidates: list[str]) -> str | None:
+    """The candidate nearest to `name` in edit distance, when it is near enough to be a typo."""
+    best: tuple[int, str] | None = None
+    for candidate in dict.fromkeys(candidates):
+        if candidate in ("True", "False", "None"):
+            continue
+        distance = _levenshtein(name, candidate)
+        if best is None or distance < best[0]:
+            best = (distance, candidate)
+    if best is None or best[0] > max(2, len(name) // 2):
+        return None
+    return best[1]
+
+
+def _module_names(module: ast.Module) -> list[str]:
+    """Names the module binds anywhere at top level (Starlark knows them before they are assigned)."""
+    names: list[str] = []
+    for node in ast.walk(module):
+        if isinstance(node, ast.FunctionDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.append(node.id)
+    return names
+
+
 def _as_load(target: ast.expr) -> ast.expr:
     copy = ast.Name(id=target.id, ctx=ast.Load()) if isinstance(target, ast.Name) else target
     return ast.copy_location(copy, target)
@@ -489,6 +524,7 @@ def evaluate_module(source: str, filename: str, builtins: dict[str, Value], stac
         raise StarlarkError(f"Parse error: {exc}", Span(1, 1, 1, 1)) from None
     interp = _Interpreter(source, builtins, [] if stack is None else stack)
     _check_syntax(module, interp)
+    interp.module_names = _module_names(module)
     try:
         interp.run(module)
     except RecursionError:
@@ -501,7 +537,9 @@ def _check_syntax(module: ast.Module, interp: _Interpreter) -> None:
     for node in ast.walk(module):
         keyword = _KEYWORD_OF.get(type(node))
         if keyword is not None and keyword.isalpha():
-            raise interp.error(f"Parse error: cannot use reserved keyword `{keyword}`", node)
+            span = interp.span(node)
+            at = Span(span.line, span.col, span.line, span.col + len(keyword))
+            raise StarlarkError(f"Parse error: cannot use reserved keyword `{keyword}`", at)
         if isinstance(node, ast.FunctionDef) and node.decorator_list:
             raise interp.error("Parse error: decorators are not supported", node)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "load":
