@@ -20,7 +20,7 @@ from pycodex_execpolicy._values import Builtin, EvalError, Value, binary_op, get
 
 __all__ = ["Frame", "Span", "StarlarkError", "evaluate_module"]
 
-MAX_STEPS = 2_000_000
+MAX_STEPS = 500_000
 MAX_DEPTH = 64
 _BINOPS: dict[type[ast.AST], str] = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
