@@ -31,7 +31,8 @@ def _kind(command: list[str], policy: ApprovalPolicyName, *, override: bool = Fa
     ("command", "expected"),
     [
         (["ls"], {"untrusted": "skip", "on-failure": "skip", "on-request": "skip", "never": "skip"}),
-        (["cargo", "build"], {"untrusted": "needs_approval", "on-failure": "skip", "on-request": "skip", "never": "skip"}),
+        (["cargo", "build"], {"untrusted": "needs_approval", "on-failure": "skip", "on-request": "skip",
+                              "never": "skip"}),
         (["rm", "-rf", "x"], {"untrusted": "needs_approval", "on-failure": "needs_approval",
                               "on-request": "needs_approval", "never": "forbidden"}),
         (["terraform", "destroy"], dict.fromkeys(("untrusted", "on-failure", "on-request", "never"), "forbidden")),
