@@ -91,7 +91,7 @@ class _Interpreter:
         self.globals: dict[str, Value] = {}
         self.steps = 0
         self.stack = stack
-        self.module_names: list[str] = []
+        self.module: ast.Module | None = None
         self.function_names: list[str] = ["<module>"]
 
     # -- positions -------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ class _Interpreter:
         for scope in (env, self.globals, self.builtins):
             if node.id in scope:
                 return scope[node.id]
-        names = [*env, *self.module_names, *self.builtins]
+        names = [*env, *(_module_names(self.module) if self.module else []), *self.builtins]
         close = _closest(node.id, names)
         hint = f", did you mean `{close}`?" if close else ""
         raise self.error(f"Variable `{node.id}` not found{hint}", node)
@@ -524,7 +524,7 @@ def evaluate_module(source: str, filename: str, builtins: dict[str, Value], stac
         raise StarlarkError(f"Parse error: {exc}", Span(1, 1, 1, 1)) from None
     interp = _Interpreter(source, builtins, [] if stack is None else stack)
     _check_syntax(module, interp)
-    interp.module_names = _module_names(module)
+    interp.module = module
     try:
         interp.run(module)
     except RecursionError:
@@ -533,18 +533,31 @@ def evaluate_module(source: str, filename: str, builtins: dict[str, Value], stac
         raise StarlarkError("Parse error: `return`, `break` or `continue` outside a function or loop", None) from None
 
 
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    for stmt in body:
+        yield stmt
+        for name in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, name, None)
+            if isinstance(inner, list):
+                yield from _statements([s for s in inner if isinstance(s, ast.stmt)])
+        for handler in getattr(stmt, "handlers", None) or []:
+            yield from _statements(handler.body)
+
+
 def _check_syntax(module: ast.Module, interp: _Interpreter) -> None:
-    for node in ast.walk(module):
+    """Reject statements Starlark does not have before anything runs (expressions are checked as they run)."""
+    for node in _statements(module.body):
         keyword = _KEYWORD_OF.get(type(node))
-        if keyword is not None and keyword.isalpha():
+        if keyword is not None:
             span = interp.span(node)
             at = Span(span.line, span.col, span.line, span.col + len(keyword))
             raise StarlarkError(f"Parse error: cannot use reserved keyword `{keyword}`", at)
         if isinstance(node, ast.FunctionDef) and node.decorator_list:
             raise interp.error("Parse error: decorators are not supported", node)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "load":
-            first = node.args[0] if node.args else None
+        call = node.value if isinstance(node, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "load":
+            first = call.args[0] if call.args else None
             module_name = first.value if isinstance(first, ast.Constant) else "?"
             raise interp.error(
-                f"No imports are available, you tried `{module_name}` (no call to `Evaluator.set_loader`)", node
+                f"No imports are available, you tried `{module_name}` (no call to `Evaluator.set_loader`)", call
             )
