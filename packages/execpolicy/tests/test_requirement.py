@@ -92,3 +92,17 @@ def test_amendments_generalise() -> None:
     assert generalized_prefix(["python3", "-c", "print(1)"]) is None
     assert generalized_prefix(["rm", "x"]) is None
     assert is_banned_prefix(["bash", "-lc"]) and not is_banned_prefix(["git", "push"])
+
+
+def test_heredoc_is_judged_by_its_command_without_amendments() -> None:
+    policy = parse_policy('prefix_rule(pattern=["python3"], decision="prompt")')
+    req = exec_requirement(
+        policy, ["bash", "-lc", "python3 <<'EOF'\nprint(1)\nEOF"], approval_policy="on-request",
+        filesystem_restricted=True,
+    )  # fmt: skip
+    assert (req.kind, req.segments, req.proposed_amendment) == ("needs_approval", (("python3",),), None)
+    req = exec_requirement(
+        policy, ["bash", "-lc", "python3 > out <<'EOF'\nx\nEOF"], approval_policy="on-request",
+        filesystem_restricted=True,
+    )  # fmt: skip
+    assert req.segments == (("bash", "-lc", "python3 > out <<'EOF'\nx\nEOF"),)

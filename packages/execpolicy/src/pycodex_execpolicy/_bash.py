@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
-__all__ = ["extract_shell_script", "parse_plain_commands", "parse_shell_lc_plain_commands", "script_literal_commands"]
+__all__ = [
+    "extract_shell_script",
+    "parse_heredoc_command",
+    "parse_plain_commands",
+    "parse_shell_lc_plain_commands",
+    "script_literal_commands",
+]
 
 _ALLOWED_NODES = frozenset(
     {"program", "list", "pipeline", "command", "command_name", "word", "string", "string_content", "raw_string",
@@ -110,6 +116,20 @@ def _word(node: Node) -> str | None:
         pieces = [_word(child) for child in node.children]
         return None if any(p is None for p in pieces) else "".join(p for p in pieces if p is not None)
     return None
+
+
+def parse_heredoc_command(script: str) -> list[str] | None:
+    """The words of a script that is one command fed by heredocs (`cmd <<EOF ...`), without file redirects."""
+    root = _parse(script)
+    if root is None or root.has_error:
+        return None
+    statements = [c for c in root.children if c.is_named]
+    if len(statements) != 1 or statements[0].type != "redirected_statement":
+        return None
+    parts = [c for c in statements[0].children if c.is_named]
+    if not parts or parts[0].type != "command" or any(p.type != "heredoc_redirect" for p in parts[1:]):
+        return None
+    return _command_words(parts[0])
 
 
 def script_literal_commands(script: str) -> list[list[str]]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pycodex_execpolicy._bash import parse_shell_lc_plain_commands
+from pycodex_execpolicy._bash import extract_shell_script, parse_heredoc_command, parse_shell_lc_plain_commands
 from pycodex_execpolicy._decision import Decision
 from pycodex_execpolicy._policy import Policy
 from pycodex_execpolicy._rules import Evaluation, HeuristicsRuleMatch, PrefixRuleMatch
@@ -69,6 +69,11 @@ def command_segments(command: list[str]) -> tuple[list[list[str]], bool]:
     plain = parse_shell_lc_plain_commands(command)
     if plain is not None:
         return plain, False
+    found = extract_shell_script(command)
+    if found is not None:
+        words = parse_heredoc_command(found[1])
+        if words is not None:
+            return [words], True
     return [command], False
 
 
