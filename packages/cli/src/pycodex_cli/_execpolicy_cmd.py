@@ -63,6 +63,17 @@ class _Usage(Exception):
     pass
 
 
+_ROOT_FLAG_PREFIXES = ("--config=", "--enable=", "--disable=")
+
+
+def main(argv: list[str]) -> int:
+    """Entry of `codex execpolicy`: the root flags it receives (`--config=...`), then its own words."""
+    i = 0
+    while i < len(argv) and argv[i].startswith(_ROOT_FLAG_PREFIXES):
+        i += 1
+    return run(argv[:i], argv[i:])
+
+
 def run(globals_: list[str], rest: list[str]) -> int:
     """Run `codex execpolicy ...` and return the exit code."""
     del globals_  # rules come from --rules or the rule folders, never from config overrides
