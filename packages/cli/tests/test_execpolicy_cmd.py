@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pycodex_cli._execpolicy_cmd import run
+from pycodex_cli._execpolicy_cmd import main, run
 
 
 def _rules(tmp_path: Path) -> Path:
@@ -71,3 +71,9 @@ def test_explain_uses_the_rule_folders(
     out = capsys.readouterr().out
     assert "rule files: (none)" in out
     assert 'prefix_rule(pattern=["cargo", "test"], decision="allow")' in out
+
+
+def test_registry_entry_takes_root_flags_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _rules(tmp_path)
+    assert main(["--config=model=x", "check", "-r", str(path), "--", "git"]) == 0
+    assert '"decision":"allow"' in capsys.readouterr().out

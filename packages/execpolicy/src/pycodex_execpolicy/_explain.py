@@ -47,7 +47,7 @@ def _explain_segment(policy: Policy, segment: list[str], codex_home: Path) -> li
         kind = "dangerous" if danger else "known safe (read-only)" if safe else "not known to be safe"
         out.append(f"  no rule matches; heuristics: {kind}")
         prefix = generalized_prefix(segment)
-        if prefix is not None and not danger:
+        if prefix is not None and not danger and not safe:
             out.append(f"  to allow it without asking, add to {target}:")
             out.append(f"    {format_prefix_rule(prefix)}")
         return out
