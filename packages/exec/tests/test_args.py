@@ -46,10 +46,17 @@ def test_a_prompt_named_like_a_subcommand_after_dashdash() -> None:
     assert args.command is None and args.prompt == "resume"
 
 
-@pytest.mark.parametrize("flag", ["--approve-for-me", "--worktree", "--trust"])
+@pytest.mark.parametrize("flag", ["--worktree", "--trust"])
 def test_unsupported_flags_fail_loudly(flag: str) -> None:
     with pytest.raises(UsageError, match=flag):
         parse_args([flag, "p"])
+
+
+def test_approve_for_me() -> None:
+    assert parse_args(["--approve-for-me", "p"]).approve_for_me
+    assert parse_args(["--not-so-yolo", "p"]).approve_for_me
+    with pytest.raises(UsageError, match="cannot be used with"):
+        parse_args(["--approve-for-me", "--yolo", "p"])
 
 
 def test_unknown_flag_and_bad_choice_exit_2() -> None:

@@ -22,7 +22,6 @@ _VALUE_OPTIONS = frozenset(
     }
 )  # fmt: skip
 _UNSUPPORTED = {
-    "approve_for_me": "--approve-for-me (automatic approval review) is not supported by pycodex yet",
     "worktree": "--worktree (managed Git worktrees) is not supported by pycodex yet",
     "thread_source": "--thread-source is not supported by pycodex yet",
     "cyber_access_program": "--cyber-access-program is only available with OpenAI's hosted service",
@@ -61,6 +60,8 @@ class ExecArgs:
     ephemeral: bool = False
     ignore_user_config: bool = False
     ignore_rules: bool = False
+    approve_for_me: bool = False
+    """Route approval requests to the automatic reviewer (workspace-write sandbox, on-request approvals)."""
     output_schema: str | None = None
     color: str = "auto"
     json: bool = False
@@ -92,7 +93,14 @@ def _common(p: argparse.ArgumentParser, *, full: bool) -> None:
     p.add_argument("--json", "--experimental-json", dest="json", action="store_true", help="print JSONL events")
     p.add_argument("-o", "--output-last-message", metavar="FILE", help="write the last agent message to FILE")
     p.add_argument("--show-instructions", action="store_true", help="print which AGENTS.md files are loaded")
-    for flag, dest in (("--approve-for-me", "approve_for_me"), ("--worktree", "worktree"), ("--trust", "trust")):
+    p.add_argument(
+        "--approve-for-me",
+        "--not-so-yolo",
+        dest="approve_for_me",
+        action="store_true",
+        help="route approval requests through automatic review using the workspace-write sandbox",
+    )
+    for flag, dest in (("--worktree", "worktree"), ("--trust", "trust")):
         p.add_argument(flag, dest=dest, action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--thread-source", help=argparse.SUPPRESS)
     p.add_argument("--cyber-access-program", help=argparse.SUPPRESS)
@@ -168,6 +176,10 @@ def parse_args(argv: list[str]) -> ExecArgs:
     for dest, message in _UNSUPPORTED.items():
         if getattr(ns, dest, None):
             raise UsageError(message)
+    if getattr(ns, "approve_for_me", False) and getattr(ns, "yolo", False):
+        raise UsageError(
+            "the argument '--approve-for-me' cannot be used with '--dangerously-bypass-approvals-and-sandbox'"
+        )
     args = ExecArgs(command=kind)
     for name in vars(args):
         if name != "command" and hasattr(ns, name):

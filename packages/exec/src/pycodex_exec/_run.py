@@ -166,6 +166,15 @@ async def _interrupt_on_sigint(codex: Any, outcome: Outcome, cancel: anyio.Cance
                 return
 
 
+def headless_answer(msg: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The answer to an approval request when nobody can be asked: denied (the model is told so)."""
+    kind = msg.get("type")
+    if kind not in ("exec_approval_request", "apply_patch_approval_request"):
+        return None
+    op = "exec_approval" if kind == "exec_approval_request" else "patch_approval"
+    return {"type": op, "id": str(msg.get("approval_id") or msg.get("call_id", "")), "decision": "denied"}
+
+
 async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: Mapping[str, str]) -> int:
     """Run the turn of `plan` to its end and return the exit status."""
     from pycodex_core import Codex, CodexCoreError, SessionClosed
@@ -195,6 +204,9 @@ async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: 
                     break
                 outcome.observe(event["msg"])
                 out.event(event)
+                answer = headless_answer(event["msg"])
+                if answer is not None:
+                    await codex.submit(answer)
                 if not submitted and event["msg"].get("type") == "session_configured":
                     await codex.submit(op)
                     submitted = True

@@ -53,11 +53,14 @@ def find_git_root(start: Path) -> Path | None:
 def _load_config(args: ExecArgs, cwd: Path) -> Any:
     from pycodex_config import CliOverrides, UserError, load_config
 
+    # Headless: nobody can approve, so approvals follow `never` -- unless the automatic reviewer
+    # answers them (`--approve-for-me`: workspace-write sandbox, on-request approvals).
+    reviewer = args.approve_for_me
     cli = CliOverrides(
         model=args.model,
         model_provider=args.local_provider if args.oss else None,
-        approval_policy="never",
-        sandbox_mode=args.sandbox,  # pyright: ignore[reportArgumentType]
+        approval_policy="on-request" if reviewer else "never",
+        sandbox_mode=args.sandbox or ("workspace-write" if reviewer else None),  # pyright: ignore[reportArgumentType]
         cwd=cwd,
         oss=args.oss,
         add_dirs=tuple(Path(d).expanduser().resolve() for d in args.add_dir),
@@ -66,7 +69,7 @@ def _load_config(args: ExecArgs, cwd: Path) -> Any:
     try:
         return load_config(
             cwd=cwd,
-            overrides=args.config,
+            overrides=[*args.config, *(['approvals_reviewer="auto_review"'] if reviewer else [])],
             profile=args.profile,
             enable=args.enable,
             disable=args.disable,
