@@ -563,8 +563,8 @@ def test_config_errors_exit_1(env: Env) -> None:
 
 
 def test_unsupported_flag_exit_2(env: Env) -> None:
-    r = env.run("--approve-for-me", "hi")
-    assert r.rc == 2 and "--approve-for-me" in r.stderr
+    r = env.run("--worktree", "hi")
+    assert r.rc == 2 and "--worktree" in r.stderr
 
 
 def test_read_only_sandbox_refuses_writes(env: Env) -> None:
