@@ -62,10 +62,10 @@ def test_cloud_only_subcommand_says_so_in_one_line() -> None:
     assert result.stdout == ""
 
 
-def test_interactive_session_not_available_yet() -> None:
+def test_interactive_session_without_a_terminal_says_so() -> None:
     result = _codex("fix the bug")
-    assert result.returncode == 2
-    assert "interactive session" in result.stderr
+    assert result.returncode == 1
+    assert result.stderr == "Error: the interactive codex needs a terminal; use `codex exec` for scripts and pipes.\n"
 
 
 def test_root_flags_before_exec_are_forwarded_or_dropped(capsys: object, monkeypatch: object) -> None:

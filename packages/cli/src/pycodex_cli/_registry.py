@@ -41,7 +41,7 @@ _NOT_YET = "is not available in pycodex yet"
 _UPGRADE = "is not used with pycodex: upgrade it with your package manager"
 
 # The interactive session: `codex [OPTIONS] [PROMPT]` with no subcommand.
-INTERACTIVE = Command("Interactive session", None, takes="interactive", unavailable=_NOT_YET)
+INTERACTIVE = Command("Interactive session", "pycodex_cli._cmd_tui:interactive", takes="interactive")
 
 # One line per subcommand, in the order of Codex 0.169's `codex --help`.
 COMMANDS: dict[str, Command] = {
@@ -73,10 +73,9 @@ COMMANDS: dict[str, Command] = {
     ),
     "resume": Command(
         "Resume a previous interactive session (picker by default; use --last to continue the most recent)",
-        None,
+        "pycodex_cli._cmd_tui:resume",
         (),
         "interactive",
-        _NOT_YET,
     ),
     "queue": Command("Queue a message for an existing session", None, unavailable=_NOT_YET),
     "archive": Command("Archive a saved session by id or session name", None, (), "session", _NOT_YET),
@@ -90,10 +89,9 @@ COMMANDS: dict[str, Command] = {
     "unarchive": Command("Unarchive a saved session by id or session name", None, (), "session", _NOT_YET),
     "fork": Command(
         "Fork a previous interactive session (picker by default; use --last to fork the most recent)",
-        None,
+        "pycodex_cli._cmd_tui:fork",
         (),
         "interactive",
-        _NOT_YET,
     ),
     "cloud": Command(
         "[EXPERIMENTAL] Browse tasks from Codex Cloud and apply changes locally", None, unavailable=_CLOUD
