@@ -106,3 +106,18 @@ def test_heredoc_is_judged_by_its_command_without_amendments() -> None:
         filesystem_restricted=True,
     )  # fmt: skip
     assert req.segments == (("bash", "-lc", "python3 > out <<'EOF'\nx\nEOF"),)
+
+
+def test_reasons_match_codex_for_shell_wrapped_commands() -> None:
+    policy = parse_policy('prefix_rule(pattern=["rm"], decision="forbidden", justification="no deleting")')
+    req = exec_requirement(
+        policy, ["/bin/bash", "-lc", "rm -rf build"], approval_policy="never", filesystem_restricted=True
+    )
+    assert req.reason == "`/bin/bash -lc 'rm -rf build'` rejected: no deleting"
+    req = exec_requirement(
+        POLICY, ["/bin/bash", "-lc", "rm -rf build"], approval_policy="never", filesystem_restricted=True
+    )
+    assert (
+        req.reason
+        == "`/bin/bash -lc 'rm -rf build'` rejected: rm -f style commands are not permitted. Use a safer approach"
+    )

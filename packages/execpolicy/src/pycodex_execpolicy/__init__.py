@@ -15,6 +15,7 @@ from pycodex_execpolicy._loader import LoadedPolicy, default_rules_file, load_po
 from pycodex_execpolicy._parser import PolicyParser, normalize_host, parse_policy, parse_policy_files, read_rule_file
 from pycodex_execpolicy._policy import Heuristics, Policy
 from pycodex_execpolicy._requirement import (
+    DANGEROUS_REASON,
     NEVER_REASON,
     ApprovalPolicyName,
     ExecRequirement,
@@ -38,6 +39,7 @@ from pycodex_execpolicy._shlex import shell_join, shell_split
 
 __all__ = [
     "AmendError",
+    "DANGEROUS_REASON",
     "ApprovalPolicyName",
     "Decision",
     "Evaluation",

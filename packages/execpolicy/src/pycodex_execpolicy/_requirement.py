@@ -20,6 +20,8 @@ from pycodex_execpolicy._safety import command_might_be_dangerous, is_known_safe
 from pycodex_execpolicy._shlex import shell_join
 
 __all__ = [
+    "DANGEROUS_REASON",
+    "NEVER_REASON",
     "ApprovalPolicyName",
     "ExecRequirement",
     "command_segments",
@@ -32,6 +34,7 @@ ApprovalPolicyName = Literal["untrusted", "on-failure", "on-request", "never"]
 """The approval policies, spelled as in config."""
 
 NEVER_REASON = "approval required by policy, but AskForApproval is set to Never"
+DANGEROUS_REASON = "rm -f style commands are not permitted. Use a safer approach"
 _BANNED = frozenset(
     tuple(p.split(" "))
     for p in (
@@ -157,8 +160,8 @@ def _strictest_rule(evaluation: Evaluation, decision: Decision) -> PrefixRuleMat
 
 def _forbidden_reason(shown: str, evaluation: Evaluation) -> str:
     rule = _strictest_rule(evaluation, Decision.FORBIDDEN)
-    if rule is None:
-        return f"`{shown}` rejected: blocked by policy"
+    if rule is None:  # only the heuristics forbid without a rule: a forced rm under `never`
+        return f"`{shown}` rejected: {DANGEROUS_REASON}"
     if rule.justification:
         return f"`{shown}` rejected: {rule.justification}"
     return f"`{shown}` rejected: policy forbids commands starting with `{shell_join(list(rule.matched_prefix))}`"
