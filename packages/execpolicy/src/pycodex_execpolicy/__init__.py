@@ -39,8 +39,8 @@ from pycodex_execpolicy._shlex import shell_join, shell_split
 
 __all__ = [
     "AmendError",
-    "DANGEROUS_REASON",
     "ApprovalPolicyName",
+    "DANGEROUS_REASON",
     "Decision",
     "Evaluation",
     "ExecPolicyError",
