@@ -200,3 +200,14 @@ def test_reading_files(tmp_path: Path) -> None:
     bad.write_bytes(b"\xff\xfe")
     with pytest.raises(PolicyReadError, match="UTF-8"):
         read_rule_file(bad, "bad.rules")
+
+
+def test_network_rules_compile_into_domain_lists() -> None:
+    policy = parse_policy(
+        'network_rule(host = "google.com", protocol = "http", decision = "allow")\n'
+        'network_rule(host = "API.github.com.", protocol = "https_connect", decision = "allow")\n'
+        'network_rule(host = "blocked.example.com:443", protocol = "https", decision = "deny")\n'
+        'network_rule(host = "prompt-only.example.com", protocol = "https", decision = "prompt")\n'
+    )
+    assert len(policy.network_rules) == 4 and policy.network_rules[1].protocol == "https"
+    assert policy.compiled_network_domains() == (["google.com", "api.github.com"], ["blocked.example.com"])

@@ -50,7 +50,7 @@ class Policy:
             ValueError: when `prefix` is empty.
         """
         if not prefix:
-            raise ValueError("prefix rule requires at least one token")
+            raise ValueError("prefix cannot be empty")
         self.add_rule(PrefixRule(PrefixPattern(prefix[0], tuple(prefix[1:])), decision, justification))
 
     def merge(self, other: Policy) -> None:
@@ -60,6 +60,18 @@ class Policy:
                 self.add_rule(rule)
         self.network_rules.extend(other.network_rules)
         self.host_executables.update(other.host_executables)
+
+    def compiled_network_domains(self) -> tuple[list[str], list[str]]:
+        """(allowed hosts, denied hosts) for the network proxy, in definition order; `prompt` rules are in neither."""
+        allowed: list[str] = []
+        denied: list[str] = []
+        for rule in self.network_rules:
+            target = (
+                allowed if rule.decision is Decision.ALLOW else denied if rule.decision is Decision.FORBIDDEN else None
+            )
+            if target is not None and rule.host not in target:
+                target.append(rule.host)
+        return allowed, denied
 
     @property
     def rule_count(self) -> int:
