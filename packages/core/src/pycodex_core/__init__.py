@@ -9,10 +9,13 @@ async with Codex.start(config) as codex:
 """
 
 from ._agents_md import discover_agents_files, load_user_instructions
+from ._approval_flow import PolicyApprovalBroker, TranscriptObserver
 from ._approvals import ApprovalBroker, ApprovalStore
+from ._auto_review import AutoReviewer, ReviewAssessment, ReviewOutcome
 from ._channel import EventChannel
 from ._codex import Codex, ModelTransport
 from ._context import ToolCall, TurnContext, TurnState
+from ._exec_policy import PolicyApprovalRequirement, RememberScope
 from ._exec_types import (
     DefaultApprovalRequirement,
     ExecApprovalRequirement,
@@ -39,6 +42,7 @@ from .errors import CodexCoreError, RolloutError, SessionClosed
 __all__ = [
     "ApprovalBroker",
     "ApprovalStore",
+    "AutoReviewer",
     "BASE_INSTRUCTIONS",
     "Codex",
     "CodexCoreError",
@@ -53,7 +57,12 @@ __all__ = [
     "ModelTransport",
     "NeedsApproval",
     "NoSandbox",
+    "PolicyApprovalBroker",
+    "PolicyApprovalRequirement",
     "Refusal",
+    "RememberScope",
+    "ReviewAssessment",
+    "ReviewOutcome",
     "RolloutError",
     "RolloutState",
     "SandboxDenial",
@@ -71,6 +80,7 @@ __all__ = [
     "ToolRegistry",
     "ToolServices",
     "ToolSpec",
+    "TranscriptObserver",
     "TurnContext",
     "TurnState",
     "discover_agents_files",

@@ -102,7 +102,7 @@ class Codex:
                 provider. Tests pass `pycodex_core.testing.ScriptedTransport`.
             sandbox: The sandbox step; default `NoSandbox` (commands run only under `danger-full-access`).
             approval_requirement: Decides which commands and patches need approval; default
-                `DefaultApprovalRequirement`.
+                `PolicyApprovalRequirement` (the `.rules` files, the heuristics and the approval policy).
             extra_tools: More tools for the model (after the built-in ones).
             observers: Hooks that see every event, approval decision and tool result.
 
@@ -242,6 +242,8 @@ def _open_rollout(
 
 
 def _start_warnings(session: Session, config: Config, state: RolloutState | None, info: ModelInfo) -> None:
+    for warning in getattr(session.services.exec.requirement, "warnings", ()):
+        session.emit("", {"type": "warning", "message": f"Ignoring a rule file: {warning}"})
     if not info.known:
         session.emit("", {"type": "warning", "message": _unknown_model_warning(config.model)})
     if state is not None and state.skipped_lines:

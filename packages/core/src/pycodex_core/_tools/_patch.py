@@ -125,7 +125,9 @@ async def apply_patch_for_model(inv: ToolInvocation, patch_text: str, workdir: s
     started = time.monotonic()
     # workspace-write confines writes to its writable roots; full access (or an outside sandbox)
     # writes anywhere, as Codex auto-approves; read-only is refused by the approval step.
-    roots: list[Path] | list[str] = ctx.writable_roots if ctx.sandbox_mode == "workspace-write" else [os.sep]
+    # Outside the writable roots a patch may still be approved (unless nobody can approve it).
+    confined = ctx.sandbox_mode == "workspace-write" and ctx.approval_policy == "never"
+    roots: list[Path] | list[str] = ctx.writable_roots if confined else [os.sep]
     try:
         cwd = ctx.cwd / workdir if workdir else ctx.cwd
         plan = plan_patch(parse_patch(patch_text), cwd=cwd, writable_roots=roots)
