@@ -8,6 +8,7 @@ session, the project (`<project>/.codex/rules/default.rules`) or everywhere
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from ._context import TurnContext
     from ._exec_types import ExecRequest
 
-__all__ = ["RememberScope", "PolicyApprovalRequirement", "escalation_refusal"]
+__all__ = ["PolicyApprovalRequirement", "RememberScope", "escalation_refusal", "rejected_output"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +46,22 @@ NEVER_PATCH_REFUSAL = (
 )
 
 
+_POLICY_DEBUG = {"never": "Never", "on-request": "OnRequest", "on-failure": "OnFailure", "untrusted": "UnlessTrusted"}
+
+
 def escalation_refusal(approval_policy: str) -> str:
-    """What the model is told when it asks to leave the sandbox under a policy that cannot approve it."""
-    return f"you cannot ask for escalated permissions if the approval policy is {approval_policy}"
+    """What the model is told when it asks to leave the sandbox under a policy that cannot approve it (Codex's text)."""
+    name = _POLICY_DEBUG.get(approval_policy, approval_policy)
+    return (
+        f"approval policy is {name}; reject command — you cannot ask for escalated permissions if the approval "
+        f"policy is {name}"
+    )
+
+
+def rejected_output(tool_name: str, reason: str) -> str:
+    """The tool output of a command the policy rejects, worded as Codex 0.169 words it."""
+    inner = "Rejected(" + json.dumps(reason, ensure_ascii=False) + ")"
+    return f"{tool_name} failed: CreateProcess {{ message: {json.dumps(inner, ensure_ascii=False)} }}"
 
 
 @dataclass
@@ -83,20 +97,24 @@ class PolicyApprovalRequirement:
         policy_name = _policy_name(ctx.approval_policy)
         if request.escalated and policy_name == "never":
             return Forbidden(escalation_refusal(ctx.approval_policy))
+        restricted = ctx.sandbox_mode in ("read-only", "workspace-write")
         req = exec_requirement(
             self.policy,
             list(request.argv),
             approval_policy=policy_name,
-            filesystem_restricted=ctx.sandbox_mode in ("read-only", "workspace-write"),
+            filesystem_restricted=restricted,
             sandbox_override=request.escalated,
             prefix_rule=request.prefix_rule,
         )
         if req.kind == "forbidden":
-            return Forbidden(req.reason or "blocked by policy")
+            return Forbidden(rejected_output(request.tool_name, req.reason or "blocked by policy"))
         if req.kind == "needs_approval":
             if not request.escalated and self._covered_for_session(req.segments):
                 return Skip()
             return NeedsApproval(reason=req.reason, proposed_amendment=req.proposed_amendment)
+        if request.escalated and restricted and not req.bypass_sandbox:
+            # Leaving the sandbox always takes someone's approval (Codex runs it unasked under on-failure).
+            return NeedsApproval(reason=request.justification, proposed_amendment=None)
         return Skip(bypass_sandbox=req.bypass_sandbox)
 
     def wants_retry_approval(self, ctx: TurnContext) -> bool:
