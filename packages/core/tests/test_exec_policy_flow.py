@@ -204,6 +204,8 @@ async def test_auto_review(
     transport = ScriptedTransport([response(call), _review(risk, outcome, "why"), response(assistant_message("ok"))])
     config = make_config(sandbox="workspace-write", overrides=('approvals_reviewer="auto_review"',))
     msgs = await _session(config, transport, policy="on-request", answer="denied")
+    assert "`approvals_reviewer` is `auto_review`" in json.dumps(transport.requests[0]["input"])
+    assert _of(msgs, "session_configured")[0]["approvals_reviewer"] == "auto_review"
     review_request = transport.requests[1]
     assert review_request["tools"] == [] and "touch reviewed.txt" in json.dumps(review_request["input"])
     assessments = _of(msgs, "guardian_assessment")

@@ -241,6 +241,11 @@ def _open_rollout(
     return rollout
 
 
+def _reviewer(config: Config) -> str:
+    reviewer = str(config.raw.get("approvals_reviewer", "user"))
+    return reviewer if reviewer in ("user", "auto_review", "guardian_subagent") else "user"
+
+
 def _start_warnings(session: Session, config: Config, state: RolloutState | None, info: ModelInfo) -> None:
     for warning in getattr(session.services.exec.requirement, "warnings", ()):
         session.emit("", {"type": "warning", "message": f"Ignoring a rule file: {warning}"})
@@ -290,7 +295,7 @@ def _session_configured(
             "model": config.model,
             "model_provider_id": config.model_provider_id,
             "approval_policy": config.approval_policy,
-            "approvals_reviewer": "user",
+            "approvals_reviewer": _reviewer(config),
             "sandbox_policy": config.sandbox_policy,
             "cwd": str(config.cwd),
             "reasoning_effort": config.model_reasoning_effort or info.default_reasoning_effort,

@@ -167,7 +167,9 @@ def initial_context_items(
     """Permissions (and developer instructions), then AGENTS.md and environment context."""
     items: list[dict[str, Any]] = []
     roots = ctx.writable_roots if ctx.sandbox_mode == "workspace-write" else []
-    dev_parts = [permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots)]
+    reviewer = str(getattr(config, "raw", {}).get("approvals_reviewer", "user"))
+    auto_review = reviewer in ("auto_review", "guardian_subagent")
+    dev_parts = [permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots, auto_review=auto_review)]
     developer_instructions = getattr(config, "developer_instructions", None)
     if developer_instructions:
         dev_parts.append(str(developer_instructions))
