@@ -103,6 +103,11 @@ def test_rejections_match_codex(root: Path, name: str) -> None:
     theirs, codex_bodies = _run(codex_env, turns(), *args, command=[str(binary), "exec"])
     assert (ours.rc, theirs.rc) == (0, 0), (ours.stderr, theirs.stderr)
     assert _outputs(ours_bodies) == _outputs(codex_bodies)
+    assert _shape(ours) == _shape(theirs)  # a rejected command starts no command item in either
+
+
+def _shape(result: Result) -> list[tuple[str, str]]:
+    return [(e["type"], str(e.get("item", {}).get("type", ""))) for e in result.events]
 
 
 def test_a_rule_allowed_command_runs_and_ignore_rules_drops_it(root: Path) -> None:

@@ -119,7 +119,10 @@ class ExecOrchestrator:
         """Run the approval and sandbox steps; a declined command's begin/end pair is emitted here."""
         assessment = self.requirement.assess(request, ctx)
         if isinstance(assessment, Forbidden):
-            return self._decline(ctx, request, assessment.reason)
+            # As in Codex 0.169, a command the policy rejects never starts: no begin/end events, the
+            # model gets the reason as the tool output.
+            self._decided(ctx, request, "denied", "config")
+            return Declined(assessment.reason)
         bypass = (isinstance(assessment, Skip) and assessment.bypass_sandbox) or (
             isinstance(assessment, NeedsApproval) and request.escalated
         )
