@@ -21,7 +21,14 @@ import pytest
 
 from pycodex_config import Config
 from pycodex_core import Codex
-from pycodex_core.testing import ScriptedTransport, assistant_message, function_call, response, user_input_op
+from pycodex_core.testing import (
+    ScriptedTransport,
+    assistant_message,
+    custom_tool_call,
+    function_call,
+    response,
+    user_input_op,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -219,3 +226,52 @@ async def test_auto_review(
     recorded = [json.loads(line) for line in rollout.read_text(encoding="utf-8").splitlines()]
     kinds = [r["payload"].get("type") for r in recorded if r.get("type") == "event_msg"]
     assert kinds.count("guardian_assessment") == 2
+
+
+async def _patch_session(config: Config, patch: str, *, policy: str, answer: str) -> list[dict[str, Any]]:
+    transport = ScriptedTransport(
+        [response(custom_tool_call("apply_patch", patch, call_id="p1")), response(assistant_message("done"))]
+    )
+    msgs: list[dict[str, Any]] = []
+    with anyio.fail_after(30):
+        async with Codex.start(config, transport=transport) as codex:
+            override: Any = {"type": "override_turn_context", "approval_policy": policy}
+            await codex.submit(override)
+            await codex.submit(user_input_op("patch it"))
+            while True:
+                msg: dict[str, Any] = dict((await codex.next_event())["msg"])
+                msgs.append(msg)
+                if msg["type"] == "apply_patch_approval_request":
+                    await codex.submit({"type": "patch_approval", "id": msg["call_id"], "decision": answer})
+                if msg["type"] in ("task_complete", "turn_aborted"):
+                    break
+    return msgs
+
+
+@pytest.mark.parametrize(("answer", "written"), [("approved", True), ("denied", False)])
+async def test_a_patch_outside_the_writable_roots_asks(
+    make_config: ConfigFactory, tmp_path: Path, answer: str, written: bool
+) -> None:
+    outside = tmp_path / "elsewhere" / "note.txt"
+    outside.parent.mkdir()
+    patch = f"*** Begin Patch\n*** Add File: {outside}\n+hello\n*** End Patch\n"
+    config = make_config(sandbox="workspace-write", overrides=("sandbox_workspace_write.exclude_slash_tmp=true",
+                                                                "sandbox_workspace_write.exclude_tmpdir_env_var=true"))  # fmt: skip
+    msgs = await _patch_session(config, patch, policy="on-request", answer=answer)
+    [request] = _of(msgs, "apply_patch_approval_request")
+    assert request["reason"] == f"the patch writes outside the writable roots: {outside}"
+    assert outside.exists() is written
+
+
+async def test_a_patch_inside_the_roots_is_applied_unasked_and_never_refuses_outside(
+    make_config: ConfigFactory, workspace: Path, tmp_path: Path
+) -> None:
+    config = make_config(sandbox="workspace-write", overrides=("sandbox_workspace_write.exclude_slash_tmp=true",
+                                                                "sandbox_workspace_write.exclude_tmpdir_env_var=true"))  # fmt: skip
+    inside = "*** Begin Patch\n*** Add File: inside.txt\n+hi\n*** End Patch\n"
+    msgs = await _patch_session(config, inside, policy="on-request", answer="denied")
+    assert not _of(msgs, "apply_patch_approval_request") and (workspace / "inside.txt").exists()
+    outside = tmp_path / "never.txt"
+    patch = f"*** Begin Patch\n*** Add File: {outside}\n+x\n*** End Patch\n"
+    msgs = await _patch_session(config, patch, policy="never", answer="approved")
+    assert not _of(msgs, "apply_patch_approval_request") and not outside.exists()
