@@ -228,7 +228,10 @@ async def test_auto_review(
     assert kinds.count("guardian_assessment") == 2
 
 
-async def _patch_session(config: Config, patch: str, *, policy: str, answer: str) -> list[dict[str, Any]]:
+NO_TMP_ROOTS = ("sandbox_workspace_write.exclude_slash_tmp=true", "sandbox_workspace_write.exclude_tmpdir_env_var=true")
+
+
+async def _patch_session(config: Config, patch: str, *, policy: str, answer: Any) -> list[dict[str, Any]]:
     transport = ScriptedTransport(
         [response(custom_tool_call("apply_patch", patch, call_id="p1")), response(assistant_message("done"))]
     )
@@ -255,8 +258,7 @@ async def test_a_patch_outside_the_writable_roots_asks(
     outside = tmp_path / "elsewhere" / "note.txt"
     outside.parent.mkdir()
     patch = f"*** Begin Patch\n*** Add File: {outside}\n+hello\n*** End Patch\n"
-    config = make_config(sandbox="workspace-write", overrides=("sandbox_workspace_write.exclude_slash_tmp=true",
-                                                                "sandbox_workspace_write.exclude_tmpdir_env_var=true"))  # fmt: skip
+    config = make_config(sandbox="workspace-write", overrides=NO_TMP_ROOTS)
     msgs = await _patch_session(config, patch, policy="on-request", answer=answer)
     [request] = _of(msgs, "apply_patch_approval_request")
     assert request["reason"] == f"the patch writes outside the writable roots: {outside}"
@@ -266,8 +268,7 @@ async def test_a_patch_outside_the_writable_roots_asks(
 async def test_a_patch_inside_the_roots_is_applied_unasked_and_never_refuses_outside(
     make_config: ConfigFactory, workspace: Path, tmp_path: Path
 ) -> None:
-    config = make_config(sandbox="workspace-write", overrides=("sandbox_workspace_write.exclude_slash_tmp=true",
-                                                                "sandbox_workspace_write.exclude_tmpdir_env_var=true"))  # fmt: skip
+    config = make_config(sandbox="workspace-write", overrides=NO_TMP_ROOTS)
     inside = "*** Begin Patch\n*** Add File: inside.txt\n+hi\n*** End Patch\n"
     msgs = await _patch_session(config, inside, policy="on-request", answer="denied")
     assert not _of(msgs, "apply_patch_approval_request") and (workspace / "inside.txt").exists()
