@@ -241,6 +241,16 @@ class HumanRenderer:
         if msg.get("details"):
             self._w(self.s.dim(str(msg["details"])))
 
+    def _assessment(self, msg: Mapping[str, Any]) -> None:
+        status = str(msg.get("status", ""))
+        if status == "in_progress":
+            return
+        risk = msg.get("risk_level") or "unknown"
+        line = f"auto review: {status} ({risk} risk)"
+        if msg.get("rationale"):
+            line += f": {msg['rationale']}"
+        self._w(self.s.green(line) if status == "approved" else self.s.yellow(line))
+
     def _background(self, msg: Mapping[str, Any]) -> None:
         self._w(self.s.dim(str(msg.get("message", ""))))
 
@@ -270,6 +280,7 @@ _HANDLERS = {
     "warning": HumanRenderer._warning,
     "deprecation_notice": HumanRenderer._deprecation,
     "background_event": HumanRenderer._background,
+    "guardian_assessment": HumanRenderer._assessment,
     "context_compacted": HumanRenderer._compacted,
     "turn_aborted": HumanRenderer._aborted,
 }
