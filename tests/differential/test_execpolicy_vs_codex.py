@@ -146,6 +146,7 @@ SYNTAX = [
     ("class", "class A: pass"),
     ("while", "while True: pass"),
     ("trailing-comma", 'prefix_rule(pattern=["a"],'),
+    ("lone-surrogate", 'prefix_rule(pattern=["\\ud800"])'),
 ]
 ACCEPTED = [
     ("loop", 'for x in ["a", "b"]:\n    prefix_rule(pattern=[x])', ["b", "c"]),

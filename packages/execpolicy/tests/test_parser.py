@@ -211,3 +211,7 @@ def test_network_rules_compile_into_domain_lists() -> None:
     )
     assert len(policy.network_rules) == 4 and policy.network_rules[1].protocol == "https"
     assert policy.compiled_network_domains() == (["google.com", "api.github.com"], ["blocked.example.com"])
+
+
+def test_lone_surrogates_are_rejected_as_codex_does() -> None:
+    assert _error('prefix_rule(pattern=["\\ud800"])').message == "Parse error: invalid string escape sequence `ud800`"

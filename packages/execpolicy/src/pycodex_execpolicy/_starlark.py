@@ -12,6 +12,7 @@ tree is walked here; nothing is ever compiled or executed by Python. Nodes Starl
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from pycodex_execpolicy._values import Builtin, EvalError, Value, binary_op, get
 __all__ = ["Frame", "Span", "StarlarkError", "evaluate_module"]
 
 MAX_STEPS = 500_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_DEPTH = 64
 _BINOPS: dict[type[ast.AST], str] = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
@@ -206,6 +208,9 @@ class _Interpreter:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, (bytes, complex)) or node.value is Ellipsis:
                 raise self.error("Parse error: unsupported literal", node)
+            bad = _SURROGATE.search(node.value) if isinstance(node.value, str) else None
+            if bad is not None:
+                raise self.error(f"Parse error: invalid string escape sequence `u{ord(bad.group()):04x}`", node)
             return node.value
         if isinstance(node, ast.Name):
             return self.lookup(node, env)
