@@ -33,6 +33,7 @@ from ._exec_types import (
 )
 from ._observers import SessionObserver
 from ._orchestrator import ExecOrchestrator
+from ._profiles import DEFAULT_PROFILE, SMALL_LOCAL_PROFILE, PromptProfile, select_prompt_profile
 from ._prompts import BASE_INSTRUCTIONS
 from ._rollout import RolloutState, find_latest_rollout, find_rollout, read_rollout
 from ._services import Emitter, SessionServices
@@ -46,6 +47,7 @@ __all__ = [
     "BASE_INSTRUCTIONS",
     "Codex",
     "CodexCoreError",
+    "DEFAULT_PROFILE",
     "DefaultApprovalRequirement",
     "Emitter",
     "EventChannel",
@@ -59,12 +61,14 @@ __all__ = [
     "NoSandbox",
     "PolicyApprovalBroker",
     "PolicyApprovalRequirement",
+    "PromptProfile",
     "Refusal",
     "RememberScope",
     "ReviewAssessment",
     "ReviewOutcome",
     "RolloutError",
     "RolloutState",
+    "SMALL_LOCAL_PROFILE",
     "SandboxDenial",
     "SandboxPermissions",
     "SandboxStep",
@@ -88,4 +92,5 @@ __all__ = [
     "find_rollout",
     "load_user_instructions",
     "read_rollout",
+    "select_prompt_profile",
 ]

@@ -189,8 +189,15 @@ def _policy_name(approval_policy: str) -> Literal["untrusted", "on-failure", "on
 
 
 def _inside(path: Path, ctx: TurnContext) -> bool:
+    """Whether a patch may write `path` unasked: inside a writable root and not in its `.git`, `.codex`, ..."""
+    from pycodex_apply_patch import protected_subpaths
+
     if ctx.sandbox_mode in ("danger-full-access", "external-sandbox"):
         return True
     if ctx.sandbox_mode == "read-only":
         return False
-    return any(path == root or root in path.parents for root in ctx.writable_roots)
+    for root in ctx.writable_roots:
+        if path == root or root in path.parents:
+            protected = [Path(p) for p in protected_subpaths(root)]
+            return not any(path == p or p in path.parents for p in protected)
+    return False
