@@ -276,3 +276,12 @@ async def test_a_patch_inside_the_roots_is_applied_unasked_and_never_refuses_out
     patch = f"*** Begin Patch\n*** Add File: {outside}\n+x\n*** End Patch\n"
     msgs = await _patch_session(config, patch, policy="never", answer="approved")
     assert not _of(msgs, "apply_patch_approval_request") and not outside.exists()
+
+
+async def test_a_patch_into_a_protected_path_asks(make_config: ConfigFactory, workspace: Path) -> None:
+    config = make_config(sandbox="workspace-write", overrides=NO_TMP_ROOTS)
+    patch = "*** Begin Patch\n*** Add File: .codex/notes.txt\n+x\n*** End Patch\n"
+    msgs = await _patch_session(config, patch, policy="on-request", answer="denied")
+    [request] = _of(msgs, "apply_patch_approval_request")
+    assert str(workspace / ".codex" / "notes.txt") in request["reason"]
+    assert not (workspace / ".codex" / "notes.txt").exists()
