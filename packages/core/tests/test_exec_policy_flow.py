@@ -285,3 +285,36 @@ async def test_a_patch_into_a_protected_path_asks(make_config: ConfigFactory, wo
     [request] = _of(msgs, "apply_patch_approval_request")
     assert str(workspace / ".codex" / "notes.txt") in request["reason"]
     assert not (workspace / ".codex" / "notes.txt").exists()
+
+
+async def test_a_critical_action_is_denied_by_the_reviewer_and_the_model_told_why(
+    make_config: ConfigFactory, workspace: Path
+) -> None:
+    call = function_call(
+        "exec_command",
+        {"cmd": "touch sent.txt", "sandbox_permissions": "require_escalated", "justification": "upload keys"},
+        call_id="c1",
+    )
+    transport = ScriptedTransport(
+        [response(call), _review("critical", "deny", "sends credentials away"), response(assistant_message("ok"))]
+    )
+    config = make_config(sandbox="workspace-write", overrides=('approvals_reviewer="auto_review"',))
+    msgs = await _session(config, transport, policy="on-request", answer="approved")
+    assert not _of(msgs, "exec_approval_request")  # critical is never put to the user
+    assert _output(transport, "c1") == "The automatic approval review denied this action: sends credentials away"
+    assert not (workspace / "sent.txt").exists()
+
+
+async def test_a_failed_review_is_not_an_approval(make_config: ConfigFactory, workspace: Path) -> None:
+    call = function_call(
+        "exec_command", {"cmd": "touch x.txt", "sandbox_permissions": "require_escalated"}, call_id="c1"
+    )
+    transport = ScriptedTransport(
+        [response(call), response(assistant_message("not json")), response(assistant_message("ok"))]
+    )
+    config = make_config(sandbox="workspace-write", overrides=('approvals_reviewer="auto_review"',))
+    msgs = await _session(config, transport, policy="on-request")
+    assert not _of(msgs, "exec_approval_request")
+    assert "automatic approval review could not finish" in _output(transport, "c1")
+    assert _of(msgs, "guardian_assessment")[-1]["status"] == "aborted"
+    assert not (workspace / "x.txt").exists()

@@ -69,6 +69,11 @@ class PolicyApprovalBroker(ApprovalBroker):
         self.thread_id = thread_id
         self._raw: dict[str, object] = {}
         self._emit_fn = emit
+        self._denials: dict[str, str] = {}
+
+    def denial_message(self, approval_id: str) -> str | None:
+        """The reviewer's reason when it refused `approval_id` (the model reads it instead of a user refusal)."""
+        return self._denials.pop(approval_id, None)
 
     def resolve(self, approval_id: str, decision: object) -> bool:
         """Deliver the front end's decision (kept whole, so an amendment's prefix and scope are seen)."""
@@ -89,6 +94,7 @@ class PolicyApprovalBroker(ApprovalBroker):
             if outcome.status == "approved":
                 return "approved"
             if outcome.status != "escalate":
+                self._denials[request.call_id] = _refusal(outcome)
                 return "timed_out" if outcome.status == "timed_out" else "denied"
             assessment = NeedsApproval(reason=_escalation_reason(outcome), proposed_amendment=proposal)
         else:
@@ -108,6 +114,7 @@ class PolicyApprovalBroker(ApprovalBroker):
             if outcome.status == "approved":
                 return "approved"
             if outcome.status != "escalate":
+                self._denials[call_id] = _refusal(outcome)
                 return "timed_out" if outcome.status == "timed_out" else "denied"
             reason = _escalation_reason(outcome)
         name = await super().request_patch(ctx, call_id, changes, reason)
@@ -161,6 +168,13 @@ _STATUS: dict[str, Any] = {
     "timed_out": "timed_out",
     "failed": "aborted",
 }
+
+
+def _refusal(outcome: ReviewOutcome) -> str:
+    """What the model reads when the reviewer itself refused (or could not review) the action."""
+    if outcome.status == "denied":
+        return f"The automatic approval review denied this action: {outcome.message}"
+    return outcome.message
 
 
 def _escalation_reason(outcome: ReviewOutcome) -> str:

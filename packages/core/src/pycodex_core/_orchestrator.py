@@ -133,7 +133,8 @@ class ExecOrchestrator:
                 self._warn_once(ctx.sub_id, "sandbox", plan.warning)
             return self._decline(ctx, request, plan.message)
         if isinstance(assessment, NeedsApproval) and not await self._approve(ctx, request, assessment):
-            return self._decline(ctx, request, REJECTED_BY_USER, REJECTED_BY_USER)
+            message = self.broker.denial_message(request.call_id) or REJECTED_BY_USER
+            return self._decline(ctx, request, message, message)
         return Authorized(plan, sandboxed=not bypass and ctx.sandbox_mode != "danger-full-access")
 
     async def retry_plan(

@@ -155,7 +155,9 @@ async def _approved(inv: ToolInvocation, changes: dict[str, FileChange], paths: 
     decision = await services.approvals.request_patch(ctx, inv.call.call_id, changes, assessment.reason)
     if decision == "approved_for_session":
         services.approvals.store.remember(keys)
-    return None if decision in ("approved", "approved_for_session") else PATCH_REJECTED
+    if decision in ("approved", "approved_for_session"):
+        return None
+    return services.approvals.denial_message(inv.call.call_id) or PATCH_REJECTED
 
 
 async def apply_patch_for_model(inv: ToolInvocation, patch_text: str, workdir: str | None = None) -> str:
