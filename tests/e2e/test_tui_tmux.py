@@ -49,7 +49,7 @@ STREAMED = "# Answer\n\nHello **there**, this is\na streamed answer.\n"
 def test_task_answer_approval_diff_status_and_transcript_in_scrollback(env: Env, tmux_sessions: list[Tmux]) -> None:
     turns = [
         sse_turn(text_message_events(STREAMED, pieces=8), event_delay_s=0.03),
-        exec_turn("call_1", "echo hi-from-cmd"),
+        exec_turn("call_1", "printf hi-from-cmd"),
         message_turn("Ran it"),
     ]
     (env.work / "notes.txt").write_text("untracked file\n", encoding="utf-8")
@@ -64,11 +64,11 @@ def test_task_answer_approval_diff_status_and_transcript_in_scrollback(env: Env,
         t.type("run it")
         t.send("Enter")
         t.wait_for("Would you like to run the following command?")
-        t.wait_for("$ echo hi-from-cmd")
+        t.wait_for("$ printf hi-from-cmd")
         t.send("y")
         t.wait_for("Ran it")
         screen = t.wait_for("hi-from-cmd")
-        assert "Ran echo hi-from-cmd" in screen
+        assert "Ran printf hi-from-cmd" in screen
         t.wait_idle()
         t.type("/diff")
         t.send("Enter")
@@ -78,7 +78,7 @@ def test_task_answer_approval_diff_status_and_transcript_in_scrollback(env: Env,
         t.wait_for("Token usage")
         t.send("C-d")
         final = t.wait_for("__EXIT_0__", 20, scrollback=True)
-    for expected in ("› say hello", "a streamed answer.", "Ran echo hi-from-cmd", "Ran it", "notes.txt", "Token usage"):
+    for expected in ("› say hello", "a streamed answer.", "Ran printf hi-from-cmd", "Ran it", "notes.txt", "Token usage"):
         assert expected in final
     rows = (env.home / "history.jsonl").read_text(encoding="utf-8").splitlines()
     assert '"text": "say hello"' in rows[0] and '"text": "run it"' in rows[1]

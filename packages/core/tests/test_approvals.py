@@ -62,10 +62,11 @@ def _outputs(transport: ScriptedTransport, index: int) -> dict[str, Any]:
     }
 
 
+# `printf` is not a known-safe command, so `untrusted` asks for it (`echo` would run unasked).
 def _exec_script(*call_ids: str) -> ScriptedTransport:
     turns: list[Any] = []
     for call_id in call_ids:
-        turns.append(response(function_call("exec_command", {"cmd": "echo approved-run"}, call_id=call_id)))
+        turns.append(response(function_call("exec_command", {"cmd": "printf 'approved-run\\n'"}, call_id=call_id)))
         turns.append(response(assistant_message("done")))
     return ScriptedTransport(turns)
 
@@ -75,9 +76,9 @@ async def test_an_approved_command_runs(make_config: ConfigFactory, workspace: P
     msgs = await _run(make_config(), transport, ["approved"])
     [request] = _of(msgs, "exec_approval_request")
     assert request["call_id"] == "c1"
-    assert request["command"][1:] == ["-lc", "echo approved-run"]
+    assert request["command"][1:] == ["-lc", "printf 'approved-run\\n'"]
     assert request["cwd"] == str(workspace)
-    assert request["parsed_cmd"] == [{"type": "unknown", "cmd": "echo approved-run"}]
+    assert request["parsed_cmd"] == [{"type": "unknown", "cmd": "printf 'approved-run\\n'"}]
     assert request["turn_id"] == _of(msgs, "task_started")[0]["turn_id"]
     types = [m["type"] for m in msgs]
     assert types.index("exec_approval_request") < types.index("exec_command_begin")

@@ -80,6 +80,13 @@ def test_version_and_bad_profile(capsys: pytest.CaptureFixture[str]) -> None:
     assert "invalid --profile value `bad/name`; pass a plain name such as `work`" in capsys.readouterr().err
 
 
+def test_approve_for_me() -> None:
+    assert parse_args(["--approve-for-me", "p"]).approve_for_me
+    assert parse_args(["--not-so-yolo", "p"]).approve_for_me
+    with pytest.raises(UsageError, match="cannot be used with"):
+        parse_args(["--approve-for-me", "--yolo", "p"])
+
+
 def test_unknown_flag_and_bad_choice_exit_2() -> None:
     for argv in (["--full-auto", "p"], ["-s", "nope", "p"], ["--color", "sometimes", "p"]):
         with pytest.raises(SystemExit) as info:

@@ -57,3 +57,16 @@ def test_sandbox_summary() -> None:
     policy = {"type": "workspace-write", "writable_roots": ["/x"], "network_access": True}
     assert sandbox_summary(policy) == "workspace-write [workdir, /tmp, $TMPDIR, /x] (network access enabled)"
     assert sandbox_summary({"type": "read-only"}) == "read-only"
+
+
+def test_auto_review_assessments() -> None:
+    err = io.StringIO()
+    h = HumanRenderer(err, color=False, version_line="v")
+    for msg in (
+        {"type": "guardian_assessment", "id": "c", "turn_id": "t", "status": "in_progress"},
+        {"type": "guardian_assessment", "id": "c", "turn_id": "t", "status": "approved", "risk_level": "low",
+         "rationale": "one small file"},
+        {"type": "guardian_assessment", "id": "d", "turn_id": "t", "status": "denied", "risk_level": "high"},
+    ):  # fmt: skip
+        h.render({"id": "1", "msg": msg})
+    assert err.getvalue() == "auto review: approved (low risk): one small file\nauto review: denied (high risk)\n"

@@ -202,6 +202,40 @@ async def test_exec_approval_modal_answers_with_the_chosen_decision(
         assert h.ui.modal is None
 
 
+async def test_exec_approval_modal_offers_to_remember_the_proposed_rule(
+    tmp_path: Path, snapshot: Callable[[str, str], None]
+) -> None:
+    async with running(tmp_path) as h:
+        request = {
+            "type": "exec_approval_request",
+            "call_id": "call_7",
+            "turn_id": "t1",
+            "command": ["bash", "-lc", "cargo test --all"],
+            "cwd": "/w",
+            "proposed_execpolicy_amendment": ["cargo", "test"],
+        }
+        await h.fake.emit(request)
+        await _until(lambda: h.ui.modal is not None)
+        snapshot("approval_exec_rule", markup(h.ui.modal_lines()))
+        h.keys("p")
+        await _until(lambda: "exec_approval" in h.fake.kinds())
+        assert h.fake.ops[-1]["decision"] == {
+            "approved_execpolicy_amendment": {"proposed_execpolicy_amendment": ["cargo", "test"], "scope": "project"}
+        }
+
+
+async def test_auto_review_results_are_shown(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        for status, risk in (("in_progress", None), ("approved", "low"), ("denied", "high")):
+            await h.fake.emit(
+                {"type": "guardian_assessment", "id": "c1", "turn_id": "t1", "status": status, "risk_level": risk,
+                 "rationale": f"{status} because"}
+            )  # fmt: skip
+        await _until(lambda: "denied (high risk)" in h.transcript())
+        assert "Auto review: approved (low risk): approved because" in h.transcript()
+        assert "in_progress" not in h.transcript()
+
+
 async def test_patch_approval_modal_abort_also_interrupts(tmp_path: Path, snapshot: Callable[[str, str], None]) -> None:
     async with running(tmp_path) as h:
         changes = {"/w/a.txt": {"type": "update", "unified_diff": "@@ -1 +1 @@\n-old\n+new\n"}}

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from pycodex_tui import UsageError, parse_args
@@ -46,3 +48,13 @@ def test_args_for_prompt_resume_and_fork() -> None:
     assert parse_args(["--all", "--include-non-interactive"], "resume").include_non_interactive
     with pytest.raises(UsageError):
         parse_args(["-a", "sometimes"])
+
+
+def test_approve_for_me_routes_approvals_to_the_reviewer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pycodex_tui._main import _load_config
+
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path))
+    config = _load_config(parse_args(["--approve-for-me"]), tmp_path)
+    assert config.approval_policy == "on-request"
+    assert config.sandbox_policy["type"] == "workspace-write"
+    assert config.raw["approvals_reviewer"] == "auto_review"

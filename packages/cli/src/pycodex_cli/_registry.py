@@ -63,7 +63,7 @@ COMMANDS: dict[str, Command] = {
         "Diagnose local Codex installation, config, auth, and runtime health", "pycodex_cli._commands:doctor"
     ),
     "sandbox": Command("Run commands within a Codex-provided sandbox", "pycodex_cli._sandbox_cmd:main"),
-    "execpolicy": Command("Check commands against execpolicy rules", None, unavailable=_NOT_YET),
+    "execpolicy": Command("Check commands against execpolicy rules", "pycodex_cli._execpolicy_cmd:main"),
     "debug": Command("Debugging tools", "pycodex_cli._cmd_debug:main"),
     "apply": Command(
         "Apply the latest diff produced by Codex agent as a `git apply` to your local working tree",

@@ -9,10 +9,13 @@ async with Codex.start(config) as codex:
 """
 
 from ._agents_md import discover_agents_files, load_user_instructions
+from ._approval_flow import PolicyApprovalBroker, TranscriptObserver
 from ._approvals import ApprovalBroker, ApprovalStore
+from ._auto_review import AutoReviewer, ReviewAssessment, ReviewOutcome
 from ._channel import EventChannel
 from ._codex import Codex, ModelTransport
 from ._context import ToolCall, TurnContext, TurnState
+from ._exec_policy import PolicyApprovalRequirement, RememberScope
 from ._exec_types import (
     DefaultApprovalRequirement,
     ExecApprovalRequirement,
@@ -41,6 +44,7 @@ from .errors import CodexCoreError, RolloutError, SessionClosed
 __all__ = [
     "ApprovalBroker",
     "ApprovalStore",
+    "AutoReviewer",
     "BASE_INSTRUCTIONS",
     "Codex",
     "CodexCoreError",
@@ -56,9 +60,14 @@ __all__ = [
     "ModelTransport",
     "NeedsApproval",
     "NoSandbox",
+    "PolicyApprovalBroker",
+    "PolicyApprovalRequirement",
     "PromptProfile",
     "REVIEW_INSTRUCTIONS",
     "Refusal",
+    "RememberScope",
+    "ReviewAssessment",
+    "ReviewOutcome",
     "ReviewTarget",
     "ReviewTransport",
     "RolloutError",
@@ -79,6 +88,7 @@ __all__ = [
     "ToolRegistry",
     "ToolServices",
     "ToolSpec",
+    "TranscriptObserver",
     "TurnContext",
     "TurnState",
     "discover_agents_files",

@@ -86,6 +86,10 @@ class ApprovalBroker:
             self._waiting.pop(key, None)
         return normalize_decision(slot[0] if slot else "denied")
 
+    def denial_message(self, approval_id: str) -> str | None:
+        """Why a request was not approved, when someone other than the user decided (else None)."""
+        return None
+
     def resolve(self, approval_id: str, decision: object) -> bool:
         """Deliver the front end's decision for `approval_id`; False when nothing waits for it."""
         waiter = self._waiting.get(approval_id)

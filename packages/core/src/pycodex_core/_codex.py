@@ -106,7 +106,7 @@ class Codex:
                 provider. Tests pass `pycodex_core.testing.ScriptedTransport`.
             sandbox: The sandbox step; default `NoSandbox` (commands run only under `danger-full-access`).
             approval_requirement: Decides which commands and patches need approval; default
-                `DefaultApprovalRequirement`.
+                `PolicyApprovalRequirement` (the `.rules` files, the heuristics and the approval policy).
             extra_tools: More tools for the model (after the built-in ones).
             observers: Hooks that see every event, approval decision and tool result.
             prompt_profile: How to prompt this model (`select_prompt_profile`); default: the full prompt.
@@ -275,7 +275,14 @@ def _open_rollout(
     return rollout
 
 
+def _reviewer(config: Config) -> str:
+    reviewer = str(config.raw.get("approvals_reviewer", "user"))
+    return reviewer if reviewer in ("user", "auto_review", "guardian_subagent") else "user"
+
+
 def _start_warnings(session: Session, config: Config, state: RolloutState | None, info: ModelInfo) -> None:
+    for warning in getattr(session.services.exec.requirement, "warnings", ()):
+        session.emit("", {"type": "warning", "message": f"Ignoring a rule file: {warning}"})
     if not info.known:
         session.emit("", {"type": "warning", "message": _unknown_model_warning(config.model)})
     if state is not None and state.skipped_lines:
@@ -323,7 +330,7 @@ def _session_configured(
             "model": config.model,
             "model_provider_id": config.model_provider_id,
             "approval_policy": config.approval_policy,
-            "approvals_reviewer": "user",
+            "approvals_reviewer": _reviewer(config),
             "sandbox_policy": config.sandbox_policy,
             "cwd": str(config.cwd),
             "reasoning_effort": config.model_reasoning_effort or info.default_reasoning_effort,

@@ -173,9 +173,11 @@ def initial_context_items(
     """Permissions (and developer instructions), then AGENTS.md and environment context."""
     items: list[dict[str, Any]] = []
     roots = ctx.writable_roots if ctx.sandbox_mode == "workspace-write" else []
+    raw = config.raw
+    auto_review = str(raw.get("approvals_reviewer", "user")) in ("auto_review", "guardian_subagent")
     dev_parts: list[str] = []
-    if config.raw.get("include_permissions_instructions", True) is not False:
-        dev_parts.append(permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots))
+    if raw.get("include_permissions_instructions", True) is not False:
+        dev_parts.append(permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots, auto_review=auto_review))
     developer_instructions = config.developer_instructions
     if developer_instructions:
         dev_parts.append(str(developer_instructions))

@@ -119,7 +119,10 @@ class ExecOrchestrator:
         """Run the approval and sandbox steps; a declined command's begin/end pair is emitted here."""
         assessment = self.requirement.assess(request, ctx)
         if isinstance(assessment, Forbidden):
-            return self._decline(ctx, request, assessment.reason)
+            # As in Codex 0.169, a command the policy rejects never starts: no begin/end events, the
+            # model gets the reason as the tool output.
+            self._decided(ctx, request, "denied", "config")
+            return Declined(assessment.reason)
         bypass = (isinstance(assessment, Skip) and assessment.bypass_sandbox) or (
             isinstance(assessment, NeedsApproval) and request.escalated
         )
@@ -131,7 +134,8 @@ class ExecOrchestrator:
             return self._decline(ctx, request, plan.message)
         if isinstance(assessment, NeedsApproval):
             if not await self._approve(ctx, request, assessment):
-                return self._decline(ctx, request, REJECTED_BY_USER, REJECTED_BY_USER)
+                message = self.broker.denial_message(request.call_id) or REJECTED_BY_USER
+                return self._decline(ctx, request, message, message)
         else:
             self._decided(ctx, request, "approved", "config")  # allowed by the policy, as Codex reports it
         return Authorized(plan, sandboxed=not bypass and ctx.sandbox_mode != "danger-full-access")

@@ -119,12 +119,29 @@ _APPROVAL_SENTENCES = {
 }
 
 
-def permissions_text(sandbox_policy: Mapping[str, object], approval_policy: str, writable_roots: Sequence[Path]) -> str:
+AUTO_REVIEW_SENTENCE = (
+    "`approvals_reviewer` is `auto_review`: an automatic reviewer, not the user, judges requests to run "
+    "outside the sandbox (`sandbox_permissions` set to `require_escalated`) and approves only low-risk ones. "
+    "If one is refused, carry on with a safer way or with the work it does not block, and tell the user what "
+    "stayed blocked and why."
+)
+
+
+def permissions_text(
+    sandbox_policy: Mapping[str, object],
+    approval_policy: str,
+    writable_roots: Sequence[Path],
+    *,
+    auto_review: bool = False,
+) -> str:
     """The `<permissions instructions>` developer text for a sandbox policy and approval policy."""
     mode = str(sandbox_policy.get("type", "read-only"))
     sentences = _SANDBOX_SENTENCES if _HAS_OS_SANDBOX else {**_SANDBOX_SENTENCES, **_NO_OS_SANDBOX}
     lines = [sentences.get(mode, f"`sandbox_mode` is `{mode}`.")]
-    lines.append(_APPROVAL_SENTENCES.get(approval_policy, f"Approval policy is `{approval_policy}`."))
+    if auto_review and approval_policy != "never":
+        lines.append(AUTO_REVIEW_SENTENCE)
+    else:
+        lines.append(_APPROVAL_SENTENCES.get(approval_policy, f"Approval policy is `{approval_policy}`."))
     text = "\n".join(lines)
     if mode == "workspace-write" and writable_roots:
         text += " The writable roots are " + ", ".join(f"`{root}`" for root in writable_roots) + "."

@@ -40,6 +40,7 @@ PERSISTED_EVENTS = frozenset(
         "error",
         "exec_command_end",
         "patch_apply_end",
+        "guardian_assessment",
         "view_image_tool_call",
         "web_search_end",
         "mcp_tool_call_end",

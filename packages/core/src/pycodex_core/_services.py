@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import anyio
 
 from ._approvals import ApprovalBroker
-from ._exec_types import DefaultApprovalRequirement, ExecApprovalRequirement, NoSandbox, SandboxStep
+from ._exec_types import ExecApprovalRequirement, NoSandbox, SandboxStep
 from ._observers import SessionObserver, notify
 from ._orchestrator import ExecOrchestrator
 from ._tools._exec import ProcessManager
@@ -116,11 +116,12 @@ class SessionServices:
         """Assemble the services, with the defaults for whatever is not given (`tools`: the built-in ones)."""
         from pycodex_config import create_env
 
+        from ._approval_flow import approval_parts
         from ._tools._router import default_registry
 
-        broker = ApprovalBroker(emitter.emit)
+        requirement, broker = approval_parts(config, emitter, transport, thread_id, approval_requirement)
         orchestrator = ExecOrchestrator(
-            requirement=approval_requirement or DefaultApprovalRequirement(),
+            requirement=requirement,
             sandbox=sandbox or _default_sandbox(config),
             broker=broker,
             emit=emitter.emit,

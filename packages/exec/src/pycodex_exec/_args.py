@@ -115,7 +115,13 @@ def _common(p: argparse.ArgumentParser, *, kind: str | None) -> None:
         p.add_argument("--local-provider", choices=["ollama", "lmstudio", "llamacpp"], help="which local provider")
         p.add_argument("-p", "--profile", help="layer $CODEX_HOME/<name>.config.toml over the user config")
         p.add_argument("-s", "--sandbox", choices=["read-only", "workspace-write", "danger-full-access"])
-        p.add_argument("--approve-for-me", action="store_true", help="automatic approval review (see the docs)")
+        p.add_argument(
+            "--approve-for-me",
+            "--not-so-yolo",
+            dest="approve_for_me",
+            action="store_true",
+            help="route approval requests through automatic review using the workspace-write sandbox",
+        )
         p.add_argument("-C", "--cd", metavar="DIR", help="working root of the agent")
         p.add_argument("--add-dir", action="append", metavar="DIR", help="extra writable directory")
         p.add_argument("--color", choices=["always", "never", "auto"], default="auto", help="colour output")
@@ -199,6 +205,10 @@ def parse_args(argv: list[str]) -> ExecArgs:
     if idx is not None:
         ns = _parser(kind).parse_args(argv[idx + 1 :], namespace=ns)
     _check_profile(ns.profile)
+    if getattr(ns, "approve_for_me", False) and getattr(ns, "yolo", False):
+        raise UsageError(
+            "the argument '--approve-for-me' cannot be used with '--dangerously-bypass-approvals-and-sandbox'"
+        )
     args = ExecArgs(command=kind)
     for name in vars(args):
         if name != "command" and hasattr(ns, name):

@@ -244,6 +244,16 @@ class HumanRenderer:
         if msg.get("details"):
             self._w(self.s.dim(str(msg["details"])))
 
+    def _assessment(self, msg: Mapping[str, Any]) -> None:
+        status = str(msg.get("status", ""))
+        if status == "in_progress":
+            return
+        risk = msg.get("risk_level") or "unknown"
+        line = f"auto review: {status} ({risk} risk)"
+        if msg.get("rationale"):
+            line += f": {msg['rationale']}"
+        self._w(self.s.green(line) if status == "approved" else self.s.yellow(line))
+
     def _background(self, msg: Mapping[str, Any]) -> None:
         self._w(self.s.dim(str(msg.get("message", ""))))
 
@@ -272,6 +282,7 @@ class HumanRenderer:
         "warning": _warning,
         "deprecation_notice": _deprecation,
         "background_event": _background,
+        "guardian_assessment": _assessment,
         "context_compacted": _compacted,
         "turn_aborted": _aborted,
     }

@@ -17,7 +17,7 @@ from ._jsonl import JsonlMapper
 from ._setup import Plan
 
 if TYPE_CHECKING:
-    from pycodex_protocol import UserInput, UserInputOp
+    from pycodex_protocol import ExecApprovalOp, PatchApprovalOp, UserInput, UserInputOp
 
 logger = logging.getLogger(__name__)
 
@@ -183,9 +183,20 @@ async def _interrupt_on_sigint(codex: Any, outcome: Outcome, cancel: anyio.Cance
                 return
 
 
+def headless_answer(msg: Mapping[str, Any]) -> ExecApprovalOp | PatchApprovalOp | None:
+    """The answer to an approval request when nobody can be asked: denied (the model is told so)."""
+    kind = msg.get("type")
+    key = str(msg.get("approval_id") or msg.get("call_id", ""))
+    if kind == "exec_approval_request":
+        return {"type": "exec_approval", "id": key, "decision": "denied"}
+    if kind == "apply_patch_approval_request":
+        return {"type": "patch_approval", "id": key, "decision": "denied"}
+    return None
+
+
 async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: Mapping[str, str]) -> int:
     """Run the turn of `plan` to its end and return the exit status."""
-    from pycodex_core import Codex, CodexCoreError, SessionClosed
+    from pycodex_core import Codex, CodexCoreError, PolicyApprovalRequirement, SessionClosed
 
     out = _Output(plan, stdout, stderr, environ)
     outcome = Outcome()
@@ -203,6 +214,12 @@ async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: 
                 ephemeral=plan.args.ephemeral,
                 resume_from=plan.resume_from,
                 fork_from=plan.fork_from,
+                approval_requirement=PolicyApprovalRequirement.load(
+                    Path(plan.config.codex_home),
+                    Path(plan.config.cwd),
+                    ignore_rules=plan.args.ignore_rules,
+                    project_trusted=plan.config.is_trusted(),
+                ),
                 prompt_profile=plan.prompt_profile,
                 wrap_transport=plan.wrap_transport,
             ) as codex,
@@ -217,6 +234,9 @@ async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: 
                     break
                 outcome.observe(event["msg"])
                 out.event(event)
+                answer = headless_answer(event["msg"])
+                if answer is not None:
+                    await codex.submit(answer)
                 if not submitted and event["msg"].get("type") == "session_configured":
                     if too_large:
                         break

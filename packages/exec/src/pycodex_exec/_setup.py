@@ -61,14 +61,14 @@ def find_git_root(start: Path) -> Path | None:
 def _load_config(args: ExecArgs, cwd: Path) -> Any:
     from pycodex_config import CliOverrides, UserError, load_config
 
-    # `--approve-for-me` runs in the workspace-write sandbox, as in Codex; with no automatic
-    # reviewer in pycodex yet, escalation requests are refused (approval stays `never`).
-    sandbox = args.sandbox or ("workspace-write" if args.approve_for_me else None)
+    # Headless: nobody can approve, so approvals follow `never` -- unless the automatic reviewer
+    # answers them (`--approve-for-me`: workspace-write sandbox, on-request approvals).
+    reviewer = args.approve_for_me
     cli = CliOverrides(
         model=args.model,
         model_provider=args.local_provider if args.oss else None,
-        approval_policy="never",
-        sandbox_mode=sandbox,  # pyright: ignore[reportArgumentType]
+        approval_policy="on-request" if reviewer else "never",
+        sandbox_mode=args.sandbox or ("workspace-write" if reviewer else None),  # pyright: ignore[reportArgumentType]
         cwd=cwd,
         oss=args.oss,
         add_dirs=tuple(Path(d).expanduser().resolve() for d in args.add_dir),
@@ -77,7 +77,7 @@ def _load_config(args: ExecArgs, cwd: Path) -> Any:
     try:
         config = load_config(
             cwd=cwd,
-            overrides=args.config,
+            overrides=[*args.config, *(['approvals_reviewer="auto_review"'] if reviewer else [])],
             profile=args.profile,
             enable=args.enable,
             disable=args.disable,
@@ -280,11 +280,6 @@ def _prepare_review(args: ExecArgs, config: Any, stdin: IO[str], stderr: IO[str]
 
 def _flag_notes(args: ExecArgs, config: Any) -> list[str]:
     notes: list[str] = []
-    if args.approve_for_me:
-        notes.append(
-            "warning: --approve-for-me: pycodex has no automatic approval reviewer yet; commands run in the "
-            "sandbox and requests to leave it are refused"
-        )
     if args.cyber_access_program and getattr(config, "model_provider_id", "") == "openai":
         notes.append("warning: --cyber-access-program is not supported by pycodex yet; the server default applies")
     return notes

@@ -489,6 +489,24 @@ class StreamErrorEvent(TypedDict):
     additional_details: NotRequired[str | None]
 
 
+class GuardianAssessmentEvent(TypedDict):
+    """The automatic approval reviewer's judgement of a pending action (`approvals_reviewer = "auto_review"`)."""
+
+    type: Literal["guardian_assessment"]
+    id: str
+    """The assessment (the approval's call id)."""
+    turn_id: str
+    status: Literal["in_progress", "approved", "denied", "timed_out", "aborted"]
+    """`in_progress` when the review starts, then its result."""
+    risk_level: NotRequired[Literal["low", "medium", "high", "critical"] | None]
+    user_authorization: NotRequired[Literal["unknown", "low", "medium", "high"] | None]
+    rationale: NotRequired[str | None]
+    decision_source: NotRequired[Literal["agent", "user"] | None]
+    """Who decided: the reviewer (`agent`), or the user after the reviewer escalated."""
+    action: NotRequired[dict[str, Any] | None]
+    """What was reviewed (`{"type": "command", "command": [...], "cwd": ...}` or a patch)."""
+
+
 class WarningEvent(TypedDict):
     """A non-fatal warning for the user."""
 
@@ -543,6 +561,7 @@ EventMsg: TypeAlias = Annotated[
     | ErrorEvent
     | StreamErrorEvent
     | WarningEvent
+    | GuardianAssessmentEvent
     | BackgroundEvent
     | DeprecationNoticeEvent,
     BY_TYPE,

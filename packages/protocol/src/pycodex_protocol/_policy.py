@@ -97,6 +97,8 @@ class ExecPolicyAmendment(TypedDict):
 
     proposed_execpolicy_amendment: list[str]
     """Command prefix the user allows from now on."""
+    scope: NotRequired[Literal["session", "project", "global"]]
+    """Where pycodex keeps the rule (an extension; Codex always writes `$CODEX_HOME/rules/default.rules`)."""
 
 
 class ApprovedExecPolicyAmendmentDecision(TypedDict):

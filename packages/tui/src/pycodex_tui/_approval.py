@@ -37,13 +37,36 @@ _PATCH_CHOICES = (
 )
 
 
+def _exec_choices(msg: Mapping[str, Any]) -> tuple[Choice, ...]:
+    """The exec choices; with a proposed prefix rule, also where to remember it (session, project, everywhere)."""
+    prefix = _proposed_prefix(msg)
+    if prefix is None:
+        return _EXEC_CHOICES
+    shown = " ".join(prefix)
+    return (
+        Choice("Yes, proceed", "y", "approved"),
+        Choice(f"Yes, and don't ask again for `{shown}` commands in this session", "a", "approved_for_session"),
+        Choice(f"Yes, and always allow `{shown}` commands in this project", "p", "amend:project"),
+        Choice(f"Yes, and always allow `{shown}` commands in every project", "g", "amend:global"),
+        Choice("No, continue without running it", "d", "denied"),
+        Choice("No, and tell Codex what to do differently", "esc", "abort"),
+    )
+
+
+def _proposed_prefix(msg: Mapping[str, Any]) -> list[str] | None:
+    prefix = msg.get("proposed_execpolicy_amendment")
+    if isinstance(prefix, list) and prefix and all(isinstance(w, str) for w in prefix):
+        return [str(w) for w in prefix]
+    return None
+
+
 class ApprovalModal:
     """State of the modal for one pending request."""
 
     def __init__(self, pending: Pending, cwd: str = "") -> None:
         self.pending = pending
         self.cwd = cwd
-        self.choices = _EXEC_CHOICES if pending.kind == "exec" else _PATCH_CHOICES
+        self.choices = _exec_choices(pending.msg) if pending.kind == "exec" else _PATCH_CHOICES
         self.selected = 0
 
     @property
@@ -55,7 +78,12 @@ class ApprovalModal:
         """The op that answers the request with `decision`."""
         call_id = str(self.msg.get("approval_id") or self.msg.get("call_id", ""))
         if self.pending.kind == "exec":
-            op: dict[str, Any] = {"type": "exec_approval", "id": call_id, "decision": decision}
+            answer: Any = decision
+            prefix = _proposed_prefix(self.msg)
+            if decision.startswith("amend:") and prefix is not None:
+                scope = decision.split(":", 1)[1]
+                answer = {"approved_execpolicy_amendment": {"proposed_execpolicy_amendment": prefix, "scope": scope}}
+            op: dict[str, Any] = {"type": "exec_approval", "id": call_id, "decision": answer}
             if self.msg.get("turn_id"):
                 op["turn_id"] = self.msg["turn_id"]
             return op
@@ -82,6 +110,11 @@ class ApprovalModal:
             out.append([])
             for i, ln in enumerate(command_text(self.msg.get("command", [])).split("\n")):
                 out.append([("fg:ansibrightblack", "  $ " if i == 0 else "    "), ("", ln)])
+            prefix = _proposed_prefix(self.msg)
+            if prefix is not None:
+                from pycodex_execpolicy import format_prefix_rule
+
+                out.append([("fg:ansibrightblack", "  Rule to remember: "), ("", format_prefix_rule(prefix))])
         else:
             out.append([("bold", "Would you like to make the following edits?")])
             out += self._reason()

@@ -34,6 +34,8 @@ class TuiArgs:
     search: bool = False
     no_alt_screen: bool = False
     full_auto: bool = False
+    approve_for_me: bool = False
+    """Approvals go to the automatic reviewer first (workspace-write, on-request)."""
     yolo: bool = False
     strict_config: bool = False
     session_id: str | None = None
@@ -67,13 +69,14 @@ def _parser(command: str | None) -> argparse.ArgumentParser:
     p.add_argument("--search", action="store_true")
     p.add_argument("--no-alt-screen", action="store_true")
     p.add_argument("--full-auto", action="store_true")
+    p.add_argument("--approve-for-me", "--not-so-yolo", dest="approve_for_me", action="store_true")
     p.add_argument("--dangerously-bypass-approvals-and-sandbox", "--yolo", dest="yolo", action="store_true")
     p.add_argument("--strict-config", action="store_true")
     p.add_argument("-V", "--version", action="version", version="codex-cli (pycodex)")
     # Accepted as Codex 0.169 accepts them; they change nothing in a local session.
     for flag in ("--remote", "--remote-auth-token-env"):
         p.add_argument(flag, help=argparse.SUPPRESS)
-    for flag in ("--approve-for-me", "--dangerously-bypass-hook-trust", "--worktree", "--no-daemon"):
+    for flag in ("--dangerously-bypass-hook-trust", "--worktree", "--no-daemon"):
         p.add_argument(flag, action="store_true", help=argparse.SUPPRESS)
     if command in ("resume", "fork"):
         p.add_argument("session_id", nargs="?", metavar="SESSION_ID")

@@ -290,6 +290,15 @@ class ChatState:
     def _on_background_event(self, msg: Mapping[str, Any]) -> None:
         self.commit(info_cell(str(msg.get("message", ""))))
 
+    def _on_guardian_assessment(self, msg: Mapping[str, Any]) -> None:
+        status = str(msg.get("status", ""))
+        if status == "in_progress":
+            return
+        text = f"Auto review: {status} ({msg.get('risk_level') or 'unknown'} risk)"
+        if msg.get("rationale"):
+            text += f": {msg['rationale']}"
+        self.commit(info_cell(text) if status == "approved" else warning_cell(text))
+
     def _on_context_compacted(self, msg: Mapping[str, Any]) -> None:
         self.commit(info_cell("Context compacted"))
 

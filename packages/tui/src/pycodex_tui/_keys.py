@@ -231,7 +231,7 @@ def _modal(ui: TuiApp, kb: KeyBindings) -> None:
     def _swallow(event: KeyPressEvent) -> None:
         """Keys other than the modal's do nothing while it is open."""
 
-    for key in ("y", "a", "d", "n", "1", "2", "3", "4"):
+    for key in ("y", "a", "p", "g", "d", "n", "1", "2", "3", "4", "5", "6"):
 
         @kb.add(key, filter=open_)
         def _choose(event: KeyPressEvent, key: str = key) -> None:

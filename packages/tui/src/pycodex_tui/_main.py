@@ -30,7 +30,7 @@ def _load_config(args: TuiArgs, cwd: Path) -> Any:
     from pycodex_config import CliOverrides, UserError, load_config
 
     sandbox, approval = args.sandbox, args.approval
-    if args.full_auto:
+    if args.full_auto or args.approve_for_me:
         sandbox, approval = sandbox or "workspace-write", approval or "on-request"
     cli = CliOverrides(
         model=args.model,
@@ -45,6 +45,8 @@ def _load_config(args: TuiArgs, cwd: Path) -> Any:
     overrides = list(args.config)
     if args.search:
         overrides.append("tools.web_search=true")
+    if args.approve_for_me:
+        overrides.append('approvals_reviewer="auto_review"')
     try:
         return load_config(
             cwd=cwd,

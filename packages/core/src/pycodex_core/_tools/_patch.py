@@ -155,7 +155,9 @@ async def _approved(inv: ToolInvocation, changes: dict[str, FileChange], paths: 
     decision = await services.approvals.request_patch(ctx, inv.call.call_id, changes, assessment.reason)
     if decision == "approved_for_session":
         services.approvals.store.remember(keys)
-    return None if decision in ("approved", "approved_for_session") else PATCH_REJECTED
+    if decision in ("approved", "approved_for_session"):
+        return None
+    return services.approvals.denial_message(inv.call.call_id) or PATCH_REJECTED
 
 
 async def apply_patch_for_model(inv: ToolInvocation, patch_text: str, workdir: str | None = None) -> str:
@@ -173,11 +175,11 @@ async def apply_patch_for_model(inv: ToolInvocation, patch_text: str, workdir: s
     ctx, call, emit = inv.ctx, inv.call, inv.services.emit
     started = time.monotonic()
     # workspace-write confines writes to its writable roots, minus `.git`, `.codex`, `.agents` and `.aws`
-    # inside each; full access (or an outside sandbox) writes anywhere, as Codex auto-approves;
-    # read-only is refused by the approval step.
-    roots = (
-        [WritableRoot.protected(r) for r in ctx.writable_roots] if ctx.sandbox_mode == "workspace-write" else [os.sep]
-    )
+    # inside each, when nobody can approve more (`never`); otherwise any path verifies and the approval
+    # step asks for whatever lies outside the roots or in those protected paths. Full access (or an
+    # outside sandbox) writes anywhere, as Codex auto-approves; read-only goes to the approval step.
+    confined = ctx.sandbox_mode == "workspace-write" and ctx.approval_policy == "never"
+    roots = [WritableRoot.protected(r) for r in ctx.writable_roots] if confined else [os.sep]
     recover_journals()  # a patch cut short by a crash is finished or undone before this one reads files
     try:
         cwd = ctx.cwd / workdir if workdir else ctx.cwd
