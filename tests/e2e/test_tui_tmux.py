@@ -78,7 +78,14 @@ def test_task_answer_approval_diff_status_and_transcript_in_scrollback(env: Env,
         t.wait_for("Token usage")
         t.send("C-d")
         final = t.wait_for("__EXIT_0__", 20, scrollback=True)
-    for expected in ("› say hello", "a streamed answer.", "Ran printf hi-from-cmd", "Ran it", "notes.txt", "Token usage"):
+    for expected in (
+        "› say hello",
+        "a streamed answer.",
+        "Ran printf hi-from-cmd",
+        "Ran it",
+        "notes.txt",
+        "Token usage",
+    ):
         assert expected in final
     rows = (env.home / "history.jsonl").read_text(encoding="utf-8").splitlines()
     assert '"text": "say hello"' in rows[0] and '"text": "run it"' in rows[1]
