@@ -14,6 +14,7 @@ import time
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
+from pydantic import AnyHttpUrl
 
 
 class _Verifier:
@@ -27,7 +28,9 @@ class _Verifier:
 def build(port: int, token: str | None) -> MCPServer:
     base = f"http://127.0.0.1:{port}"
     auth = (
-        AuthSettings(issuer_url=base, resource_server_url=f"{base}/mcp", validate_token_resource=False)
+        AuthSettings(
+            issuer_url=AnyHttpUrl(base), resource_server_url=AnyHttpUrl(f"{base}/mcp"), validate_token_resource=False
+        )
         if token
         else None
     )
