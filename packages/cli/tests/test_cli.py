@@ -51,13 +51,14 @@ def test_help_lists_subcommands() -> None:
     assert result.returncode == 0
     for name in ("exec", "mcp-server", "completion", "doctor", "features"):
         assert re.search(rf"^  {re.escape(name)}\s", result.stdout, re.M), name
-    assert "mcp-server   Run Codex as an MCP server (stdio) (not available yet)" in result.stdout
+    assert "mcp-server   Run Codex as an MCP server (stdio)\n" in result.stdout
+    assert "sandbox      Run a command inside the Codex sandbox (not available yet)" in result.stdout
 
 
 def test_unbuilt_subcommand_says_so_and_exits_2() -> None:
-    result = _codex("mcp-server")
+    result = _codex("sandbox")
     assert result.returncode == 2
-    assert "`codex mcp-server` is not available yet" in result.stderr
+    assert "`codex sandbox` is not available yet" in result.stderr
     assert result.stdout == ""
 
 

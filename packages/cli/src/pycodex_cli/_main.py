@@ -61,9 +61,7 @@ SUBCOMMANDS: dict[str, str] = {
     "review": "Run a code review non-interactively",
 }
 ALIASES = {"e": "exec"}
-NOT_YET = frozenset(
-    {"mcp", "mcp-server", "login", "logout", "sandbox", "execpolicy", "apply", "resume", "fork", "review"}
-)
+NOT_YET = frozenset({"login", "logout", "sandbox", "execpolicy", "apply", "resume", "fork", "review"})
 
 
 # Long names of the short global flags, so a flag and its value travel as one `--name=value` word.
@@ -136,6 +134,10 @@ def dispatch(args: list[str]) -> int:
         from pycodex_exec import main as exec_main
 
         return exec_main(globals_ + rest)
+    if sub in ("mcp", "mcp-server"):
+        from pycodex_cli import _mcp_cmd
+
+        return _mcp_cmd.run(globals_, rest) if sub == "mcp" else _mcp_cmd.serve(globals_, rest)
     from pycodex_cli import _commands
 
     return _commands.run(sub, globals_, rest)

@@ -208,6 +208,7 @@ MCP_SERVER = Table(
         "http_headers": STR_MAP,
         "env_http_headers": STR_MAP,
         "oauth_resource": STR,
+        "oauth": ANY,
         "scopes": STR_LIST,
         "enabled": BOOL,
         "required": BOOL,

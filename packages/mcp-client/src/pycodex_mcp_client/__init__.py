@@ -8,6 +8,7 @@ async with McpConnectionManager.start(config.mcp_servers, report=print) as mcp:
 ```
 """
 
+from ._login import oauth_login
 from ._manager import CLIENT_NAME, McpConnectionManager, McpTool
 from ._naming import MAX_TOOL_NAME_BYTES, ToolName, assign_tool_names, namespace_for, sanitize_name
 from ._oauth_store import OAUTH_FILE_NAME, OAuthTokenFile
@@ -32,5 +33,6 @@ __all__ = [
     "call_result_json",
     "model_output",
     "namespace_for",
+    "oauth_login",
     "sanitize_name",
 ]
