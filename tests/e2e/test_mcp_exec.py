@@ -78,7 +78,8 @@ def _servers(files: Path, url: str) -> str:
     return (
         f'[mcp_servers.everything]\ncommand = "{_npm("server-everything")}"\n\n'
         f'[mcp_servers.files]\ncommand = "{_npm("server-filesystem")}"\nargs = ["{files}"]\n\n'
-        f'[mcp_servers.time]\ncommand = "{sys.executable}"\nargs = ["-m", "mcp_server_time", "--local-timezone", "UTC"]\n\n'
+        f'[mcp_servers.time]\ncommand = "{sys.executable}"\n'
+        'args = ["-m", "mcp_server_time", "--local-timezone", "UTC"]\n\n'
         f'[mcp_servers.web]\nurl = "{url}"\n'
     )
 
@@ -91,7 +92,12 @@ def _script(files: Path) -> list[Turn]:
         _mcp_call("c3", "mcp__everything", "get_sum", {"a": "x"}),
         _mcp_call("c4", "mcp__files", "read_text_file", {"path": str(files / "note.txt")}),
         _mcp_call("c5", "mcp__files", "list_directory", {"path": str(files)}),
-        _mcp_call("c6", "mcp__time", "convert_time", {"source_timezone": "UTC", "time": "12:00", "target_timezone": "Asia/Tokyo"}),
+        _mcp_call(
+            "c6",
+            "mcp__time",
+            "convert_time",
+            {"source_timezone": "UTC", "time": "12:00", "target_timezone": "Asia/Tokyo"},
+        ),
         _mcp_call("c7", "mcp__web", "add", {"a": 2, "b": 40}),
         message_turn("All done"),
     ]
@@ -104,7 +110,9 @@ def _run(root: Path, name: str, url: str, command: list[str] | None) -> tuple[Re
     (files / "note.txt").write_text("a note\n", encoding="utf-8")
     env = Env(home, work)
     with ScriptedServer(_script(files)) as server:
-        env.write_config(server.base_url, extra="check_for_update_on_startup = false\n" + "[analytics]\nenabled = false\n")
+        env.write_config(
+            server.base_url, extra="check_for_update_on_startup = false\n" + "[analytics]\nenabled = false\n"
+        )
         with (home / "config.toml").open("a", encoding="utf-8") as fh:
             fh.write("\n" + _servers(files, url))
         result = env.run("exec", "--json", "--skip-git-repo-check", "use the tools", command=command, timeout=120)
@@ -148,7 +156,8 @@ def test_dead_servers_leave_the_session_working(var_tmp: Path) -> None:
     work.mkdir()
     py = sys.executable
     servers = (
-        f'[mcp_servers.hang]\ncommand = "{py}"\nargs = ["-c", "import time; time.sleep(60)"]\nstartup_timeout_sec = 2\n\n'
+        f'[mcp_servers.hang]\ncommand = "{py}"\nargs = ["-c", "import time; time.sleep(60)"]\n'
+        "startup_timeout_sec = 2\n\n"
         f'[mcp_servers.crashy]\ncommand = "{py}"\nargs = ["{SERVERS / "crashy.py"}"]\n\n'
         f'[mcp_servers.garbage]\ncommand = "{py}"\nargs = ["{SERVERS / "malformed.py"}"]\n\n'
     )
