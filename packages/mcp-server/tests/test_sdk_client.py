@@ -59,7 +59,7 @@ def _home(tmp_path: Path, base_url: str) -> Path:
 def _params(home: Path, work: Path) -> StdioServerParameters:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CODEX_", "OPENAI_"))}
     env |= {"CODEX_HOME": str(home), "MOCK_API_KEY": "test-key"}
-    return StdioServerParameters(command=sys.executable, args=["-m", "pycodex_cli", "mcp-server"], env=env, cwd=work)
+    return StdioServerParameters(command=sys.executable, args=["-m", "pycodex_mcp_server"], env=env, cwd=work)
 
 
 async def test_codex_then_reply_with_an_approval(tmp_path: Path) -> None:
