@@ -58,6 +58,8 @@ class McpConnectionManager:
         servers: The configured servers (`Config.mcp_servers`); disabled ones are never started.
         report: Receives the events to show: `mcp_startup_update`, `mcp_startup_complete` and one
             `warning` per failed or crashed server.
+        on_tools_changed: Called (synchronously) whenever a server's tool list changes: it became
+            ready, crashed, came back, or sent `list_changed`; `tools()` then has the new list.
     """
 
     def __init__(
@@ -70,6 +72,7 @@ class McpConnectionManager:
         codex_home: Path | None = None,
         client_version: str = "0.1.0",
         elicitation: Any = None,
+        on_tools_changed: Callable[[], None] | None = None,
     ) -> None:
         self._report = report or (lambda event: None)
         info = _client_info(client_version)
@@ -83,6 +86,7 @@ class McpConnectionManager:
                 codex_home=codex_home,
                 client_info=info,
                 elicitation=elicitation,
+                on_change=on_tools_changed,
             )
             for name, cfg in servers.items()
             if cfg.enabled

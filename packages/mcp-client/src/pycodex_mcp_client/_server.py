@@ -52,6 +52,7 @@ class ServerConnection:
         codex_home: Path | None,
         client_info: Any,
         elicitation: Any,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
         self.config = config
         """What config.toml says about the server."""
@@ -73,6 +74,7 @@ class ServerConnection:
         self._refresh = anyio.Event()
         self._changed = anyio.Event()
         self._crash_reported = False
+        self._on_change = on_change
         self._http_status: int | None = None
         self._startup_scope: anyio.CancelScope | None = None
 
@@ -101,20 +103,20 @@ class ServerConnection:
             else:
                 logger.info("MCP server %r is down again: %s", self.config.name, reason)
             self.state, self.tools = "restarting", []
-            self._changed.set()
+            self._mark_changed()
             await anyio.sleep(RESTART_DELAYS_S[crashes])
             crashes += 1
 
     def _fail(self, reason: str) -> None:
         self.state, self.error, self.tools = "failed", reason, []
         self.settled.set()
-        self._changed.set()
+        self._mark_changed()
         self._report({"type": "mcp_startup_update", "server": self.config.name, "status": _failed(reason)})
         self._report({"type": "warning", "message": f"MCP client for `{self.config.name}` failed to start: {reason}"})
 
     def _give_up(self, reason: str) -> None:
         self.state, self.error, self.tools = "failed", reason, []
-        self._changed.set()
+        self._mark_changed()
         logger.warning("MCP server %r: %s", self.config.name, reason)
 
     def _report_crash(self, reason: str) -> None:
@@ -229,7 +231,7 @@ class ServerConnection:
         first = not self.settled.is_set()
         self.state, self.error, self.tools = "ready", None, tools
         self.settled.set()
-        self._changed.set()
+        self._mark_changed()
         if first:
             self._report({"type": "mcp_startup_update", "server": self.config.name, "status": {"state": "ready"}})
         else:
@@ -269,9 +271,17 @@ class ServerConnection:
             try:
                 with anyio.fail_after(self.config.startup_timeout_sec):
                     self.tools = await self._list_tools(session)
-                self._changed.set()
+                self._mark_changed()
             except Exception as exc:  # keep the old list when a refresh fails
                 logger.warning("MCP server %r: refreshing tools failed: %s", self.config.name, exc)
+
+    def _mark_changed(self) -> None:
+        self._changed.set()
+        if self._on_change is not None:
+            try:
+                self._on_change()
+            except Exception:
+                logger.exception("MCP tool-change callback failed")
 
     def take_changed(self) -> bool:
         """Whether the tool list changed since the last call (and clear the flag)."""

@@ -1,0 +1,232 @@
+"""MCP tools in the tool registry: one handler per server tool, plus the three resource tools.
+
+Servers start in the background (`pycodex_mcp_client.McpConnectionManager`); a server's tools are
+registered when it is ready (and again after a restart or a `list_changed` notification), so a
+turn never waits for a slow server, and a call waits only for the server it names. Every call
+emits `mcp_tool_call_begin` / `mcp_tool_call_end` as Codex 0.169 does and goes through the
+approval step first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pycodex_mcp_client import McpConnectionManager, McpTool
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["McpToolset", "mcp_duration"]
+
+_APPROVED = ("approved", "approved_for_session")
+_RESOURCE_TOOLS = ("list_mcp_resources", "list_mcp_resource_templates", "read_mcp_resource")
+
+
+def mcp_duration(seconds: float) -> dict[str, int]:
+    """`{secs, nanos}` as Codex serializes a `Duration`."""
+    nanos = max(0, int(seconds * 1_000_000_000))
+    return {"secs": nanos // 1_000_000_000, "nanos": nanos % 1_000_000_000}
+
+
+def _parameters(schema: dict[str, Any]) -> dict[str, Any]:
+    """An MCP input schema as Responses `parameters`: an object schema, `$schema` dropped."""
+    params = {k: v for k, v in schema.items() if k != "$schema"}
+    params["type"] = "object"
+    params.setdefault("properties", {})
+    return params
+
+
+class _ToolHandler:
+    """The registry entry of one MCP tool, under its flat name or its `namespace.function` alias."""
+
+    def __init__(self, toolset: McpToolset, qualified: str, name: str) -> None:
+        self._toolset, self._qualified, self._name = toolset, qualified, name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def mutates(self) -> bool:
+        tool = self._toolset.tool(self._qualified)
+        return not (tool is not None and tool.annotations.get("readOnlyHint") is True)
+
+    def spec(self, model: Any) -> dict[str, Any] | None:
+        if self._name != self._qualified:  # the alias only dispatches
+            return None
+        tool = self._toolset.tool(self._qualified)
+        if tool is None:
+            return None
+        return {
+            "type": "function",
+            "name": tool.name.qualified,
+            "description": tool.description,
+            "strict": False,
+            "parameters": _parameters(tool.input_schema),
+        }
+
+    async def handle(self, invocation: Any) -> str | list[dict[str, Any]]:
+        return await self._toolset.call(invocation, self._qualified)
+
+
+class _ResourceHandler:
+    """`list_mcp_resources`, `list_mcp_resource_templates` or `read_mcp_resource`."""
+
+    mutates = False
+
+    def __init__(self, toolset: McpToolset, name: str) -> None:
+        self._toolset, self.name = toolset, name
+
+    def spec(self, model: Any) -> dict[str, Any] | None:
+        from ._mcp_specs import RESOURCE_TOOL_SPECS
+
+        return RESOURCE_TOOL_SPECS[self.name]
+
+    async def handle(self, invocation: Any) -> str | list[dict[str, Any]]:
+        return await self._toolset.resource_call(self.name, invocation.arguments)
+
+
+class McpToolset:
+    """Keeps a registry in step with the ready servers of a `McpConnectionManager`.
+
+    Args:
+        manager: The session's MCP connections.
+        registry: The session's `ToolRegistry` (needs `register(handler, replace=True)`).
+    """
+
+    def __init__(self, manager: McpConnectionManager, registry: Any) -> None:
+        self.manager = manager
+        self._registry = registry
+        self._tools: dict[str, McpTool] = {}
+        self._known: dict[str, McpTool] = {}
+        """Every tool ever registered: a call to one whose server is restarting gets a clear error."""
+        if manager.servers:
+            for name in _RESOURCE_TOOLS:
+                registry.register(_ResourceHandler(self, name), replace=True)
+
+    def sync(self) -> None:
+        """Register the tools of every ready server (called whenever a server's tool list changes)."""
+        tools = {t.name.qualified: t for t in self.manager.tools()}
+        for qualified, tool in tools.items():
+            if qualified not in self._tools:
+                self._registry.register(_ToolHandler(self, qualified, qualified), replace=True)
+                alias = f"{tool.name.namespace}.{tool.name.function}"
+                if alias != qualified:
+                    self._registry.register(_ToolHandler(self, qualified, alias), replace=True)
+        self._tools = tools
+        self._known.update(tools)
+
+    def tool(self, qualified: str) -> McpTool | None:
+        """The ready tool with this flat name."""
+        return self._tools.get(qualified)
+
+    async def call(self, invocation: Any, qualified: str) -> str | list[dict[str, Any]]:
+        """Run one MCP tool call: approval, begin event, the call, end event, the model's output."""
+        tool = self._tools.get(qualified) or self._known.get(qualified)
+        if tool is None:
+            return f"unsupported call: {invocation.call.name}"
+        ctx, services, call = invocation.ctx, invocation.services, invocation.call
+        server, name, arguments = tool.name.server, tool.name.tool, invocation.arguments
+        refusal = await self._approve(invocation, tool)
+        invocation_json = {"server": server, "tool": name, "arguments": arguments}
+        services.emit(
+            ctx.sub_id, {"type": "mcp_tool_call_begin", "call_id": call.call_id, "invocation": invocation_json}
+        )
+        started = time.monotonic()
+        if refusal is not None:
+            result: dict[str, Any] = {"Err": refusal}
+            output: str | list[dict[str, Any]] = refusal
+        else:
+            result, output = await self._run(server, name, arguments, call, ctx, started)
+        end = {
+            "type": "mcp_tool_call_end",
+            "call_id": call.call_id,
+            "invocation": invocation_json,
+            "duration": mcp_duration(time.monotonic() - started),
+            "result": result,
+        }
+        services.emit(ctx.sub_id, end)
+        return output
+
+    async def _run(
+        self, server: str, name: str, arguments: dict[str, Any], call: Any, ctx: Any, started: float
+    ) -> tuple[dict[str, Any], str | list[dict[str, Any]]]:
+        from pycodex_mcp_client import McpClientError, model_output
+
+        meta = {"callId": call.call_id, "threadId": getattr(ctx, "thread_id", None)}
+        try:
+            data = await self.manager.call_tool(server, name, arguments, meta={k: v for k, v in meta.items() if v})
+        except McpClientError as exc:
+            message = f"tool call error: tool call failed for `{server}/{name}`: {_reason(exc)}"
+            return {"Err": message}, message
+        return {"Ok": data}, model_output(data, time.monotonic() - started)
+
+    async def _approve(self, invocation: Any, tool: McpTool) -> str | None:
+        """`None` when the call may run, else the text the model gets instead of a result."""
+        ctx = invocation.ctx
+        if ctx.approval_policy == "never" or tool.annotations.get("readOnlyHint") is True:
+            return None
+        args = json.dumps(invocation.arguments, ensure_ascii=False)
+        request = _ApprovalRequest(invocation.call.call_id, ["mcp", tool.name.server, tool.name.tool], ctx.cwd)
+        reason = _Assessment(f"MCP tool call {tool.name.server}/{tool.name.tool} with arguments {args[:500]}")
+        decision = await invocation.services.approvals.request_exec(ctx, request, reason)
+        return None if decision in _APPROVED else "user rejected MCP tool call"
+
+    async def resource_call(self, name: str, arguments: dict[str, Any]) -> str:
+        """Run a resource tool and return its JSON text (or an error line)."""
+        from pycodex_mcp_client import McpClientError
+
+        server = arguments.get("server")
+        try:
+            if name == "read_mcp_resource":
+                if not isinstance(server, str) or not isinstance(arguments.get("uri"), str):
+                    return "failed to parse function arguments: `server` and `uri` are required strings"
+                data = await self.manager.read_resource(server, str(arguments["uri"]))
+                return json.dumps({"server": server, **data}, ensure_ascii=False)
+            return await self._list(name, server, arguments.get("cursor"))
+        except McpClientError as exc:
+            return f"resources request failed: {exc}"
+
+    async def _list(self, name: str, server: object, cursor: object) -> str:
+        key = "resources" if name == "list_mcp_resources" else "resourceTemplates"
+        method = self.manager.list_resources if key == "resources" else self.manager.list_resource_templates
+        if isinstance(server, str):
+            page = await method(server, cursor if isinstance(cursor, str) else None)
+            out: dict[str, Any] = {"server": server, key: page.get(key, [])}
+            if page.get("nextCursor"):
+                out["nextCursor"] = page["nextCursor"]
+            return json.dumps(out, ensure_ascii=False)
+        if cursor is not None:
+            return "failed to parse function arguments: `cursor` needs `server`"
+        items: list[Any] = []
+        for each in self.manager.servers_with_resources():
+            try:
+                page = await method(each, None)
+            except Exception as exc:  # one server failing must not hide the others
+                logger.warning("listing %s of %r failed: %s", key, each, exc)
+                continue
+            items += [{"server": each, **entry} for entry in page.get(key, [])]
+        return json.dumps({key: items}, ensure_ascii=False)
+
+
+class _ApprovalRequest:
+    """What an approval prompt for an MCP call shows: `mcp SERVER TOOL`, in the shape of an exec request."""
+
+    def __init__(self, call_id: str, command: list[str], cwd: Any) -> None:
+        self.call_id, self.command, self.cwd = call_id, command, cwd
+        self.justification: str | None = None
+
+
+class _Assessment:
+    """Why the call needs approval (the shape of the exec path's `NeedsApproval`)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        self.proposed_amendment: list[str] | None = None
+
+
+def _reason(exc: Exception) -> str:
+    return str(getattr(exc, "reason", None) or exc)
