@@ -10,11 +10,14 @@ import socket
 import sys
 import threading
 import time
+from pathlib import Path
 
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
 from pydantic import AnyHttpUrl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 class _Verifier:
@@ -25,8 +28,23 @@ class _Verifier:
         return AccessToken(token=token, client_id="test", scopes=[]) if token == self.token else None
 
 
-def build(port: int, token: str | None) -> MCPServer:
+def build(port: int, token: str | None, oauth: bool = False) -> MCPServer:
     base = f"http://127.0.0.1:{port}"
+    if oauth:
+        from mcp.server.auth.settings import ClientRegistrationOptions
+        from oauth_provider import GrantingProvider
+
+        settings = AuthSettings(
+            issuer_url=AnyHttpUrl(base),
+            resource_server_url=AnyHttpUrl(f"{base}/mcp"),
+            client_registration_options=ClientRegistrationOptions(enabled=True),
+            validate_token_resource=False,
+        )
+        server = MCPServer(
+            "http-test", instructions="A loopback test server.", auth_server_provider=GrantingProvider(), auth=settings
+        )
+        _tools(server)
+        return server
     auth = (
         AuthSettings(
             issuer_url=AnyHttpUrl(base), resource_server_url=AnyHttpUrl(f"{base}/mcp"), validate_token_resource=False
@@ -41,6 +59,11 @@ def build(port: int, token: str | None) -> MCPServer:
         auth=auth,
     )
 
+    _tools(server)
+    return server
+
+
+def _tools(server: MCPServer) -> None:
     @server.tool()
     def add(a: int, b: int) -> int:
         """Add two integers."""
@@ -51,13 +74,12 @@ def build(port: int, token: str | None) -> MCPServer:
         """Upper-case a text."""
         return text.upper()
 
-    return server
-
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--auth")
+    parser.add_argument("--oauth", action="store_true", help="be an OAuth authorization server that grants everything")
     parser.add_argument("--lifetime", type=float, default=120.0)
     ns = parser.parse_args()
     port = ns.port
@@ -67,7 +89,7 @@ def main() -> None:
             port = sock.getsockname()[1]
     import uvicorn
 
-    app = build(port, ns.auth).streamable_http_app()
+    app = build(port, ns.auth, ns.oauth).streamable_http_app()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
