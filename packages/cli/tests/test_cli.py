@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pycodex_cli
-from pycodex_cli._main import split_globals
+from pycodex_cli._main import dispatch
 
 PKG = Path(__file__).resolve().parents[1]
 
@@ -49,45 +49,49 @@ def test_version_imports_nothing_heavy() -> None:
 def test_help_lists_subcommands() -> None:
     result = _codex("--help")
     assert result.returncode == 0
-    for name in ("exec", "mcp-server", "completion", "doctor", "features"):
+    for name in ("exec", "review", "completion", "doctor", "features", "archive", "cloud"):
         assert re.search(rf"^  {re.escape(name)}\s", result.stdout, re.M), name
-    assert "mcp-server   Run Codex as an MCP server (stdio)\n" in result.stdout
-    assert "sandbox      Run a command inside the Codex sandbox (not available yet)" in result.stdout
+    assert re.search(r"^  exec\s+Run Codex non-interactively \[aliases: e\]", result.stdout, re.M)
 
 
-def test_unbuilt_subcommand_says_so_and_exits_2() -> None:
-    result = _codex("sandbox")
+def test_cloud_only_subcommand_says_so_in_one_line() -> None:
+    result = _codex("cloud", "list")
     assert result.returncode == 2
-    assert "`codex sandbox` is not available yet" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "`codex cloud` needs OpenAI's hosted Codex service" in result.stderr
     assert result.stdout == ""
 
 
-def test_interactive_session_not_available_yet() -> None:
+def test_interactive_session_without_a_terminal_says_so() -> None:
     result = _codex("fix the bug")
-    assert result.returncode == 2
-    assert "interactive session" in result.stderr
+    assert result.returncode == 1
+    assert result.stderr == "Error: the interactive codex needs a terminal; use `codex exec` for scripts and pipes.\n"
 
 
-def test_split_globals_moves_flags_before_subcommand() -> None:
-    assert split_globals(["-c", "model=x", "--oss", "exec", "--json", "hi"]) == (
-        ["--config=model=x", "--oss"],
-        "exec",
-        ["--json", "hi"],
-    )
-    assert split_globals(["e", "hi"]) == ([], "exec", ["hi"])
-    assert split_globals(["--model=m", "-cfoo=1", "-m", "n", "features", "list"]) == (
-        ["--model=m", "--config=foo=1", "--model=n"],
-        "features",
-        ["list"],
-    )
+def test_root_flags_before_exec_are_forwarded_or_dropped(capsys: object, monkeypatch: object) -> None:
+    import pycodex_exec
+
+    seen: list[list[str]] = []
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(pycodex_exec, "main", lambda argv: seen.append(argv) or 0)
+    args = ["-a", "never", "--search", "--no-alt-screen", "--no-daemon", "-cfoo=1", "-m", "n", "--oss", "e", "hi"]
+    assert dispatch(args) == 0
+    assert seen == [["--config=foo=1", "--model=n", "--oss", "hi"]]
 
 
-def test_global_image_flag_does_not_swallow_the_prompt() -> None:
+def test_global_image_flag_does_not_swallow_the_prompt(monkeypatch: object) -> None:
+    import pytest
+
+    import pycodex_exec
     from pycodex_exec import parse_args
 
-    globals_, sub, rest = split_globals(["-i", "px.png", "exec", "describe this"])
-    assert sub == "exec"
-    args = parse_args(globals_ + rest)
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    seen: list[list[str]] = []
+    monkeypatch.setattr(pycodex_exec, "main", lambda argv: seen.append(argv) or 0)
+    dispatch(["-i", "px.png", "exec", "describe this"])
+    args = parse_args(seen[0])
     assert args.images == ["px.png"]
     assert args.prompt == "describe this"
 
@@ -103,7 +107,10 @@ def test_completion_scripts() -> None:
     assert check.returncode == 0, check.stderr
     assert _codex("completion", "zsh").stdout.startswith("#compdef codex")
     fish = _codex("completion", "fish").stdout
-    assert "complete -c codex -n '__fish_use_subcommand' -a exec" in fish
+    assert "complete -c codex -f -a '(__codex_words (__codex_path))'" in fish
+    for shell in ("elvish", "powershell"):
+        script = _codex("completion", shell).stdout
+        assert "--output-last-message" in script and "--uncommitted" in script, shell
     assert _codex("completion", "tcsh").returncode == 2
 
 
@@ -135,6 +142,8 @@ def test_features_enable_writes_config_keeping_comments(tmp_path: Path) -> None:
     bad = _codex("features", "enable", "no_such_feature", env=_env(tmp_path))
     assert bad.returncode == 1
     assert "Unknown feature 'no_such_feature'" in bad.stderr
+    unknown = _codex("--enable", "no_such_feature", "features", "list", env=_env(tmp_path))
+    assert (unknown.returncode, unknown.stderr) == (1, "Error: Unknown feature flag: no_such_feature\n")
 
 
 def test_broken_config_exits_1_naming_file_and_line(tmp_path: Path) -> None:

@@ -61,11 +61,18 @@ def test_override_replaces_scalar_parent(codex_home: Path, workdir: Path) -> Non
 
 def test_enable_disable_features(codex_home: Path, workdir: Path) -> None:
     (codex_home / "config.toml").write_text("[features]\nmemories = false\n", encoding="utf-8")
-    config = load_config(cwd=workdir, enable=["memories"], disable=["unified_exec", "made_up"])
+    config = load_config(cwd=workdir, enable=["memories"], disable=["unified_exec"])
     assert config.features["memories"] is True
     assert config.features["unified_exec"] is False
-    assert config.feature_enabled("made_up") is False
-    assert config.warnings == ("unknown feature flag `made_up` (--disable)",)
+    assert config.warnings == ()
+
+
+def test_enable_unknown_feature_fails_as_codex(codex_home: Path, workdir: Path) -> None:
+    # Codex 0.169: `codex --enable made_up exec ...` prints `Error: Unknown feature flag: made_up`, exit 1.
+    with pytest.raises(ConfigOverrideError, match="^Error: Unknown feature flag: made_up$"):
+        load_config(cwd=workdir, enable=["made_up"])
+    with pytest.raises(ConfigOverrideError, match="^Error: Unknown feature flag: made_up$"):
+        load_config(cwd=workdir, disable=["made_up"])
 
 
 def test_enable_equals_dash_c(codex_home: Path, workdir: Path) -> None:

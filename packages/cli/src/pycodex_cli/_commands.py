@@ -1,4 +1,4 @@
-"""The small subcommands that live in the cli itself: features, config, completion, doctor."""
+"""The small subcommands that live in the cli itself: features, config, doctor."""
 
 from __future__ import annotations
 
@@ -8,27 +8,20 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pycodex_config import Config
+    pass
 
-from pycodex_cli._completion import completion_script
+from pycodex_cli import _common
 
 
-def run(sub: str, globals_: list[str], rest: list[str]) -> int:
-    """Run subcommand `sub` with the global flags given before it and its own arguments."""
-    handlers: dict[str, Callable[[list[str], list[str]], int]] = {
-        "features": _features,
-        "config": _config,
-        "completion": _completion,
-        "doctor": _doctor,
-    }
+def _guard(run: Callable[[], int]) -> int:
+    """Run a subcommand body; a config problem or an unwritable CODEX_HOME is one line, status 1."""
     from pycodex_config import ConfigError
 
     try:
-        return handlers[sub](globals_, rest)
+        return run()
     except ConfigError as exc:
         return _config_error(exc)
     except OSError as exc:  # e.g. CODEX_HOME cannot be written
@@ -37,53 +30,43 @@ def run(sub: str, globals_: list[str], rest: list[str]) -> int:
         return 1
 
 
-def _global_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("-c", "--config", action="append", default=[])
-    p.add_argument("--enable", action="append", default=[])
-    p.add_argument("--disable", action="append", default=[])
-    p.add_argument("-p", "--profile")
-    p.add_argument("-m", "--model")
-    p.add_argument("-s", "--sandbox")
-    p.add_argument("-C", "--cd")
-    p.add_argument("--strict-config", action="store_true")
-    return p
-
-
-def _load(globals_: list[str]) -> Config:
-    from pycodex_config import load_config
-
-    ns, _unknown = _global_parser().parse_known_args(globals_)
-    cwd = Path(ns.cd).resolve() if ns.cd else Path.cwd()
-    return load_config(
-        cwd=cwd,
-        overrides=ns.config,
-        profile=ns.profile,
-        enable=ns.enable,
-        disable=ns.disable,
-        strict=ns.strict_config,
-    )
-
-
 def _config_error(exc: Exception) -> int:
-    sys.stderr.write(f"{exc}\n")
+    text = str(exc)
+    sys.stderr.write(f"{text if text.startswith('Error') else 'Error: ' + text}\n")
     return 1
 
 
-def _features(globals_: list[str], rest: list[str]) -> int:
-    from pycodex_config import FEATURES, ConfigError
-
-    parser = argparse.ArgumentParser(prog="codex features")
+def features_parser() -> argparse.ArgumentParser:
+    """`codex features list|enable|disable` (common flags at every level)."""
+    parser = _common.parser("codex features", "Inspect feature flags")
     sub = parser.add_subparsers(dest="action", required=True)
-    sub.add_parser("list", help="List known features with their stage and effective state")
+    _common.add_common(sub.add_parser("list", help="List known features with their stage and effective state"), 1)
     for action in ("enable", "disable"):
         sp = sub.add_parser(action, help=f"{action.capitalize()} a feature in config.toml")
-        sp.add_argument("name")
-    ns = parser.parse_args(rest)
-    try:
-        config = _load(globals_)
-    except ConfigError as exc:
-        return _config_error(exc)
+        _common.add_common(sp, 1)
+        sp.add_argument("name", metavar="FEATURE")
+    return parser
+
+
+def features(argv: list[str]) -> int:
+    """`codex features ...`."""
+    return _guard(lambda: _features(features_parser().parse_args(argv)))
+
+
+def config(argv: list[str]) -> int:
+    """`codex config migrate|path` (pycodex only)."""
+    return _guard(lambda: _config(argv))
+
+
+def doctor(argv: list[str]) -> int:
+    """`codex doctor`."""
+    return _guard(lambda: _doctor(argv))
+
+
+def _features(ns: argparse.Namespace) -> int:
+    from pycodex_config import FEATURES
+
+    config = _common.load(ns)
     for warning in config.warnings:
         sys.stderr.write(f"warning: {warning}\n")
     if ns.action == "list":
@@ -104,7 +87,7 @@ def _features(globals_: list[str], rest: list[str]) -> int:
     return 0
 
 
-def _config(globals_: list[str], rest: list[str]) -> int:
+def _config(rest: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="codex config")
     sub = parser.add_subparsers(dest="action", required=True)
     mig = sub.add_parser("migrate", help="Convert ~/.codex/config.json|yaml and instructions.md")
@@ -127,19 +110,18 @@ def _config(globals_: list[str], rest: list[str]) -> int:
     return 0
 
 
-def _completion(globals_: list[str], rest: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="codex completion")
-    parser.add_argument("shell", nargs="?", default="bash", choices=["bash", "zsh", "fish"])
-    ns = parser.parse_args(rest)
-    sys.stdout.write(completion_script(ns.shell))
-    return 0
-
-
-def _doctor(globals_: list[str], rest: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="codex doctor")
+def doctor_parser() -> argparse.ArgumentParser:
+    """`codex doctor` and its flags (those of Codex 0.169; the report is pycodex's own)."""
+    parser = _common.parser("codex doctor", "Diagnose local Codex installation, config, auth, and runtime health")
     parser.add_argument("--json", action="store_true", help="Print the checks as JSON")
-    ns = parser.parse_args(rest)
-    checks = _doctor_checks(globals_)
+    for flag in ("--network-only", "--summary", "--all", "--no-color", "--ascii"):
+        parser.add_argument(flag, action="store_true", help="accepted for compatibility")
+    return parser
+
+
+def _doctor(rest: list[str]) -> int:
+    ns = doctor_parser().parse_args(rest)
+    checks = _doctor_checks(ns)
     if ns.json:
         sys.stdout.write(json.dumps([{"check": n, "status": s, "detail": d} for n, s, d in checks], indent=2) + "\n")
     else:
@@ -148,7 +130,7 @@ def _doctor(globals_: list[str], rest: list[str]) -> int:
     return 1 if any(status == "fail" for _, status, _ in checks) else 0
 
 
-def _doctor_checks(globals_: list[str]) -> list[tuple[str, str, str]]:
+def _doctor_checks(ns: argparse.Namespace) -> list[tuple[str, str, str]]:
     import importlib.util
 
     from pycodex_config import ConfigError, find_codex_home
@@ -165,7 +147,7 @@ def _doctor_checks(globals_: list[str]) -> list[tuple[str, str, str]]:
         ("codex home", "ok" if home.is_dir() else "warn", str(home) + ("" if home.is_dir() else " (missing)"))
     )
     try:
-        config = _load(globals_)
+        config = _common.load(ns)
         warn = "; ".join(config.warnings)
         checks.append(
             ("config", "warn" if warn else "ok", warn or f"model {config.model} via {config.model_provider_id}")

@@ -13,8 +13,12 @@ import sys
 ENV_VAR = "PYCODEX_LOG"
 
 
-def setup_logging(spec: str | None = None) -> None:
-    """Send log records to stderr at the levels `spec` (default: `$PYCODEX_LOG`) asks for."""
+def setup_logging(spec: str | None = None, *, log_file: str | None = None) -> None:
+    """Send log records to stderr (or `$CODEX_HOME/log/<log_file>`) at the levels `spec` asks for.
+
+    `spec` defaults to `$PYCODEX_LOG`. The interactive front end owns the terminal, so it logs to
+    a file; when the file cannot be opened, records are dropped rather than drawn over the screen.
+    """
     spec = os.environ.get(ENV_VAR, "warning") if spec is None else spec
     root_level = logging.WARNING
     per_logger: dict[str, int] = {}
@@ -28,7 +32,7 @@ def setup_logging(spec: str | None = None) -> None:
             per_logger[name] = level
         else:
             root_level = level
-    handler = logging.StreamHandler(sys.stderr)
+    handler: logging.Handler = logging.StreamHandler(sys.stderr) if log_file is None else _file_handler(log_file)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -40,3 +44,14 @@ def setup_logging(spec: str | None = None) -> None:
         )
     for name, level in per_logger.items():
         logging.getLogger(name).setLevel(level)
+
+
+def _file_handler(name: str) -> logging.Handler:
+    try:
+        from pycodex_config import find_codex_home
+
+        directory = find_codex_home() / "log"
+        directory.mkdir(parents=True, exist_ok=True)
+        return logging.FileHandler(directory / name, encoding="utf-8")
+    except Exception:
+        return logging.NullHandler()

@@ -1,7 +1,7 @@
-"""Entry point of the `codex` command.
+"""Entry point of the `codex` command: root flags, then dispatch through the command table.
 
-The parser is built only when it is needed: `--version` is answered from argv alone, and each
-subcommand imports its front end when it runs.
+Nothing heavy is imported here: `--version` and `--help` answer from argv and `_registry`, and
+each subcommand imports its module only when it runs.
 """
 
 from __future__ import annotations
@@ -9,173 +9,135 @@ from __future__ import annotations
 import sys
 
 from pycodex_cli import __version__
+from pycodex_cli._registry import INTERACTIVE, ROOT_FLAGS, Command, RootFlag, lookup
 
-# Flags accepted before the subcommand and handed on to it, with whether each takes a value.
-GLOBAL_FLAGS: dict[str, bool] = {
-    "-c": True,
-    "--config": True,
-    "--enable": True,
-    "--disable": True,
-    "-m": True,
-    "--model": True,
-    "-p": True,
-    "--profile": True,
-    "-s": True,
-    "--sandbox": True,
-    "-C": True,
-    "--cd": True,
-    "--add-dir": True,
-    "-i": True,
-    "--image": True,
-    "--local-provider": True,
-    "--oss": False,
-    "--strict-config": False,
-    "--dangerously-bypass-approvals-and-sandbox": False,
-    "--yolo": False,
-}
+__all__ = ["dispatch", "run_command", "split_root"]
 
-# Flags of the interactive front end that exec does not take.
-TUI_ONLY_FLAGS: dict[str, bool] = {
-    "-a": True,
-    "--ask-for-approval": True,
-    "--search": False,
-    "--no-alt-screen": False,
-}
-
-# Subcommands and a one-line description; `None` marks those that are not built yet.
-SUBCOMMANDS: dict[str, str] = {
-    "exec": "Run Codex non-interactively (alias: e)",
-    "features": "Inspect feature flags",
-    "config": "Configuration helpers (migrate the TypeScript-era config)",
-    "completion": "Print a shell completion script (bash, zsh, fish)",
-    "doctor": "Check this machine and the configuration",
-    "mcp": "Manage external MCP servers",
-    "mcp-server": "Run Codex as an MCP server (stdio)",
-    "login": "Manage login",
-    "logout": "Remove stored authentication credentials",
-    "sandbox": "Run a command inside the Codex sandbox",
-    "execpolicy": "Check commands against execpolicy rules",
-    "apply": "Apply the latest diff produced by a Codex agent",
-    "resume": "Resume a previous interactive session",
-    "fork": "Fork a previous interactive session",
-    "review": "Run a code review non-interactively",
-}
-ALIASES = {"e": "exec"}
-NOT_YET = frozenset({"login", "logout", "sandbox", "execpolicy", "apply", "resume", "fork", "review"})
-
-
-# Long names of the short global flags, so a flag and its value travel as one `--name=value` word.
-LONG_NAMES = {"-c": "--config", "-m": "--model", "-p": "--profile", "-s": "--sandbox", "-C": "--cd", "-i": "--image"}
-
-
-def split_globals(args: list[str]) -> tuple[list[str], str | None, list[str]]:
-    """Split argv into (global flags, subcommand or None, the subcommand's own arguments).
-
-    A global flag that takes a value is handed on as one `--name=value` word: the subcommand may
-    accept several values for it (`-i a.png b.png`), and must not take its own arguments as more.
-    """
-    globals_: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name = arg.split("=", 1)[0]
-        if name in GLOBAL_FLAGS or name in TUI_ONLY_FLAGS:
-            takes_value = GLOBAL_FLAGS.get(name, TUI_ONLY_FLAGS.get(name, False))
-            if not takes_value:
-                globals_.append(arg)
-            elif "=" in arg:
-                globals_.append(f"{LONG_NAMES.get(name, name)}={arg.split('=', 1)[1]}")
-            else:
-                if i + 1 >= len(args):
-                    raise UsageError(f"option {name!r} needs a value")
-                globals_.append(f"{LONG_NAMES.get(name, name)}={args[i + 1]}")
-                i += 1
-            i += 1
-            continue
-        if arg.startswith("-c") and len(arg) > 2:  # `-ckey=value`
-            globals_.append(f"--config={arg[2:]}")
-            i += 1
-            continue
-        if arg in SUBCOMMANDS or arg in ALIASES:
-            return globals_, ALIASES.get(arg, arg), args[i + 1 :]
-        return globals_, None, args[i:]
-    return globals_, None, []
+USAGE = "Usage: codex [OPTIONS] [PROMPT]\n       codex [OPTIONS] <COMMAND> [ARGS]\n"
 
 
 class UsageError(Exception):
-    """A command line that cannot be understood."""
+    """A command line that cannot be understood (exit status 2, clap's wording)."""
 
 
-def dispatch(args: list[str]) -> int:
-    """Run `codex ARGS` (anything but `--version`) and return the exit code."""
-    if args and args[0] in ("-h", "--help", "help"):
-        sys.stdout.write(_help_text())
-        return 0
-    try:
-        globals_, sub, rest = split_globals(args)
-    except UsageError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+def _root_flag(arg: str) -> tuple[RootFlag, str | None] | None:
+    """The root flag `arg` names, with its attached value (`--x=v`, `-cv`), or `None`."""
+    if arg.startswith("--"):
+        name, eq, value = arg.partition("=")
+        flag = ROOT_FLAGS.get(name)
+        return (flag, value if eq else None) if flag else None
+    flag = ROOT_FLAGS.get(arg[:2])
+    if flag is None:
+        return None
+    if len(arg) == 2:
+        return flag, None
+    return (flag, arg[2:].removeprefix("=")) if flag.value else None
+
+
+_HELP = RootFlag("--help", False, "common")
+_VERSION = RootFlag("--version", False, "common")
+
+
+def split_root(args: list[str]) -> tuple[list[tuple[RootFlag, str | None]], list[str]]:
+    """Split argv into the root flags (with values) and the words from the first positional on.
+
+    `-h/--help` and `-V/--version` come back as flags named `--help` and `--version`.
+
+    Raises:
+        UsageError: An unknown flag, or a flag missing its value.
+    """
+    flags: list[tuple[RootFlag, str | None]] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--" or arg == "-" or not arg.startswith("-"):
+            return flags, args[i:]
+        if arg in ("-h", "--help", "-V", "--version"):
+            flags.append((_HELP if arg in ("-h", "--help") else _VERSION, None))
+            i += 1
+            continue
+        found = _root_flag(arg)
+        if found is None:
+            raise UsageError(f"unexpected argument '{arg}' found")
+        flag, value = found
+        if flag.value and value is None:
+            if i + 1 >= len(args):
+                raise UsageError(f"a value is required for '{arg}' but none was supplied")
+            value = args[i + 1]
+            i += 1
+        flags.append((flag, value))
+        i += 1
+    return flags, []
+
+
+def _forward(name: str, command: Command, flags: list[tuple[RootFlag, str | None]], rest: list[str]) -> list[str]:
+    """The root flags `command` receives, as `--long=value` words, as Codex 0.169 hands them on.
+
+    Raises:
+        SystemExit: A root flag Codex refuses before this command (status 1, Codex's message).
+    """
+    words: list[str] = []
+    full = f"codex {name}" + (f" {rest[0]}" if command.takes == "common" and rest and rest[0][:1] != "-" else "")
+    for flag, value in flags:
+        kind = flag.kind
+        if kind == "remote" and command.takes != "interactive":
+            shown = f"{flag.long} {value}"
+            _fail(f"Error: `{shown}` is only supported for interactive TUI commands, not `{full}`")
+        if kind == "strict" and command.takes == "common":
+            _fail(f"Error: `--strict-config` is not supported for `codex {name}`")
+        if kind == "tui" and command.takes != "interactive":
+            continue  # accepted and ignored, as Codex does before `exec` and the other commands
+        if kind == "session" and command.takes == "common":
+            continue
+        words.append(flag.long if value is None else f"{flag.long}={value}")
+    return words
+
+
+def _fail(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    raise SystemExit(1)
+
+
+def run_command(name: str, command: Command, argv: list[str]) -> int:
+    """Run `command` (its module imported now) with `argv`; one line and status 2 when unavailable."""
+    if command.entry is None:
+        if "-h" in argv or "--help" in argv:
+            from pycodex_cli._help import command_help
+
+            sys.stdout.write(command_help(name))
+            return 0
+        what = "the interactive session" if command is INTERACTIVE else f"`codex {name}`"
+        sys.stderr.write(f"{what} {command.unavailable} (pycodex {__version__}).\n")
         return 2
-    if sub is None:
-        if rest and rest[0].startswith("-"):
-            sys.stderr.write(f"error: unexpected argument {rest[0]!r}\n\n{_usage()}")
-            return 2
-        return _not_yet("the interactive session (run `codex exec` for the headless agent)")
-    if sub in NOT_YET:
-        return _not_yet(f"`codex {sub}`")
+    import importlib
+
+    module_name, _, function = command.entry.partition(":")
+    entry = getattr(importlib.import_module(module_name), function or "main")
     from pycodex_cli._logging import setup_logging
 
     setup_logging()
-    if sub == "exec":
-        for flag in globals_:
-            if flag.split("=", 1)[0] in TUI_ONLY_FLAGS:
-                sys.stderr.write(f"error: {flag.split('=', 1)[0]!r} is not accepted by `codex exec`\n")
-                return 2
-        from pycodex_exec import main as exec_main
-
-        return exec_main(globals_ + rest)
-    if sub in ("mcp", "mcp-server"):
-        from pycodex_cli import _mcp_cmd
-
-        return _mcp_cmd.run(globals_, rest) if sub == "mcp" else _mcp_cmd.serve(globals_, rest)
-    from pycodex_cli import _commands
-
-    return _commands.run(sub, globals_, rest)
+    return int(entry(argv))
 
 
-def _not_yet(what: str) -> int:
-    sys.stderr.write(f"{what} is not available yet in pycodex {__version__}.\n")
-    return 2
+def dispatch(args: list[str]) -> int:
+    """Run `codex ARGS` and return the exit status."""
+    try:
+        flags, rest = split_root(args)
+    except UsageError as exc:
+        sys.stderr.write(f"error: {exc}\n\n{USAGE}\nFor more information, try '--help'.\n")
+        return 2
+    if any(flag is _HELP for flag, _ in flags) or (rest and rest[0] == "help"):
+        from pycodex_cli._help import help_command
 
-
-def _usage() -> str:
-    return "Usage: codex [OPTIONS] [PROMPT]\n       codex [OPTIONS] <COMMAND> [ARGS]\n"
-
-
-def _help_text() -> str:
-    lines = [
-        "pycodex: a terminal coding agent, compatible with OpenAI's Codex CLI.",
-        "",
-        _usage().rstrip("\n"),
-        "",
-        "Commands:",
-    ]
-    for name, text in SUBCOMMANDS.items():
-        suffix = " (not available yet)" if name in NOT_YET else ""
-        lines.append(f"  {name:<12} {text}{suffix}")
-    lines += [
-        "",
-        "Options (given before a command, they apply to it):",
-        "  -c, --config <key=value>   Override a config.toml value (TOML, else a string)",
-        "      --enable <FEATURE>     Enable a feature (same as -c features.<name>=true)",
-        "      --disable <FEATURE>    Disable a feature",
-        "  -m, --model <MODEL>        Model to use",
-        "  -p, --profile <NAME>       Layer $CODEX_HOME/<NAME>.config.toml on the user config",
-        "  -s, --sandbox <MODE>       read-only | workspace-write | danger-full-access",
-        "  -C, --cd <DIR>             Working directory",
-        "      --oss                  Use a local model provider",
-        "  -V, --version              Print the version",
-        "  -h, --help                 Print this help",
-        "",
-    ]
-    return "\n".join(lines)
+        return help_command(rest[1:] if rest and rest[0] == "help" else [])
+    if any(flag is _VERSION for flag, _ in flags):
+        sys.stdout.write(f"codex-cli {__version__} (pycodex)\n")
+        return 0
+    found = lookup(rest[0]) if rest else None
+    name, command = found if found else ("", INTERACTIVE)
+    words = rest[1:] if found else rest
+    try:
+        forwarded = _forward(name, command, flags, words)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return run_command(name, command, forwarded + words)

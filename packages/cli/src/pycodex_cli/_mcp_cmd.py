@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pycodex_config import Config, McpServerConfig
 
-__all__ = ["run", "serve"]
+__all__ = ["main", "run", "serve"]
 
 _MASK = "*****"
 
@@ -51,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--enable", action="append", default=[], metavar="FEATURE")
         p.add_argument("--disable", action="append", default=[], metavar="FEATURE")
     return parser
+
+
+def main(argv: list[str]) -> int:
+    """`codex mcp`: the root flags it receives (`--config=...`, `--enable=...`) come first in `argv`."""
+    i = 0
+    while i < len(argv) and argv[i].startswith(("--config=", "--enable=", "--disable=", "--strict-config")):
+        i += 1
+    return run(argv[:i], argv[i:])
 
 
 def run(globals_: list[str], rest: list[str]) -> int:
@@ -372,8 +380,8 @@ def _logout(config: Config, ns: argparse.Namespace) -> int:
     return 0
 
 
-def serve(globals_: list[str], rest: list[str]) -> int:
-    """Run `codex mcp-server`: Codex as an MCP server over stdio."""
-    from pycodex_mcp_server import main
+def serve(argv: list[str]) -> int:
+    """Run `codex mcp-server`: Codex as an MCP server over stdio (root session flags first in `argv`)."""
+    from pycodex_mcp_server import main as serve_main
 
-    return main(globals_ + rest)
+    return serve_main(argv)

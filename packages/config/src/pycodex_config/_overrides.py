@@ -106,10 +106,11 @@ def overrides_document(
 
     Returns:
         The layer as a nested dict, the override texts in order (for error messages) and
-        warnings (unknown feature names).
+        warnings (none today; kept for callers).
 
     Raises:
-        ConfigOverrideError: an override cannot be parsed.
+        ConfigOverrideError: an override cannot be parsed, or `--enable/--disable` names a feature
+            Codex 0.169 does not know (`Unknown feature flag: NAME`, as Codex exits).
     """
     document: dict[str, object] = {}
     sources: list[str] = []
@@ -121,7 +122,7 @@ def overrides_document(
     for names, state in ((enable, True), (disable, False)):
         for name in names:
             if name not in FEATURES:
-                warnings.append(f"unknown feature flag `{name}` (--{'enable' if state else 'disable'})")
+                raise ConfigOverrideError(f"Error: Unknown feature flag: {name}")
             apply_override(document, ["features", name], state)
             sources.append(f"features.{name}={'true' if state else 'false'}")
     return document, sources, warnings

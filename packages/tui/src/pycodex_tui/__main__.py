@@ -1,0 +1,5 @@
+import sys
+
+from pycodex_tui import main
+
+sys.exit(main())

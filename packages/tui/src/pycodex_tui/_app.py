@@ -1,0 +1,405 @@
+"""`TuiApp`: the interactive session — core's events in, the user's keys out as ops."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+from prompt_toolkit.application import Application
+from prompt_toolkit.application.current import set_app
+from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import Output
+
+from pycodex_file_search import BackgroundIndex
+
+from ._approval import ApprovalModal
+from ._cells import DIM, error_cell, info_cell, user_cell
+from ._chat import ChatState
+from ._history import PromptHistory
+from ._layout import build_layout, build_style
+from ._live import header_cell, status_indicator, status_line
+from ._scrollback import Scrollback
+from ._slash import filter_commands, popup_lines
+from ._text import Line, truncate
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Choice", "StartSpec", "TuiApp"]
+
+
+@dataclass(frozen=True)
+class StartSpec:
+    """How to start (or restart) the core session."""
+
+    resume_from: Path | None = None
+    fork_from: Path | None = None
+    overrides: Mapping[str, Any] = field(default_factory=lambda: {})
+    """Turn-context overrides to re-apply after a restart (model, approvals)."""
+
+
+@dataclass
+class Choice:
+    """A selection list in the popup area (/model, /approvals, /resume)."""
+
+    title: str
+    items: list[tuple[str, str, Callable[[], Any]]]
+    """(label, description, action)."""
+    selected: int = 0
+
+
+StartCodex = Callable[[StartSpec], AbstractAsyncContextManager[Any]]
+
+
+class TuiApp:
+    """The interactive front end over one core session at a time (restarted by /new, /resume, /fork)."""
+
+    def __init__(
+        self,
+        config: Any,
+        start_codex: StartCodex,
+        *,
+        version: str,
+        initial_prompt: str | None = None,
+        images: tuple[str, ...] = (),
+        spec: StartSpec | None = None,
+        inline: bool = True,
+        input: Input | None = None,
+        output: Output | None = None,
+    ) -> None:
+        self.config = config
+        self.version = version
+        self._start_codex = start_codex
+        self._spec = spec or StartSpec()
+        self._restart = False
+        self._session_scope: anyio.CancelScope | None = None
+        self.codex: Any = None
+        self.session_id = ""
+        self.rollout_path: str | None = None
+        self.style = build_style(getattr(config.tui, "theme", None))
+        self.scrollback = Scrollback(self.style, inline=inline)
+        self.chat = ChatState(self.scrollback.write, show_reasoning=not getattr(config, "hide_agent_reasoning", False))
+        self.chat.on_turn_end = self._turn_ended
+        history = config.history
+        self.history = PromptHistory(
+            Path(config.codex_home), persist=history.persistence != "none", max_bytes=history.max_bytes
+        )
+        self.files = BackgroundIndex(Path(config.cwd))
+        self.buffer = Buffer(multiline=True, on_text_changed=lambda _: self._text_changed())
+        self.modal: ApprovalModal | None = None
+        self.choice: Choice | None = None
+        self.popup_selected = 0
+        self.queued: list[str] = []
+        self.images: list[str] = list(images)
+        self.hint: str | None = None
+        self._hint_until = 0.0
+        self._last_esc = 0.0
+        self._early: list[dict[str, Any]] = []
+        self._initial = initial_prompt
+        self.exit_code = 0
+        self._overrides: dict[str, Any] = dict(self._spec.overrides)
+        from ._keys import build_keys
+
+        self.app: Application[int] = Application(
+            layout=build_layout(self),
+            key_bindings=build_keys(self),
+            style=self.style,
+            full_screen=not inline,
+            input=input,
+            output=output,
+            erase_when_done=True,
+            include_default_pygments_style=False,
+        )
+        self.app.ttimeoutlen = 0.05
+        self.app.timeoutlen = 0.3
+
+    # -- running ---------------------------------------------------------------------------
+
+    async def run(self) -> int:
+        """Run until the user quits; returns the exit status."""
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self.scrollback.run, self.app)
+            tg.start_soon(self._session_loop)
+            tg.start_soon(self._ticker)
+            try:
+                await self.app.run_async()
+            finally:
+                tg.cancel_scope.cancel()
+        self.chat.flush_streams()
+        if not self.scrollback.inline:
+            self.scrollback.print_now(None, self.scrollback.lines)
+        else:
+            await self.scrollback.flush(self.app)
+        return self.exit_code
+
+    async def _session_loop(self) -> None:
+        from pycodex_core import CodexCoreError
+
+        with set_app(self.app):
+            while True:
+                self._restart = False
+                try:
+                    async with self._start_codex(self._spec) as codex:
+                        self.codex = codex
+                        with anyio.CancelScope() as scope:
+                            self._session_scope = scope
+                            await self._pump(codex)
+                except CodexCoreError as exc:
+                    self.scrollback.write(error_cell(f"Error: {exc}"))
+                    self.exit_code = 1
+                finally:
+                    self.codex = None
+                if not self._restart:
+                    break
+            await self.scrollback.flush(self.app)
+            if self.app.is_running and not self.app.is_done:
+                self.app.exit(result=self.exit_code)
+
+    async def _pump(self, codex: Any) -> None:
+        from pycodex_core import SessionClosed
+
+        while True:
+            try:
+                event = await codex.next_event()
+            except SessionClosed:
+                return
+            msg = event.get("msg") or {}
+            logger.debug("event %s", msg.get("type"))
+            if msg.get("type") == "session_configured":
+                await self._configured(codex, msg)
+            self.chat.handle(msg)
+            if self.modal is None and self.chat.approvals:
+                self.modal = ApprovalModal(self.chat.approvals[0], self.chat.cwd)
+                self._notify("Approval requested")
+            self.app.invalidate()
+
+    async def _configured(self, codex: Any, msg: Mapping[str, Any]) -> None:
+        self.session_id = str(msg.get("session_id", ""))
+        self.rollout_path = msg.get("rollout_path")
+        self.scrollback.write([*header_cell(msg, self.version), []])
+        if self._overrides:
+            await codex.submit({"type": "override_turn_context", **self._overrides})
+        early, self._early = self._early, []
+        for op in early:
+            await codex.submit(op)
+        if self._initial:
+            text, self._initial = self._initial, None
+            await self.submit_text(text)
+
+    async def _ticker(self) -> None:
+        while True:
+            await anyio.sleep(0.2 if self.chat.running else 1.0)
+            if self.hint and time.monotonic() > self._hint_until:
+                self.hint = None
+                self.app.invalidate()
+            if self.chat.running or self._file_query() is not None:
+                self.app.invalidate()
+
+    def restart(self, spec: StartSpec) -> None:
+        """Stop the current core session and start another (new, resumed or forked)."""
+        self._spec = StartSpec(spec.resume_from, spec.fork_from, dict(self._overrides))
+        self._restart = True
+        self.chat.flush_streams()
+        self.chat.running = False
+        self.chat.approvals.clear()
+        self.chat.execs.clear()
+        self.modal = None
+        if self._session_scope is not None:
+            self._session_scope.cancel()
+
+    def quit(self) -> None:
+        """Leave the application (the session is shut down on the way out)."""
+        if self.app.is_running and not self.app.is_done:
+            self.app.exit(result=self.exit_code)
+
+    # -- ops -------------------------------------------------------------------------------
+
+    async def submit_op(self, op: dict[str, Any]) -> None:
+        """Send `op` to core (kept until the session is up)."""
+        if self.codex is None:
+            self._early.append(op)
+            return
+        await self.codex.submit(op)
+
+    def override(self, **values: Any) -> None:
+        """Change the session's defaults (`override_turn_context`), kept across restarts."""
+        self._overrides.update(values)
+        self.app.create_background_task(self.submit_op({"type": "override_turn_context", **values}))
+
+    async def submit_text(self, text: str) -> None:
+        """What Enter does with the composer's text: a slash command, `!cmd`, or a message."""
+        from ._commands import run_shell_command, run_slash
+
+        stripped = text.strip()
+        if not stripped and not self.images:
+            return
+        if stripped.startswith("/") and "\n" not in stripped:
+            await run_slash(self, stripped)
+            return
+        self.history.append(text, self.session_id)
+        if stripped.startswith("!") and len(stripped) > 1:
+            await run_shell_command(self, stripped[1:].strip())
+            return
+        items: list[dict[str, Any]] = [{"type": "local_image", "path": p} for p in self.images]
+        items.append({"type": "text", "text": text, "text_elements": []})
+        self.images.clear()
+        self.scrollback.write([*user_cell(text), []])
+        await self.submit_op({"type": "user_input", "items": items})
+
+    def _turn_ended(self, how: str, last: str | None) -> None:
+        self.modal = None
+        if how == "completed":
+            self._notify("Turn complete" + (f": {truncate(last, 60)}" if last else ""))
+        if self.queued:
+            text = self.queued.pop(0)
+            self.app.create_background_task(self.submit_text(text))
+
+    def answer_modal(self, decision: str) -> None:
+        """Answer the approval in the modal and show the next one, if any."""
+        modal = self.modal
+        if modal is None:
+            return
+        if self.chat.approvals and self.chat.approvals[0] is modal.pending:
+            self.chat.approvals.popleft()
+        self.modal = ApprovalModal(self.chat.approvals[0], self.chat.cwd) if self.chat.approvals else None
+        self.app.create_background_task(self.submit_op(modal.op(decision)))
+        if decision == "abort":
+            self.app.create_background_task(self.submit_op({"type": "interrupt"}))
+        self.app.invalidate()
+
+    def interrupt(self) -> None:
+        """Esc / Ctrl-C while a turn runs."""
+        self.app.create_background_task(self.submit_op({"type": "interrupt"}))
+
+    # -- notifications and hints -----------------------------------------------------------
+
+    def _notify(self, text: str) -> None:
+        tui = self.config.tui
+        if not tui.notifications or tui.notification_condition != "always":
+            return  # focus is not tracked, so "unfocused" (the default) never fires
+        if tui.notification_method == "bel":
+            self.app.output.write_raw("\x07")
+        else:
+            self.app.output.write_raw(f"\x1b]9;{text.replace(chr(7), ' ')}\x07")
+        self.app.output.flush()
+
+    def show_hint(self, text: str, seconds: float = 1.5) -> None:
+        """A short message in the footer."""
+        self.hint = text
+        self._hint_until = time.monotonic() + seconds
+        self.app.invalidate()
+
+    # -- composer --------------------------------------------------------------------------
+
+    def _text_changed(self) -> None:
+        self.popup_selected = 0
+        self.history.cursor = None if not self.buffer.text else self.history.cursor
+
+    def _file_query(self) -> str | None:
+        doc = self.buffer.document
+        word = doc.get_word_before_cursor(WORD=True)
+        if word.startswith("@") and "\n" not in word:
+            return word[1:]
+        return None
+
+    def popup_kind(self) -> str | None:
+        """`choice`, `slash`, `file`, or `None`."""
+        if self.modal is not None:
+            return None
+        if self.choice is not None:
+            return "choice"
+        text = self.buffer.text
+        if text.startswith("/") and " " not in text and "\n" not in text:
+            return "slash"
+        if self._file_query() is not None:
+            return "file"
+        return None
+
+    def file_matches(self) -> list[str] | None:
+        """Paths for the `@` popup (`None` while the file list is being built)."""
+        query = self._file_query()
+        if query is None:
+            return []
+        found = self.files.search(query, limit=8)
+        return None if found is None else [m.path for m in found]
+
+    def popup_items(self) -> list[str]:
+        """What Enter / Tab would pick from the popup, in order."""
+        kind = self.popup_kind()
+        if kind == "slash":
+            return [c.name for c in filter_commands(self.buffer.text)]
+        if kind == "file":
+            return self.file_matches() or []
+        if kind == "choice" and self.choice is not None:
+            return [label for label, _, _ in self.choice.items]
+        return []
+
+    def popup_lines(self) -> list[Line]:
+        """The popup rows."""
+        kind = self.popup_kind()
+        if kind == "slash":
+            return popup_lines(filter_commands(self.buffer.text), self.popup_selected)
+        if kind == "file":
+            found = self.file_matches()
+            if found is None:
+                return [[(DIM, "  searching files…")]]
+            if not found:
+                return [[(DIM, "  no matches")]]
+            return [[("fg:ansicyan bold" if i == self.popup_selected else "", f"  {p}")] for i, p in enumerate(found)]
+        if kind == "choice" and self.choice is not None:
+            out: list[Line] = [[("bold", f"  {self.choice.title}")]]
+            for i, (label, desc, _) in enumerate(self.choice.items):
+                sel = i == self.choice.selected
+                out.append(
+                    [("fg:ansicyan bold" if sel else "", f"{'›' if sel else ' '} {i + 1}. {label}  "), (DIM, desc)]
+                )
+            out.append([(DIM, "  enter select · esc cancel")])
+            return out
+        return []
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _width(self) -> int:
+        try:
+            return self.app.output.get_size().columns
+        except OSError:
+            return 80
+
+    def live_lines(self) -> list[Line]:
+        """Everything above the composer that is not committed yet."""
+        out: list[Line] = []
+        pending = self.chat.pending_line()
+        if pending is not None:
+            out.append(pending)
+        width = self._width()
+        for cell in self.chat.execs.values():
+            out += cell.lines(width)
+        if self.chat.running:
+            if out:
+                out.append([])
+            out.append(status_indicator(self.chat, animate=bool(self.config.tui.animations)))
+        for text in self.queued:
+            out.append([(DIM, "  ↳ queued: "), ("", truncate(text.replace("\n", " "), width - 14))])
+        if out:
+            out.append([])
+        return out
+
+    def modal_lines(self) -> list[Line]:
+        """The approval modal, when one is open."""
+        return self.modal.lines() if self.modal is not None else []
+
+    def footer_line(self) -> Line:
+        """The hint of the moment, or the status line."""
+        if self.hint:
+            return [(DIM, f"  {self.hint}")]
+        return status_line(self.config.tui.status_line, self.chat, self.version)
+
+    def info(self, text: str) -> None:
+        """Commit a dim note to the transcript."""
+        self.scrollback.write([*info_cell(text), []])

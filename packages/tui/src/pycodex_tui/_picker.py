@@ -1,0 +1,175 @@
+"""The resume / fork picker: a page of saved sessions, searched as you type."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from prompt_toolkit.application import Application
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.layout import HSplit, Layout, Window
+from prompt_toolkit.layout.controls import FormattedTextControl
+from prompt_toolkit.output import Output
+
+from ._sessions import SessionInfo
+from ._text import Line, truncate
+
+__all__ = ["NEW_SESSION", "Picker", "run_picker"]
+
+PAGE = 25
+NEW_SESSION = "new"
+"""What `run_picker` returns when the user chose to start a new session instead (Esc)."""
+
+
+def _ago(ts: float, now: float) -> str:
+    secs = max(0, int(now - ts))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if secs >= size:
+            n = secs // size
+            return f"{n} {unit}{'s' if n > 1 else ''} ago"
+    return f"{secs} seconds ago"
+
+
+class Picker:
+    """Filter and selection over `sessions` (newest first)."""
+
+    def __init__(
+        self, sessions: list[SessionInfo], *, show_cwd: bool = False, title: str = "Resume a previous session"
+    ):
+        self.sessions = sessions
+        self.show_cwd = show_cwd
+        self.title = title
+        self.query = ""
+        self.selected = 0
+        self.matches = sessions
+        self._haystack = [f"{s.preview}\n{s.branch}\n{s.cwd}\n{s.id}".lower() for s in sessions]
+
+    def set_query(self, query: str) -> None:
+        """Filter on `query` (every word must appear in the preview, branch, cwd or id)."""
+        self.query = query
+        words = query.lower().split()
+        if not words:
+            self.matches = self.sessions
+        else:
+            self.matches = [s for s, h in zip(self.sessions, self._haystack, strict=True) if all(w in h for w in words)]
+        self.selected = 0
+
+    def move(self, delta: int) -> None:
+        """Move the selection, clamped to the matches."""
+        if self.matches:
+            self.selected = max(0, min(len(self.matches) - 1, self.selected + delta))
+
+    def current(self) -> SessionInfo | None:
+        """The highlighted session."""
+        return self.matches[self.selected] if self.matches else None
+
+    def lines(self, width: int = 120, now: float | None = None) -> list[Line]:
+        """The picker's screen."""
+        now = time.time() if now is None else now
+        out: list[Line] = [[("bold", self.title)], [("", "  Type to search: "), ("fg:ansicyan", self.query or "")]]
+        out.append([])
+        head = f"  {'Updated':<16} {'Branch':<16} " + (f"{'CWD':<24} " if self.show_cwd else "") + "Conversation"
+        out.append([("bold", head)])
+        page_start = (self.selected // PAGE) * PAGE
+        for i, s in enumerate(self.matches[page_start : page_start + PAGE], page_start):
+            row = f"{_ago(s.updated, now):<16} {truncate(s.branch or '-', 16):<16} "
+            if self.show_cwd:
+                row += f"{truncate(s.cwd, 24):<24} "
+            row += s.preview or "(no message yet)"
+            style = "fg:ansicyan bold" if i == self.selected else ""
+            out.append([(style, ("› " if i == self.selected else "  ") + truncate(row, max(width - 2, 20)))])
+        if not self.matches:
+            out.append([("fg:ansibrightblack", "  No sessions match." if self.query else "  No saved sessions.")])
+        total = len(self.matches)
+        pages = max(1, (total + PAGE - 1) // PAGE)
+        out.append([])
+        out.append(
+            [
+                (
+                    "fg:ansibrightblack",
+                    f"  {total} sessions · page {self.selected // PAGE + 1}/{pages} · "
+                    "enter resume · esc new session · ctrl+c quit · ↑/↓ pgup/pgdn",
+                )
+            ]
+        )
+        return out
+
+
+def _bindings(picker: Picker) -> KeyBindings:
+    kb = KeyBindings()
+
+    @kb.add("up")
+    def _up(event: KeyPressEvent) -> None:
+        picker.move(-1)
+
+    @kb.add("down")
+    def _down(event: KeyPressEvent) -> None:
+        picker.move(1)
+
+    @kb.add("pageup")
+    def _pgup(event: KeyPressEvent) -> None:
+        picker.move(-PAGE)
+
+    @kb.add("pagedown")
+    def _pgdn(event: KeyPressEvent) -> None:
+        picker.move(PAGE)
+
+    @kb.add("enter")
+    def _enter(event: KeyPressEvent) -> None:
+        if picker.current() is not None:
+            event.app.exit(result=picker.current())
+
+    @kb.add("escape", eager=True)
+    def _esc(event: KeyPressEvent) -> None:
+        event.app.exit(result=NEW_SESSION)
+
+    @kb.add("c-c")
+    @kb.add("c-d")
+    def _quit(event: KeyPressEvent) -> None:
+        event.app.exit(result=None)
+
+    @kb.add("backspace")
+    def _bs(event: KeyPressEvent) -> None:
+        picker.set_query(picker.query[:-1])
+
+    @kb.add("<any>")
+    def _type(event: KeyPressEvent) -> None:
+        text = event.data
+        if text and text.isprintable():
+            picker.set_query(picker.query + text)
+
+    return kb
+
+
+def build_picker_app(picker: Picker, *, input: Input | None = None, output: Output | None = None) -> Application[Any]:
+    """The picker as a full-screen application (the caller runs it)."""
+
+    def render() -> StyleAndTextTuples:
+        from prompt_toolkit.application import get_app
+
+        width = get_app().output.get_size().columns
+        frags: StyleAndTextTuples = []
+        for line in picker.lines(width):
+            frags += line
+            frags.append(("", "\n"))
+        return frags
+
+    body = Window(FormattedTextControl(render, show_cursor=False), wrap_lines=False)
+    return Application(
+        layout=Layout(HSplit([body])),
+        key_bindings=_bindings(picker),
+        full_screen=True,
+        input=input,
+        output=output,
+        erase_when_done=True,
+    )
+
+
+async def run_picker(
+    sessions: list[SessionInfo], *, show_cwd: bool, title: str, input: Input | None = None, output: Output | None = None
+) -> SessionInfo | str | None:
+    """Show the picker; the chosen session, `NEW_SESSION`, or `None` to quit."""
+    app = build_picker_app(Picker(sessions, show_cwd=show_cwd, title=title), input=input, output=output)
+    return await app.run_async()
