@@ -53,7 +53,7 @@ def _outputs(request: dict[str, Any]) -> list[str]:
 
 async def _wait_for(codex: Codex, kind: str, call_id: str | None = None) -> dict[str, Any]:
     while True:
-        msg = (await codex.next_event())["msg"]
+        msg: dict[str, Any] = dict((await codex.next_event())["msg"])
         if msg["type"] == kind and (call_id is None or msg.get("call_id") == call_id):
             return msg
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -28,7 +29,8 @@ async def _patch_outside(make_config: ConfigFactory, tmp_path: Path, sandbox: st
     with anyio.fail_after(10):
         async with Codex.start(config, transport=transport) as codex:
             if policy is not None:
-                await codex.submit({"type": "override_turn_context", "sandbox_policy": {"type": policy}})
+                override: Any = {"type": "override_turn_context", "sandbox_policy": {"type": policy}}
+                await codex.submit(override)
             await collect_turn(codex, "write outside the workspace")
     [output] = [i["output"] for i in transport.requests[1]["input"] if i["type"] == "custom_tool_call_output"]
     return output

@@ -60,7 +60,7 @@ async def test_rollout_written_line_by_line_and_resumed(make_config: ConfigFacto
 
     transport2 = ScriptedTransport([response(assistant_message("second answer"))])
     async with Codex.start(config, transport=transport2, resume_from=path) as codex:
-        configured = (await codex.next_event())["msg"]
+        configured: dict[str, Any] = dict((await codex.next_event())["msg"])
         assert codex.thread_id == thread_id
         assert codex.rollout_path == path
         assert any(m["type"] == "agent_message" for m in configured["initial_messages"])
@@ -85,7 +85,7 @@ async def test_fork_copies_history_into_new_thread(make_config: ConfigFactory) -
     assert source is not None
     transport2 = ScriptedTransport([response(assistant_message("forked"))])
     async with Codex.start(config, transport=transport2, fork_from=source) as codex:
-        configured = (await codex.next_event())["msg"]
+        configured: dict[str, Any] = dict((await codex.next_event())["msg"])
         await collect_turn(codex, "again")
         forked = codex.rollout_path
     assert forked is not None and forked != source

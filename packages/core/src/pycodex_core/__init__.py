@@ -9,19 +9,70 @@ async with Codex.start(config) as codex:
 """
 
 from ._agents_md import discover_agents_files, load_user_instructions
+from ._approvals import ApprovalBroker, ApprovalStore
+from ._channel import EventChannel
 from ._codex import Codex, ModelTransport
+from ._context import ToolCall, TurnContext, TurnState
+from ._exec_types import (
+    DefaultApprovalRequirement,
+    ExecApprovalRequirement,
+    ExecAssessment,
+    ExecRequest,
+    Forbidden,
+    NeedsApproval,
+    NoSandbox,
+    Refusal,
+    SandboxDenial,
+    SandboxPermissions,
+    SandboxStep,
+    Skip,
+    SpawnPlan,
+)
+from ._observers import SessionObserver
+from ._orchestrator import ExecOrchestrator
 from ._prompts import BASE_INSTRUCTIONS
 from ._rollout import RolloutState, find_latest_rollout, find_rollout, read_rollout
+from ._services import Emitter, SessionServices
+from ._tools._registry import ToolHandler, ToolInvocation, ToolOutput, ToolRegistry, ToolServices, ToolSpec
 from .errors import CodexCoreError, RolloutError, SessionClosed
 
 __all__ = [
+    "ApprovalBroker",
+    "ApprovalStore",
     "BASE_INSTRUCTIONS",
     "Codex",
     "CodexCoreError",
+    "DefaultApprovalRequirement",
+    "Emitter",
+    "EventChannel",
+    "ExecApprovalRequirement",
+    "ExecAssessment",
+    "ExecOrchestrator",
+    "ExecRequest",
+    "Forbidden",
     "ModelTransport",
+    "NeedsApproval",
+    "NoSandbox",
+    "Refusal",
     "RolloutError",
     "RolloutState",
+    "SandboxDenial",
+    "SandboxPermissions",
+    "SandboxStep",
     "SessionClosed",
+    "SessionObserver",
+    "SessionServices",
+    "Skip",
+    "SpawnPlan",
+    "ToolCall",
+    "ToolHandler",
+    "ToolInvocation",
+    "ToolOutput",
+    "ToolRegistry",
+    "ToolServices",
+    "ToolSpec",
+    "TurnContext",
+    "TurnState",
     "discover_agents_files",
     "find_latest_rollout",
     "find_rollout",

@@ -5,17 +5,29 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from anyio.streams.memory import MemoryObjectSendStream
 
+from ._channel import EventChannel
 from ._ids import uuid7
 from .errors import SessionClosed
+
+if TYPE_CHECKING:
+    from pycodex_config import Config
+    from pycodex_model_client import ModelInfo, ResponseEvent
+    from pycodex_protocol import Event, Op, SessionConfiguredEvent, Submission
+
+    from ._exec_types import ExecApprovalRequirement, SandboxStep
+    from ._observers import SessionObserver
+    from ._rollout import RolloutRecorder, RolloutState
+    from ._session import Session
+    from ._tools._registry import ToolHandler
 
 __all__ = ["Codex", "ModelTransport"]
 
@@ -27,7 +39,7 @@ CORE_VERSION = "0.1.0"
 class ModelTransport(Protocol):
     """What core needs from a model client: one streaming attempt per call (`ModelClient` fits)."""
 
-    def stream(self, request: dict[str, Any], *, headers: dict[str, str] | None = None) -> AsyncIterator[Any]:
+    def stream(self, request: dict[str, Any], *, headers: dict[str, str] | None = None) -> AsyncIterator[ResponseEvent]:
         """Send `request` (with extra HTTP `headers`) and yield `ResponseEvent`s until `Completed`."""
         ...
 
@@ -51,8 +63,8 @@ class Codex:
         *,
         thread_id: str,
         rollout_path: Path | None,
-        submissions: MemoryObjectSendStream[dict[str, Any]],
-        events: MemoryObjectReceiveStream[dict[str, Any]],
+        submissions: MemoryObjectSendStream[Submission],
+        events: EventChannel,
     ) -> None:
         self.thread_id = thread_id
         """The thread (session) id, a UUID v7 string."""
@@ -66,33 +78,48 @@ class Codex:
     @asynccontextmanager
     async def start(
         cls,
-        config: Any,
+        config: Config,
         *,
         originator: str = "codex_exec",
         ephemeral: bool = False,
         resume_from: Path | None = None,
         fork_from: Path | None = None,
         transport: ModelTransport | None = None,
+        sandbox: SandboxStep | None = None,
+        approval_requirement: ExecApprovalRequirement | None = None,
+        extra_tools: Iterable[ToolHandler] = (),
+        observers: Iterable[SessionObserver] = (),
     ) -> AsyncIterator[Codex]:
         """Start a session for `config` and yield its handle; on exit, shut it down and kill its processes.
 
         Args:
-            config: A `pycodex_config.Config`.
+            config: The effective configuration.
             originator: Recorded in the rollout and sent by the model client (`codex_exec`, `codex_cli_rs`, ...).
             ephemeral: Write no rollout.
             resume_from: Continue the thread in this rollout file (same thread id, same file).
             fork_from: Copy this rollout's history into a new thread (new id, new file).
             transport: The model transport; default: a `pycodex_model_client.ModelClient` for the configured
                 provider. Tests pass `pycodex_core.testing.ScriptedTransport`.
+            sandbox: The sandbox step; default `NoSandbox` (commands run only under `danger-full-access`).
+            approval_requirement: Decides which commands and patches need approval; default
+                `DefaultApprovalRequirement`.
+            extra_tools: More tools for the model (after the built-in ones).
+            observers: Hooks that see every event, approval decision and tool result.
 
         Raises:
             RolloutError: `resume_from` / `fork_from` cannot be read.
+            ValueError: An extra tool has the name of another tool.
         """
         from pycodex_model_client import model_info as lookup_model_info
 
-        from ._rollout import RolloutRecorder, read_rollout
+        from ._context import default_shell
+        from ._ops import SubmissionLoop
+        from ._rollout import read_rollout
+        from ._services import Emitter, SessionServices
         from ._session import Session
+        from ._tools._router import default_registry
 
+        tools = default_registry(config, extra_tools)
         source = resume_from or fork_from
         state = read_rollout(Path(source)) if source is not None else None
         thread_id = state.thread_id if (state is not None and resume_from is not None and state.thread_id) else uuid7()
@@ -104,24 +131,25 @@ class Codex:
             transport = ModelClient(
                 config.model_provider, codex_home=config.codex_home, originator=originator, thread_id=thread_id
             )
-        rollout: RolloutRecorder | None = None
-        if not ephemeral:
-            if resume_from is not None and state is not None:
-                rollout = RolloutRecorder(Path(resume_from), next_ordinal=state.next_ordinal)
-            else:
-                rollout = RolloutRecorder(RolloutRecorder.new_path(Path(config.codex_home), thread_id))
-                rollout.record("session_meta", _session_meta(config, thread_id, originator, state, fork_from))
-                if state is not None:
-                    for item in state.history:
-                        rollout.record_item(item)
-        sub_send, sub_recv = anyio.create_memory_object_stream[dict[str, Any]](math.inf)
-        ev_send, ev_recv = anyio.create_memory_object_stream[dict[str, Any]](math.inf)
-        session = Session(
+        rollout = None if ephemeral else _open_rollout(config, thread_id, originator, state, resume_from, fork_from)
+        sub_send, sub_recv = anyio.create_memory_object_stream["Submission"](math.inf)
+        channel = EventChannel()
+        emitter = Emitter(channel, rollout, list(observers))
+        services = SessionServices.create(
             config,
             transport=transport,
+            emitter=emitter,
             thread_id=thread_id,
-            events=ev_send,
-            rollout=rollout,
+            shell=default_shell(),
+            sandbox=sandbox,
+            approval_requirement=approval_requirement,
+            tools=tools,
+            own_transport=own_transport,
+        )
+        session = Session(
+            config,
+            services=services,
+            thread_id=thread_id,
             model_info=info,
             history=state.history if state is not None else None,
         )
@@ -129,35 +157,22 @@ class Codex:
             # Token usage is reported for the whole thread, so a resumed thread keeps counting.
             session.total_usage.update(_last_total_usage(state.events))
         codex = cls(
-            thread_id=thread_id, rollout_path=rollout.path if rollout else None, submissions=sub_send, events=ev_recv
+            thread_id=thread_id, rollout_path=rollout.path if rollout else None, submissions=sub_send, events=channel
         )
         session.emit("", _session_configured(config, thread_id, state, fork_from, rollout, info))
-        if not getattr(info, "known", True):
-            session.emit("", {"type": "warning", "message": _unknown_model_warning(config.model)})
-        if state is not None and state.skipped_lines:
-            session.emit(
-                "", {"type": "warning", "message": f"Skipped {state.skipped_lines} unreadable line(s) of {state.path}"}
-            )
+        _start_warnings(session, config, state, info)
         try:
             async with anyio.create_task_group() as tg:
-                tg.start_soon(session.run, sub_recv)
+                tg.start_soon(SubmissionLoop(session).run, sub_recv)
                 try:
                     yield codex
                 finally:
                     with anyio.CancelScope(shield=True):
                         await codex._shutdown(tg)
         finally:
-            ev_recv.close()
+            channel.close_receiver()
             sub_send.close()
-            await session.processes.kill_all()  # shielded inside
-            session.close_shell_snapshot()
-            if rollout is not None:
-                rollout.close()
-            if own_transport:
-                close = getattr(transport, "aclose", None)
-                if close is not None:
-                    with anyio.CancelScope(shield=True):
-                        await close()
+            await services.aclose()
 
     async def _shutdown(self, tg: anyio.abc.TaskGroup) -> None:
         try:
@@ -165,12 +180,12 @@ class Codex:
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             pass
         with anyio.move_on_after(5):
-            async for _ in self._events:
+            async for _ in self.events():
                 pass
         tg.cancel_scope.cancel()
         await self._submissions.aclose()
 
-    async def submit(self, op: dict[str, Any]) -> str:
+    async def submit(self, op: Op) -> str:
         """Queue an `Op` (`user_input`, `user_turn`, `interrupt`, `compact`, `exec_approval`, `shutdown`, ...).
 
         Returns:
@@ -186,7 +201,7 @@ class Codex:
             raise SessionClosed("the session has shut down") from exc
         return sub_id
 
-    async def next_event(self) -> dict[str, Any]:
+    async def next_event(self) -> Event:
         """The next `Event` dict `{id, msg}`.
 
         Raises:
@@ -197,7 +212,7 @@ class Codex:
         except (anyio.EndOfStream, anyio.ClosedResourceError) as exc:
             raise SessionClosed("the session has shut down") from exc
 
-    async def events(self) -> AsyncIterator[dict[str, Any]]:
+    async def events(self) -> AsyncIterator[Event]:
         """Iterate over events until the session shuts down."""
         while True:
             try:
@@ -206,7 +221,38 @@ class Codex:
                 return
 
 
-def _session_meta(config: Any, thread_id: str, originator: str, state: Any, fork_from: Path | None) -> dict[str, Any]:
+def _open_rollout(
+    config: Config,
+    thread_id: str,
+    originator: str,
+    state: RolloutState | None,
+    resume_from: Path | None,
+    fork_from: Path | None,
+) -> RolloutRecorder:
+    from ._rollout import RolloutRecorder
+
+    if resume_from is not None and state is not None:
+        return RolloutRecorder(Path(resume_from), next_ordinal=state.next_ordinal)
+    rollout = RolloutRecorder(RolloutRecorder.new_path(Path(config.codex_home), thread_id))
+    rollout.record("session_meta", _session_meta(config, thread_id, originator, state, fork_from))
+    if state is not None:
+        for item in state.history:
+            rollout.record_item(item)
+    return rollout
+
+
+def _start_warnings(session: Session, config: Config, state: RolloutState | None, info: ModelInfo) -> None:
+    if not info.known:
+        session.emit("", {"type": "warning", "message": _unknown_model_warning(config.model)})
+    if state is not None and state.skipped_lines:
+        session.emit(
+            "", {"type": "warning", "message": f"Skipped {state.skipped_lines} unreadable line(s) of {state.path}"}
+        )
+
+
+def _session_meta(
+    config: Config, thread_id: str, originator: str, state: RolloutState | None, fork_from: Path | None
+) -> dict[str, Any]:
     from ._prompts import BASE_INSTRUCTIONS
 
     meta: dict[str, Any] = {"session_id": thread_id, "id": thread_id}
@@ -220,15 +266,20 @@ def _session_meta(config: Any, thread_id: str, originator: str, state: Any, fork
             "cli_version": CORE_VERSION,
             "source": "exec" if originator == "codex_exec" else "cli",
             "model_provider": config.model_provider_id,
-            "base_instructions": {"text": getattr(config, "base_instructions", None) or BASE_INSTRUCTIONS},
+            "base_instructions": {"text": config.base_instructions or BASE_INSTRUCTIONS},
         }
     )
     return meta
 
 
 def _session_configured(
-    config: Any, thread_id: str, state: Any, fork_from: Path | None, rollout: Any, info: Any
-) -> dict[str, Any]:
+    config: Config,
+    thread_id: str,
+    state: RolloutState | None,
+    fork_from: Path | None,
+    rollout: RolloutRecorder | None,
+    info: ModelInfo,
+) -> SessionConfiguredEvent:
     msg: dict[str, Any] = {"type": "session_configured", "session_id": thread_id}
     if fork_from is not None and state is not None and state.thread_id:
         msg["forked_from_id"] = state.thread_id
@@ -240,8 +291,7 @@ def _session_configured(
             "approvals_reviewer": "user",
             "sandbox_policy": config.sandbox_policy,
             "cwd": str(config.cwd),
-            "reasoning_effort": getattr(config, "model_reasoning_effort", None)
-            or getattr(info, "default_reasoning_effort", None),
+            "reasoning_effort": config.model_reasoning_effort or info.default_reasoning_effort,
             "history_log_id": 0,
             "history_entry_count": 0,
         }
@@ -250,7 +300,7 @@ def _session_configured(
         msg["initial_messages"] = state.events
     if rollout is not None:
         msg["rollout_path"] = str(rollout.path)
-    return msg
+    return msg  # pyright: ignore[reportReturnType]
 
 
 def _last_total_usage(events: list[dict[str, Any]]) -> dict[str, int]:

@@ -6,10 +6,11 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from ._context import initial_context_items, user_message
+from ._history import drop_orphan_outputs
 from ._prompts import COMPACT_PROMPT, SUMMARY_PREFIX, TURN_ABORTED_MARKER
 
 if TYPE_CHECKING:
-    from ._context import TurnContext
+    from ._context import TurnState
     from ._session import Session
 
 __all__ = ["auto_compact_needed", "compact_history"]
@@ -18,8 +19,6 @@ logger = logging.getLogger(__name__)
 
 _KEPT_USER_BYTES = 20_000 * 4
 _CONTEXT_PREFIXES = ("# AGENTS.md instructions for ", "<environment_context>", "<turn_aborted>", SUMMARY_PREFIX[:40])
-_OUTPUT_TYPES = ("function_call_output", "custom_tool_call_output")
-_CALL_TYPES = ("function_call", "custom_tool_call", "local_shell_call")
 
 
 def auto_compact_needed(session: Session) -> bool:
@@ -60,12 +59,11 @@ def _drop_oldest(items: list[dict[str, Any]], protected: int) -> bool:
     if len(items) <= protected:
         return False
     del items[protected]
-    call_ids = {str(i.get("call_id")) for i in items if i.get("type") in _CALL_TYPES}
-    items[:] = [i for i in items if i.get("type") not in _OUTPUT_TYPES or str(i.get("call_id")) in call_ids]
+    items[:] = drop_orphan_outputs(items)
     return True
 
 
-async def compact_history(session: Session, ctx: TurnContext) -> None:
+async def compact_history(session: Session, turn: TurnState) -> None:
     """Ask the model for a handoff summary and replace history with it (`compacted` line, `context_compacted`).
 
     When the summary request itself overflows the context window, the oldest history items are
@@ -76,13 +74,14 @@ async def compact_history(session: Session, ctx: TurnContext) -> None:
     """
     from pycodex_model_client import ContextWindowExceeded
 
-    from ._turn import TurnFailed, sample_with_retries
+    from ._sampling import TurnFailed, sample_with_retries
 
+    ctx = turn.ctx
     working = list(session.history)
     protected = min(session.initial_context_len, len(working))
     while True:
         try:
-            outcome = await sample_with_retries(session, ctx, [*working, user_message(COMPACT_PROMPT)], record=False)
+            outcome = await sample_with_retries(session, turn, [*working, user_message(COMPACT_PROMPT)], record=False)
             break
         except ContextWindowExceeded as exc:
             if not _drop_oldest(working, protected) and not _drop_oldest(working, 0):

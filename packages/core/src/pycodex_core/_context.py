@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._prompts import BASE_INSTRUCTIONS, environment_context, permissions_text
+
+if TYPE_CHECKING:
+    from ._tools._patch import TurnDiffTracker
 
 __all__ = [
     "ToolCall",
     "TurnContext",
+    "TurnState",
     "base_instructions_item",
     "default_shell",
     "initial_context_items",
@@ -84,6 +89,39 @@ class TurnContext:
     def writable_roots(self) -> list[Path]:
         """Where `apply_patch` may write under `workspace-write`."""
         return writable_roots(self.sandbox_policy, self.cwd)
+
+
+@dataclass
+class TurnState:
+    """What changes during one turn; it ends with the turn (nothing of it outlives it)."""
+
+    ctx: TurnContext
+    """The turn's settings."""
+    started: float = field(default_factory=time.monotonic)
+    """Monotonic start time."""
+    started_unix_ms: int = field(default_factory=lambda: int(time.time() * 1000))
+    """Wall-clock start (sent in the turn metadata)."""
+    first_token: float | None = None
+    """When the first stream event arrived."""
+    _diff: TurnDiffTracker | None = None
+
+    def note_first_token(self) -> None:
+        """Remember when the first stream event of the turn arrived."""
+        if self.first_token is None:
+            self.first_token = time.monotonic()
+
+    def time_to_first_token_ms(self) -> int | None:
+        """Milliseconds from turn start to the first stream event."""
+        return None if self.first_token is None else int((self.first_token - self.started) * 1000)
+
+    @property
+    def diff_tracker(self) -> TurnDiffTracker:
+        """The turn's diff tracker (created on first use)."""
+        if self._diff is None:
+            from ._tools._patch import TurnDiffTracker
+
+            self._diff = TurnDiffTracker(self.ctx.cwd)
+        return self._diff
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-__all__ = ["normalize_for_request"]
+__all__ = ["aborted_outputs", "call_id_of", "drop_orphan_outputs", "normalize_for_request"]
 
 logger = logging.getLogger(__name__)
 
@@ -18,11 +18,33 @@ _OUTPUT_TYPES = frozenset(_OUTPUT_FOR_CALL.values())
 ABORTED_OUTPUT = "aborted"
 
 
-def _call_id(item: dict[str, Any]) -> str:
+def call_id_of(item: dict[str, Any]) -> str:
+    """The call id a call or output item carries (a `local_shell_call` without one uses its `id`)."""
     value = item.get("call_id")
-    if value is None and item.get("type") == "local_shell_call":
+    if not value and item.get("type") == "local_shell_call":
         value = item.get("id")
     return str(value or "")
+
+
+_call_id = call_id_of
+
+
+def aborted_outputs(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An `aborted` output for every call in `items` that has none (an interrupted turn)."""
+    answered = {(str(i.get("type")), call_id_of(i)) for i in items if i.get("type") in _OUTPUT_TYPES}
+    outputs: list[dict[str, Any]] = []
+    for item in items:
+        kind = _OUTPUT_FOR_CALL.get(str(item.get("type")))
+        if kind is not None and (kind, call_id_of(item)) not in answered:
+            outputs.append({"type": kind, "call_id": call_id_of(item), "output": ABORTED_OUTPUT})
+            answered.add((kind, call_id_of(item)))
+    return outputs
+
+
+def drop_orphan_outputs(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`items` without the tool outputs whose call is not among them."""
+    calls = {call_id_of(i) for i in items if i.get("type") in _OUTPUT_FOR_CALL}
+    return [i for i in items if i.get("type") not in _OUTPUT_TYPES or call_id_of(i) in calls]
 
 
 def normalize_for_request(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

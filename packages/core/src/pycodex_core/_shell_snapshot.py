@@ -327,18 +327,23 @@ class ShellSnapshot:
             self.done.set()
 
     async def _capture(self, script: str, env: Mapping[str, str]) -> bytes | None:
+        proc: anyio.abc.Process | None = None
         try:
-            proc = await anyio.open_process(
-                [self.shell, "-lc", script],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=dict(env),
-                cwd=str(self.cwd) if self.cwd is not None and self.cwd.is_dir() else None,
-                start_new_session=True,
-            )
+            # Shielded: a cancellation while the process starts would lose it, still running.
+            with anyio.CancelScope(shield=True):
+                proc = await anyio.open_process(
+                    [self.shell, "-lc", script],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    env=dict(env),
+                    cwd=str(self.cwd) if self.cwd is not None and self.cwd.is_dir() else None,
+                    start_new_session=True,
+                )
         except OSError as exc:
             logger.info("shell snapshot: cannot start %s: %s", self.shell, exc)
+            return None
+        if proc is None:
             return None
         chunks: list[bytes] = []
         try:

@@ -4,183 +4,28 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import anyio
-
-from ._history import normalize_for_request
-from ._request import build_request, turn_headers
-from ._tools._router import dispatch_tool_call, tool_call_from_item
+from ._compact import auto_compact_needed, compact_history
+from ._sampling import TurnFailed, sample_with_retries
 
 if TYPE_CHECKING:
+    from pycodex_protocol import ErrorEvent
+
     from ._context import TurnContext
     from ._session import Session
 
-__all__ = ["TurnFailed", "run_turn", "sample_with_retries"]
+__all__ = ["run_turn"]
 
 logger = logging.getLogger(__name__)
-
-_USAGE_KEYS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens", "total_tokens")
-
-
-class TurnFailed(Exception):
-    """The turn cannot continue; `message` becomes an `error` event."""
-
-    def __init__(self, message: str, info: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.info = info
-
-
-class _StreamIncomplete(Exception):
-    pass
-
-
-@dataclass
-class SampleOutcome:
-    """What one successful model response produced."""
-
-    needs_follow_up: bool = False
-    last_agent_message: str | None = None
-    text: str = ""
-    usage: dict[str, Any] | None = None
-
-
-def add_usage(total: dict[str, int], last: dict[str, Any]) -> None:
-    """Add a response's token usage into the running total."""
-    for key in (*_USAGE_KEYS, "cache_write_input_tokens"):
-        if key in last or key in _USAGE_KEYS:
-            total[key] = int(total.get(key, 0)) + int(last.get(key, 0) or 0)
-
-
-def _message_text(item: dict[str, Any]) -> str:
-    parts = item.get("content") or []
-    return "".join(str(p.get("text", "")) for p in parts if isinstance(p, dict) and p.get("type") == "output_text")
-
-
-def _emit_item_events(session: Session, ctx: TurnContext, item: dict[str, Any]) -> str | None:
-    kind = item.get("type")
-    if kind == "message" and item.get("role") == "assistant":
-        text = _message_text(item)
-        msg: dict[str, Any] = {"type": "agent_message", "message": text}
-        if item.get("phase"):
-            msg["phase"] = item["phase"]
-        session.emit(ctx.sub_id, msg)
-        return text
-    if kind == "reasoning":
-        for part in item.get("summary") or []:
-            if isinstance(part, dict) and part.get("text"):
-                session.emit(ctx.sub_id, {"type": "agent_reasoning", "text": str(part["text"])})
-        if session.show_raw_reasoning:
-            for part in item.get("content") or []:
-                if isinstance(part, dict) and part.get("text"):
-                    session.emit(ctx.sub_id, {"type": "agent_reasoning_raw_content", "text": str(part["text"])})
-    elif kind == "web_search_call":
-        action = item.get("action") or {"type": "other"}
-        query = str(action.get("query") or "") if isinstance(action, dict) else ""
-        session.emit(
-            ctx.sub_id,
-            {"type": "web_search_end", "call_id": str(item.get("id", "")), "query": query, "action": action},
-        )
-    return None
-
-
-async def _sample_once(session: Session, ctx: TurnContext, request: dict[str, Any], *, record: bool) -> SampleOutcome:
-    from pycodex_model_client import Completed, OutputItemDone, OutputTextDelta, RateLimits, ReasoningSummaryDelta
-
-    outcome = SampleOutcome()
-    completed = False
-    headers = turn_headers(request)
-    async for event in session.transport.stream(request, headers=headers):
-        session.note_first_token()
-        if isinstance(event, OutputItemDone):
-            item = event.item
-            if not record:
-                if item.get("type") == "message" and item.get("role") == "assistant":
-                    outcome.text = _message_text(item)
-                continue
-            session.record_item(item)
-            text = _emit_item_events(session, ctx, item)
-            if text is not None:
-                outcome.last_agent_message = text
-            call = tool_call_from_item(item)
-            if call is not None:
-                session.record_item(await dispatch_tool_call(session, ctx, call))
-                outcome.needs_follow_up = True
-        elif isinstance(event, OutputTextDelta):
-            if record:
-                session.emit(ctx.sub_id, {"type": "agent_message_delta", "delta": event.delta})
-        elif isinstance(event, ReasoningSummaryDelta):
-            if record:
-                session.emit(ctx.sub_id, {"type": "agent_reasoning_delta", "delta": event.delta})
-        elif isinstance(event, RateLimits):
-            session.rate_limits = event.snapshot
-        elif isinstance(event, Completed):
-            outcome.usage = dict(event.usage) if event.usage else None
-            completed = True
-            break
-    if not completed:
-        raise _StreamIncomplete("stream closed before response.completed")
-    return outcome
-
-
-async def sample_with_retries(
-    session: Session, ctx: TurnContext, input_items: list[dict[str, Any]] | None = None, *, record: bool = True
-) -> SampleOutcome:
-    """Sample once, reconnecting on retryable stream errors up to the provider's `stream_max_retries`.
-
-    Items completed before a dropped stream stay in history and are sent again with the retry.
-
-    Raises:
-        TurnFailed: Retries exhausted or a fatal model error.
-        ContextWindowExceeded: The input does not fit; the caller may compact and retry.
-    """
-    from pycodex_model_client import ContextWindowExceeded, ModelClientError, StreamError, backoff_delay
-
-    max_retries = int(getattr(session.config.model_provider, "stream_max_retries", 5))
-    retries = 0
-    while True:
-        items = session.history if input_items is None else input_items
-        request = build_request(
-            session.config,
-            ctx,
-            session.thread_id,
-            [session.base_instructions, *normalize_for_request(items)],
-            started_unix_ms=session.turn_started_unix_ms,
-        )
-        try:
-            outcome = await _sample_once(session, ctx, request, record=record)
-        except ContextWindowExceeded:
-            raise
-        except (StreamError, _StreamIncomplete) as exc:
-            retryable = isinstance(exc, _StreamIncomplete) or exc.retryable
-            if not retryable or retries >= max_retries:
-                raise TurnFailed(str(exc)) from exc
-            retries += 1
-            delay = getattr(exc, "retry_after", None) or backoff_delay(retries)
-            session.emit(
-                ctx.sub_id,
-                {"type": "stream_error", "message": f"Reconnecting... {retries}/{max_retries} ({exc})"},
-            )
-            await anyio.sleep(delay)
-            continue
-        except ModelClientError as exc:
-            raise TurnFailed(str(exc)) from exc
-        if outcome.usage is not None:
-            session.add_usage(outcome.usage)
-        session.emit_token_count(ctx)
-        return outcome
 
 
 async def run_turn(session: Session, ctx: TurnContext, user_items: list[dict[str, Any]]) -> None:
     """Run one turn from `task_started` to `task_complete` (or `error` + `task_complete` on failure)."""
     from pycodex_model_client import ContextWindowExceeded
 
-    from ._compact import auto_compact_needed, compact_history
-
     started = time.time()
-    session.begin_turn(ctx)
+    turn = session.begin_turn(ctx)
     session.emit(
         ctx.sub_id,
         {
@@ -198,20 +43,20 @@ async def run_turn(session: Session, ctx: TurnContext, user_items: list[dict[str
     first = True
     try:
         if auto_compact_needed(session):
-            await compact_history(session, ctx)
+            await compact_history(session, turn)
             compacted_this_turn = True
         session.record_user_input(ctx, user_items)
         while True:
             if not first and auto_compact_needed(session):
-                await compact_history(session, ctx)
+                await compact_history(session, turn)
                 compacted_this_turn = True
             try:
-                outcome = await sample_with_retries(session, ctx)
+                outcome = await sample_with_retries(session, turn)
                 first = False
             except ContextWindowExceeded as exc:
                 if compacted_this_turn:
                     raise TurnFailed(str(exc), "context_window_exceeded") from exc
-                await compact_history(session, ctx)
+                await compact_history(session, turn)
                 compacted_this_turn = True
                 continue
             if outcome.last_agent_message is not None:
@@ -222,7 +67,7 @@ async def run_turn(session: Session, ctx: TurnContext, user_items: list[dict[str
             if not outcome.needs_follow_up and not pending:
                 break
     except TurnFailed as exc:
-        error: dict[str, Any] = {"type": "error", "message": exc.message}
+        error: ErrorEvent = {"type": "error", "message": exc.message}
         if exc.info:
             error["codex_error_info"] = exc.info
         session.emit(ctx.sub_id, error)
@@ -235,6 +80,6 @@ async def run_turn(session: Session, ctx: TurnContext, user_items: list[dict[str
             "last_agent_message": last_agent_message,
             "completed_at": int(time.time()),
             "duration_ms": int((time.time() - started) * 1000),
-            "time_to_first_token_ms": session.time_to_first_token_ms(),
+            "time_to_first_token_ms": turn.time_to_first_token_ms(),
         },
     )

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pycodex_protocol import UserInputOp
 
 __all__ = [
     "ScriptedTransport",
@@ -144,7 +147,7 @@ class ScriptedTransport:
         self.closed = True
 
 
-def user_input_op(text: str) -> dict[str, Any]:
+def user_input_op(text: str) -> UserInputOp:
     """A `user_input` op carrying one text item."""
     return {"type": "user_input", "items": [{"type": "text", "text": text, "text_elements": []}]}
 

@@ -8,13 +8,16 @@ import signal
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import anyio
 
 from ._human import HumanRenderer
 from ._jsonl import JsonlMapper
 from ._setup import Plan
+
+if TYPE_CHECKING:
+    from pycodex_protocol import UserInput, UserInputOp
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +175,7 @@ async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: 
 
     out = _Output(plan, stdout, stderr, environ)
     outcome = Outcome()
-    op: dict[str, Any] = {"type": "user_input", "items": plan.items}
+    op: UserInputOp = {"type": "user_input", "items": cast("list[UserInput]", plan.items)}
     if plan.output_schema is not None:
         op["final_output_json_schema"] = plan.output_schema
     try:

@@ -184,6 +184,13 @@ class AgentReasoningDeltaEvent(TypedDict):
     delta: str
 
 
+class AgentReasoningRawContentEvent(TypedDict):
+    """A complete raw reasoning part (only when `show_raw_agent_reasoning` is on)."""
+
+    type: Literal["agent_reasoning_raw_content"]
+    text: str
+
+
 class UserMessageEvent(TypedDict):
     """The user's input, as recorded in history."""
 
@@ -259,6 +266,17 @@ class ExecCommandOutputDeltaEvent(TypedDict):
     stream: Literal["stdout", "stderr"]
     chunk: str
     """The bytes, base64-encoded."""
+
+
+class TerminalInteractionEvent(TypedDict):
+    """The model wrote to a running unified-exec process (`write_stdin`)."""
+
+    type: Literal["terminal_interaction"]
+    call_id: str
+    """The call that started the process."""
+    process_id: str
+    stdin: str
+    """What was written."""
 
 
 class ExecCommandEndEvent(TypedDict):
@@ -370,6 +388,15 @@ class TurnDiffEvent(TypedDict):
 
     type: Literal["turn_diff"]
     unified_diff: str
+
+
+class ViewImageToolCallEvent(TypedDict):
+    """The model attached a local image with `view_image`."""
+
+    type: Literal["view_image_tool_call"]
+    call_id: str
+    path: str
+    """Absolute path of the image."""
 
 
 class PlanItem(TypedDict):
@@ -495,15 +522,18 @@ EventMsg: TypeAlias = Annotated[
     | AgentMessageDeltaEvent
     | AgentReasoningEvent
     | AgentReasoningDeltaEvent
+    | AgentReasoningRawContentEvent
     | UserMessageEvent
     | ExecCommandBeginEvent
     | ExecCommandOutputDeltaEvent
+    | TerminalInteractionEvent
     | ExecCommandEndEvent
     | ExecApprovalRequestEvent
     | ApplyPatchApprovalRequestEvent
     | PatchApplyBeginEvent
     | PatchApplyEndEvent
     | TurnDiffEvent
+    | ViewImageToolCallEvent
     | PlanUpdateEvent
     | McpToolCallBeginEvent
     | McpToolCallEndEvent

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,7 @@ class ProcessSession:
         output_cap: int,
         popen: subprocess.Popen[bytes] | None,
         pty_process: Any = None,
+        on_output: Callable[[bytes], None] | None = None,
     ) -> None:
         self.pid = pid
         """Process id of the command (also its process-group id)."""
@@ -84,6 +85,7 @@ class ProcessSession:
         self._loop = asyncio.get_running_loop()
         self._wakeup = anyio.Event()
         self._started = time.monotonic()
+        self._on_output = on_output
         self._thread = threading.Thread(target=self._drain, name=f"pty-reader-{pid}", daemon=True)
         self._thread.start()
 
@@ -98,6 +100,7 @@ class ProcessSession:
         output_cap: int = DEFAULT_OUTPUT_CAP,
         rows: int = 24,
         cols: int = 80,
+        on_output: Callable[[bytes], None] | None = None,
     ) -> ProcessSession:
         """Start `argv` and begin draining its output. Must be called from the event loop thread.
 
@@ -112,6 +115,8 @@ class ProcessSession:
             output_cap: Maximum bytes of output kept (head and tail; the middle is dropped).
             rows: Terminal height when `tty` is set.
             cols: Terminal width when `tty` is set.
+            on_output: Called with each chunk of output as it is read, from the reader thread (keep it
+                short and thread-safe; an exception it raises is logged and the output still kept).
 
         Raises:
             SpawnError: The program could not be started (not found, not executable, bad cwd).
@@ -125,7 +130,9 @@ class ProcessSession:
         if cwd is not None and not Path(cwd).is_dir():
             raise SpawnError(argv, f"working directory {str(cwd)!r} does not exist")
         if tty:
-            return cls._spawn_pty(argv, cwd=cwd, env=env, output_cap=output_cap, rows=rows, cols=cols)
+            return cls._spawn_pty(
+                argv, cwd=cwd, env=env, output_cap=output_cap, rows=rows, cols=cols, on_output=on_output
+            )
         try:
             popen = subprocess.Popen(
                 argv,
@@ -150,6 +157,7 @@ class ProcessSession:
             tty=False,
             output_cap=output_cap,
             popen=popen,
+            on_output=on_output,
         )
 
     @classmethod
@@ -162,6 +170,7 @@ class ProcessSession:
         output_cap: int,
         rows: int,
         cols: int,
+        on_output: Callable[[bytes], None] | None,
     ) -> ProcessSession:
         import shutil
 
@@ -191,6 +200,7 @@ class ProcessSession:
             output_cap=output_cap,
             popen=None,
             pty_process=proc,
+            on_output=on_output,
         )
 
     # -- background thread -------------------------------------------------------------------
@@ -217,6 +227,11 @@ class ProcessSession:
             with self._lock:
                 self._pending.append(data)
                 self._aggregated.append(data)
+            if self._on_output is not None:
+                try:
+                    self._on_output(data)
+                except Exception:  # a listener's bug must not stop the draining
+                    logger.exception("output listener of process %d failed", self.pid)
             self._notify()
         with self._lock:
             self._eof = True

@@ -8,17 +8,21 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, cast
 
 if TYPE_CHECKING:
-    from .._context import ToolCall, TurnContext
-    from .._session import Session
+    from pycodex_model_client import ModelInfo
+    from pycodex_protocol import FileChange, PatchApplyEndEvent
 
-__all__ = ["TurnDiffTracker", "handle_apply_patch"]
+    from .._context import ToolCall, TurnContext
+    from ._registry import ToolInvocation, ToolOutput, ToolSpec
+
+__all__ = ["ApplyPatchTool", "TurnDiffTracker", "apply_patch_for_model"]
 
 logger = logging.getLogger(__name__)
 
-READ_ONLY_REFUSAL = "writing is blocked by read-only sandbox; rejected by user approval settings"
+PatchStatus = Literal["completed", "failed", "declined"]
+PATCH_REJECTED = "patch rejected by user"
 
 
 def _output(exit_code: int, wall: float, text: str) -> str:
@@ -93,32 +97,48 @@ class TurnDiffTracker:
         return "".join(parts)
 
 
-async def handle_apply_patch(
-    session: Session, ctx: TurnContext, call: ToolCall, patch_text: str, workdir: str | None = None
-) -> str:
+async def _approved(inv: ToolInvocation, changes: dict[str, FileChange], paths: list[Path]) -> str | None:
+    """`None` when the patch may be applied, else the refusal text."""
+    from .._approvals import patch_approval_keys
+    from .._exec_types import Forbidden, NeedsApproval
+
+    ctx, services = inv.ctx, inv.services
+    assessment = services.exec.requirement.assess_patch(paths, ctx)
+    if isinstance(assessment, Forbidden):
+        return assessment.reason
+    if not isinstance(assessment, NeedsApproval):
+        return None
+    keys = patch_approval_keys(str(path) for path in paths)
+    if services.approvals.store.covers(keys):
+        return None
+    decision = await services.approvals.request_patch(ctx, inv.call.call_id, changes, assessment.reason)
+    if decision == "approved_for_session":
+        services.approvals.store.remember(keys)
+    return None if decision in ("approved", "approved_for_session") else PATCH_REJECTED
+
+
+async def apply_patch_for_model(inv: ToolInvocation, patch_text: str, workdir: str | None = None) -> str:
     """Apply `patch_text` for the model, emitting `patch_apply_begin`/`patch_apply_end` and `turn_diff`."""
     from pycodex_apply_patch import ApplyPatchError, apply_plan, parse_patch, plan_patch
 
+    ctx, call, emit = inv.ctx, inv.call, inv.services.emit
     started = time.monotonic()
-    mode = ctx.sandbox_mode
     # workspace-write confines writes to its writable roots; full access (or an outside sandbox)
-    # writes anywhere, as Codex auto-approves; read-only is refused below, wherever the patch writes.
-    roots: list[Path] | list[str] = ctx.writable_roots if mode == "workspace-write" else [os.sep]
+    # writes anywhere, as Codex auto-approves; read-only is refused by the approval step.
+    roots: list[Path] | list[str] = ctx.writable_roots if ctx.sandbox_mode == "workspace-write" else [os.sep]
     try:
         cwd = ctx.cwd / workdir if workdir else ctx.cwd
         plan = plan_patch(parse_patch(patch_text), cwd=cwd, writable_roots=roots)
     except ApplyPatchError as exc:
         return _output(1, time.monotonic() - started, f"{exc}\n")
-    changes = {str(path): spec.to_wire() for path, spec in plan.changes.items()}
-    if mode == "read-only":
-        session.emit(ctx.sub_id, _end(ctx, call, changes, "", READ_ONLY_REFUSAL, "declined"))
-        return _output(1, time.monotonic() - started, f"{READ_ONLY_REFUSAL}\n")
-    if ctx.approval_policy == "untrusted":
-        decision = await session.request_patch_approval(ctx, call.call_id, changes)
-        if decision not in ("approved", "approved_for_session"):
-            session.emit(ctx.sub_id, _end(ctx, call, changes, "", "patch rejected by user", "declined"))
-            return _output(1, time.monotonic() - started, "patch rejected by user\n")
-    session.emit(
+    changes = {str(path): cast("FileChange", spec.to_wire()) for path, spec in plan.changes.items()}
+    touched = [Path(p) for p in plan.changes]
+    touched += [Path(str(move)) for c in changes.values() if (move := c.get("move_path"))]
+    refusal = await _approved(inv, changes, touched)
+    if refusal is not None:
+        emit(ctx.sub_id, _end(ctx, call, changes, "", refusal, "declined"))
+        return _output(1, time.monotonic() - started, f"{refusal}\n")
+    emit(
         ctx.sub_id,
         {
             "type": "patch_apply_begin",
@@ -128,27 +148,46 @@ async def handle_apply_patch(
             "changes": changes,
         },
     )
-    tracker = session.turn_diff_tracker(ctx)
-    touched = [Path(p) for p in plan.changes]
-    touched += [Path(str(c["move_path"])) for c in changes.values() if c.get("move_path")]
+    tracker = inv.turn.diff_tracker
     tracker.snapshot(touched)
     try:
         result = apply_plan(plan)
     except (ApplyPatchError, OSError) as exc:
         message = f"{exc}\n"
-        session.emit(ctx.sub_id, _end(ctx, call, changes, "", message, "failed"))
+        emit(ctx.sub_id, _end(ctx, call, changes, "", message, "failed"))
         return _output(1, time.monotonic() - started, message)
     summary = result.summary()
-    session.emit(ctx.sub_id, _end(ctx, call, changes, summary, "", "completed"))
+    emit(ctx.sub_id, _end(ctx, call, changes, summary, "", "completed"))
     diff = tracker.unified_diff()
     if diff:
-        session.emit(ctx.sub_id, {"type": "turn_diff", "unified_diff": diff})
+        emit(ctx.sub_id, {"type": "turn_diff", "unified_diff": diff})
     return _output(0, time.monotonic() - started, summary)
 
 
+class ApplyPatchTool:
+    """`apply_patch`: freeform (Lark grammar) or JSON function, as the model's `apply_patch_tool_type` says."""
+
+    name = "apply_patch"
+    mutates = True
+
+    def spec(self, model: ModelInfo) -> ToolSpec | None:
+        """The freeform or the function form, or `None`."""
+        from ._specs import APPLY_PATCH_FREEFORM, APPLY_PATCH_FUNCTION
+
+        if model.apply_patch_tool_type == "freeform":
+            return APPLY_PATCH_FREEFORM
+        if model.apply_patch_tool_type == "function":
+            return APPLY_PATCH_FUNCTION
+        return None
+
+    async def handle(self, invocation: ToolInvocation) -> ToolOutput:
+        """Apply the patch in `input`."""
+        return await apply_patch_for_model(invocation, str(invocation.arguments.get("input", "")))
+
+
 def _end(
-    ctx: TurnContext, call: ToolCall, changes: dict[str, Any], stdout: str, stderr: str, status: str
-) -> dict[str, Any]:
+    ctx: TurnContext, call: ToolCall, changes: dict[str, FileChange], stdout: str, stderr: str, status: PatchStatus
+) -> PatchApplyEndEvent:
     return {
         "type": "patch_apply_end",
         "call_id": call.call_id,

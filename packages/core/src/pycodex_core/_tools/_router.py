@@ -1,28 +1,31 @@
-"""Dispatch of tool calls to handlers; every call gets exactly one output item."""
+"""Built-in tools that need no exec path, the default registry, and dispatch: one output item per call."""
 
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import mimetypes
-import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._prompts import sandbox_refusal_text
-from ._exec import declined_events, run_shell, run_shell_command
-from ._patch import handle_apply_patch
+from ._patch import ApplyPatchTool
+from ._registry import ToolHandler, ToolRegistry
+from ._shell import ExecCommandTool, LocalShellTool, ShellCommandTool, ShellTool, WriteStdinTool
+from ._specs import REQUEST_USER_INPUT, UPDATE_PLAN, VIEW_IMAGE, WEB_SEARCH
 
 if TYPE_CHECKING:
-    from .._context import ToolCall, TurnContext
-    from .._session import Session
+    from pycodex_config import Config
+    from pycodex_model_client import ModelInfo
+    from pycodex_protocol import PlanItem, PlanUpdateEvent
 
-__all__ = ["dispatch_tool_call", "tool_call_from_item"]
+    from .._context import ToolCall, TurnContext, TurnState
+    from ._registry import ToolInvocation, ToolOutput, ToolServices, ToolSpec
+
+__all__ = ["default_registry", "dispatch_tool_call", "tool_call_from_item"]
 
 logger = logging.getLogger(__name__)
 
-_SHELL_TOOLS = ("exec_command", "shell", "shell_command", "local_shell")
 _PLAN_STATUSES = ("pending", "in_progress", "completed")
 USER_INPUT_UNSUPPORTED = (
     "request_user_input is not supported in this session: no one can answer questions interactively here. "
@@ -33,6 +36,7 @@ USER_INPUT_UNSUPPORTED = (
 def tool_call_from_item(item: dict[str, Any]) -> ToolCall | None:
     """The tool call an output item asks for, or `None` when the item is not a client-side tool call."""
     from .._context import ToolCall
+    from .._history import call_id_of
 
     kind = item.get("type")
     if kind == "function_call":
@@ -40,115 +44,45 @@ def tool_call_from_item(item: dict[str, Any]) -> ToolCall | None:
         namespace = item.get("namespace")
         if namespace:
             name = f"{namespace}.{name}"
-        return ToolCall("function", name, str(item.get("call_id", "")), item.get("arguments") or "{}")
+        return ToolCall("function", name, call_id_of(item), item.get("arguments") or "{}")
     if kind == "custom_tool_call":
-        return ToolCall("custom", str(item.get("name", "")), str(item.get("call_id", "")), item.get("input") or "")
+        return ToolCall("custom", str(item.get("name", "")), call_id_of(item), item.get("input") or "")
     if kind == "local_shell_call":
-        call_id = str(item.get("call_id") or item.get("id") or "")
-        return ToolCall("local_shell", "local_shell", call_id, item.get("action") or {})
+        return ToolCall("local_shell", "local_shell", call_id_of(item), item.get("action") or {})
     return None
 
 
-def _parse_args(call: ToolCall) -> dict[str, Any]:
-    if call.kind == "local_shell":
-        action = call.payload if isinstance(call.payload, dict) else {}
-        return {
-            "command": action.get("command") or [],
-            "workdir": action.get("working_directory"),
-            "timeout_ms": action.get("timeout_ms"),
-        }
-    if call.kind == "custom":
-        return {"input": call.payload}
-    parsed = json.loads(call.payload) if isinstance(call.payload, str) else call.payload
-    if not isinstance(parsed, dict):
-        raise ValueError("arguments must be a JSON object")
-    return parsed
+class UpdatePlanTool:
+    """`update_plan`: the model's task plan, shown to the user as `plan_update`."""
+
+    name = "update_plan"
+    mutates = False
+
+    def spec(self, model: ModelInfo) -> ToolSpec | None:
+        """Always offered (the tool is registered only when `tools.update_plan` is on)."""
+        return UPDATE_PLAN
+
+    async def handle(self, invocation: ToolInvocation) -> ToolOutput:
+        """Validate the plan and emit `plan_update`."""
+        args = invocation.arguments
+        plan = args.get("plan")
+        if not isinstance(plan, list):
+            return "failed to parse function arguments: missing field `plan`"
+        steps: list[PlanItem] = []
+        for entry in plan:
+            if not isinstance(entry, dict) or entry.get("status") not in _PLAN_STATUSES:
+                return "failed to parse function arguments: each plan item needs `step` and a valid `status`"
+            steps.append({"step": str(entry.get("step", "")), "status": entry["status"]})
+        event: PlanUpdateEvent = {"type": "plan_update", "plan": steps}
+        if args.get("explanation") is not None:
+            event = {"type": "plan_update", "explanation": str(args["explanation"]), "plan": steps}
+        invocation.services.emit(invocation.ctx.sub_id, event)
+        return "Plan updated"
 
 
-def _shell_argv(session: Session, name: str, args: dict[str, Any]) -> list[str]:
-    if name == "exec_command":
-        return [str(args.get("shell") or session.shell), "-lc", str(args.get("cmd", ""))]
-    if name == "shell_command":
-        return [session.shell, "-lc", str(args.get("command", ""))]
-    return [str(part) for part in args.get("command") or []]
-
-
-def _refuse_command(session: Session, ctx: TurnContext, call: ToolCall, argv: list[str]) -> str:
-    message = sandbox_refusal_text(ctx.sandbox_mode)
-    session.warn_once(
-        ctx.sub_id,
-        "sandbox",
-        f"The `{ctx.sandbox_mode}` sandbox is not available on this build of pycodex: shell commands the model "
-        "asks for will be refused, not run. Use `--sandbox danger-full-access` to let commands run unsandboxed.",
-    )
-    begin = {
-        "type": "exec_command_begin",
-        "call_id": call.call_id,
-        "turn_id": ctx.turn_id,
-        "command": argv,
-        "cwd": str(ctx.cwd),
-        "parsed_cmd": [{"type": "unknown", "cmd": argv[-1] if argv else ""}],
-        "source": "agent",
-    }
-    for event in declined_events(begin, message):
-        session.emit(ctx.sub_id, event)
-    return message
-
-
-async def _shell_tool(session: Session, ctx: TurnContext, call: ToolCall, args: dict[str, Any]) -> str:
-    from pycodex_apply_patch import extract_patch_from_shell
-
-    name = "shell" if call.name == "local_shell" else call.name
-    argv = _shell_argv(session, name, args)
-    patch = extract_patch_from_shell(argv)
-    if patch is not None:
-        return await handle_apply_patch(session, ctx, call, str(patch), getattr(patch, "workdir", None))
-    if ctx.sandbox_mode != "danger-full-access":
-        return _refuse_command(session, ctx, call, argv)
-    if ctx.approval_policy == "untrusted":
-        decision = await session.request_exec_approval(ctx, call.call_id, argv)
-        if decision not in ("approved", "approved_for_session"):
-            for event in declined_events(_begin(ctx, call, argv), "rejected by user"):
-                session.emit(ctx.sub_id, event)
-            return "exec command rejected by user"
-    if name == "exec_command":
-        return await session.processes.exec_command(session, ctx, call, args)
-    if name == "shell_command":
-        return await run_shell_command(session, ctx, call, args)
-    return await run_shell(session, ctx, call, args)
-
-
-def _begin(ctx: TurnContext, call: ToolCall, argv: list[str]) -> dict[str, Any]:
-    return {
-        "type": "exec_command_begin",
-        "call_id": call.call_id,
-        "turn_id": ctx.turn_id,
-        "command": argv,
-        "cwd": str(ctx.cwd),
-        "parsed_cmd": [{"type": "unknown", "cmd": argv[-1] if argv else ""}],
-        "source": "agent",
-    }
-
-
-def _update_plan(session: Session, ctx: TurnContext, args: dict[str, Any]) -> str:
-    plan = args.get("plan")
-    if not isinstance(plan, list):
-        return "failed to parse function arguments: missing field `plan`"
-    steps: list[dict[str, str]] = []
-    for entry in plan:
-        if not isinstance(entry, dict) or entry.get("status") not in _PLAN_STATUSES:
-            return "failed to parse function arguments: each plan item needs `step` and a valid `status`"
-        steps.append({"step": str(entry.get("step", "")), "status": str(entry["status"])})
-    event: dict[str, Any] = {"type": "plan_update", "plan": steps}
-    if args.get("explanation") is not None:
-        event = {"type": "plan_update", "explanation": str(args["explanation"]), "plan": steps}
-    session.emit(ctx.sub_id, event)
-    return "Plan updated"
-
-
-def _view_image(session: Session, ctx: TurnContext, call: ToolCall, args: dict[str, Any]) -> str | list[dict[str, Any]]:
-    raw = str(args.get("path", ""))
-    path = Path(raw).expanduser()
+def _view_image(invocation: ToolInvocation) -> ToolOutput:
+    ctx = invocation.ctx
+    path = Path(str(invocation.arguments.get("path", ""))).expanduser()
     path = path if path.is_absolute() else ctx.cwd / path
     if not path.is_file():
         return f"unable to locate image at `{path}`"
@@ -159,44 +93,70 @@ def _view_image(session: Session, ctx: TurnContext, call: ToolCall, args: dict[s
         data = base64.b64encode(path.read_bytes()).decode("ascii")
     except OSError as exc:
         return f"unable to read image at `{path}`: {exc.strerror or exc}"
-    session.emit(ctx.sub_id, {"type": "view_image_tool_call", "call_id": call.call_id, "path": str(path)})
+    invocation.services.emit(
+        ctx.sub_id, {"type": "view_image_tool_call", "call_id": invocation.call.call_id, "path": str(path)}
+    )
     return [{"type": "input_image", "image_url": f"data:{mime};base64,{data}"}]
 
 
-async def _run(session: Session, ctx: TurnContext, call: ToolCall) -> str | list[dict[str, Any]]:
-    name = call.name
-    try:
-        args = _parse_args(call)
-    except (ValueError, TypeError) as exc:
-        return f"failed to parse function arguments: {exc}"
-    except RecursionError:
-        return "failed to parse function arguments: nested too deeply"
-    if name in _SHELL_TOOLS:
-        return await _shell_tool(session, ctx, call, args)
-    if name == "write_stdin":
-        return await session.processes.write_stdin(session, ctx, call, args)
-    if name == "apply_patch":
-        return await handle_apply_patch(session, ctx, call, str(args.get("input", "")))
-    if name == "update_plan" and session.plan_tool_enabled:
-        return _update_plan(session, ctx, args)
-    if name == "view_image":
-        return _view_image(session, ctx, call, args)
-    if name == "request_user_input":
+class ViewImageTool:
+    """`view_image`: attach a local image to the conversation."""
+
+    name = "view_image"
+    mutates = False
+
+    def spec(self, model: ModelInfo) -> ToolSpec | None:
+        """Always offered."""
+        return VIEW_IMAGE
+
+    async def handle(self, invocation: ToolInvocation) -> ToolOutput:
+        """Read the image and return it as an `input_image`."""
+        return _view_image(invocation)
+
+
+class RequestUserInputTool:
+    """`request_user_input`: answered "not supported" (no one can answer questions here)."""
+
+    name = "request_user_input"
+    mutates = False
+
+    def spec(self, model: ModelInfo) -> ToolSpec | None:
+        """Always offered (as Codex does)."""
+        return REQUEST_USER_INPUT
+
+    async def handle(self, invocation: ToolInvocation) -> ToolOutput:
+        """Tell the model to go on without an answer."""
         return USER_INPUT_UNSUPPORTED
-    logger.error("error=unsupported call: %s", name)
-    return f"unsupported call: {name}"
 
 
-async def dispatch_tool_call(session: Session, ctx: TurnContext, call: ToolCall) -> dict[str, Any]:
-    """Run `call` and return its output item, truncated to the model's `truncation_bytes`."""
-    started = time.monotonic()
+def default_registry(config: Config, extra: Iterable[ToolHandler] = ()) -> ToolRegistry:
+    """The built-in tools in the order Codex offers them, then `extra` handlers (MCP, ...), then hosted tools.
+
+    Raises:
+        ValueError: An extra handler has the name of another tool.
+    """
+    handlers: list[ToolHandler] = [ExecCommandTool(), WriteStdinTool(), ShellTool(), ShellCommandTool()]
+    handlers.append(LocalShellTool())
+    if config.tools_update_plan:
+        handlers.append(UpdatePlanTool())
+    handlers += [RequestUserInputTool(), ApplyPatchTool(), ViewImageTool()]
+    hosted = [WEB_SEARCH] if config.tools_web_search else []
+    registry = ToolRegistry(handlers, hosted)
+    for handler in extra:
+        registry.register(handler)
+    return registry
+
+
+async def dispatch_tool_call(
+    registry: ToolRegistry, ctx: TurnContext, turn: TurnState, call: ToolCall, services: ToolServices
+) -> tuple[ToolOutput, bool]:
+    """Run `call`; returns its output and whether it succeeded (a handler that raised did not).
+
+    Tool errors never end the session: an exception becomes a `tool failed: ...` output. Cancellation
+    (a `BaseException`) ends the turn as it should.
+    """
     try:
-        output = await _run(session, ctx, call)
-    except Exception as exc:  # never cancellation: that is a BaseException and ends the turn
-        # Every call must get an output and one bad call must not end the session.
+        return await registry.dispatch(ctx, turn, call, services), True
+    except Exception as exc:
         logger.exception("tool %s (%s) failed", call.name, call.call_id)
-        output = f"tool failed: {str(exc) or type(exc).__name__}"
-    if isinstance(output, str):
-        output = session.truncate_for_history(output)
-    logger.debug("tool %s (%s) took %.1f ms", call.name, call.call_id, (time.monotonic() - started) * 1000)
-    return call.output_item(output)
+        return f"tool failed: {str(exc) or type(exc).__name__}", False

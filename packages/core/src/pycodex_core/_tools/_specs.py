@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["APPLY_PATCH_LARK_GRAMMAR", "build_tools"]
+__all__ = ["APPLY_PATCH_LARK_GRAMMAR"]
 
 APPLY_PATCH_LARK_GRAMMAR = """start: begin_patch hunk+ end_patch
 begin_patch: "*** Begin Patch" LF
@@ -230,25 +230,5 @@ VIEW_IMAGE = _function(
 )
 
 
-def build_tools(model_info: Any, config: Any) -> list[dict[str, Any]]:
-    """The `tools` array for a model: shell family per `shell_type`, apply_patch per `apply_patch_tool_type`."""
-    shell_type = getattr(model_info, "shell_type", "unified_exec")
-    tools: list[dict[str, Any]] = []
-    if shell_type == "shell_command":
-        tools.append(SHELL_COMMAND)
-    elif shell_type in ("default", "local"):
-        tools.append(SHELL)
-    elif shell_type != "disabled":
-        tools += [EXEC_COMMAND, WRITE_STDIN]
-    if getattr(config, "tools_update_plan", False):
-        tools.append(UPDATE_PLAN)
-    tools.append(REQUEST_USER_INPUT)
-    patch_type = getattr(model_info, "apply_patch_tool_type", "freeform")
-    if patch_type == "freeform":
-        tools.append(APPLY_PATCH_FREEFORM)
-    elif patch_type == "function":
-        tools.append(APPLY_PATCH_FUNCTION)
-    tools.append(VIEW_IMAGE)
-    if getattr(config, "tools_web_search", False):
-        tools.append({"type": "web_search", "external_web_access": False})
-    return tools
+WEB_SEARCH: dict[str, Any] = {"type": "web_search", "external_web_access": False}
+"""The hosted web-search tool (run by the provider, never dispatched here)."""
