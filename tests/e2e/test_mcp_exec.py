@@ -115,7 +115,7 @@ def _run(root: Path, name: str, url: str, command: list[str] | None) -> tuple[Re
         )
         with (home / "config.toml").open("a", encoding="utf-8") as fh:
             fh.write("\n" + _servers(files, url))
-        result = env.run("exec", "--json", "--skip-git-repo-check", "use the tools", command=command, timeout=120)
+        result = env.run("--json", "--skip-git-repo-check", "use the tools", command=command, timeout=120)
         requests = [r.json for r in server.requests]
     return result, requests, files
 
@@ -140,7 +140,7 @@ def test_mcp_tool_call_items_match_codex(var_tmp: Path) -> None:
     if binary is None or not binary.exists():
         pytest.fail("the real Codex 0.169 binary is missing: run `just ref-codex`")
     with _http_server() as url:
-        theirs, their_requests, their_files = _run(var_tmp, "codex", url, [str(binary)])
+        theirs, their_requests, their_files = _run(var_tmp, "codex", url, [str(binary), "exec"])
         ours, our_requests, our_files = _run(var_tmp, "ours", url, None)
     assert (ours.rc, theirs.rc) == (0, 0), ours.stderr[-2000:]
     their_items = _mcp_items(theirs, their_files)
@@ -173,7 +173,7 @@ def test_dead_servers_leave_the_session_working(var_tmp: Path) -> None:
         env.write_config(server.base_url, extra="")
         with (home / "config.toml").open("a", encoding="utf-8") as fh:
             fh.write("\n" + servers + f'[mcp_servers.locked]\nurl = "{url}"\n')
-        result = env.run("exec", "--json", "--skip-git-repo-check", "go", timeout=60)
+        result = env.run("--json", "--skip-git-repo-check", "go", timeout=60)
     assert result.rc == 0, result.stderr[-2000:]
     assert time.monotonic() - started < 30
     assert result.items("agent_message")[-1]["text"] == "Still here"

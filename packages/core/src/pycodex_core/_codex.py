@@ -161,8 +161,13 @@ class Codex:
         )
         session.emit("", _session_configured(config, thread_id, state, fork_from, rollout, info))
         _start_warnings(session, config, state, info)
+        from ._tools._mcp import start_mcp
+
         try:
-            async with anyio.create_task_group() as tg:
+            async with (
+                start_mcp(config, tools, session.emit, thread_id=thread_id, version=CORE_VERSION),
+                anyio.create_task_group() as tg,
+            ):
                 tg.start_soon(SubmissionLoop(session).run, sub_recv)
                 try:
                     yield codex

@@ -12,14 +12,19 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pycodex_mcp_client import McpConnectionManager, McpTool
 
+    from ..errors import CodexCoreError
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["McpToolset", "mcp_duration"]
+__all__ = ["McpToolset", "mcp_duration", "start_mcp"]
 
 _APPROVED = ("approved", "approved_for_session")
 _RESOURCE_TOOLS = ("list_mcp_resources", "list_mcp_resource_templates", "read_mcp_resource")
@@ -89,6 +94,24 @@ class _ResourceHandler:
         return await self._toolset.resource_call(self.name, invocation.arguments)
 
 
+class _UnavailableHandler:
+    """A call to a tool of a server that failed to start: one failed `mcp_tool_call`, a clear reason."""
+
+    mutates = False
+
+    def __init__(self, toolset: McpToolset, server: str, tool: str, reason: str) -> None:
+        self._toolset, self.name = toolset, f"{server}/{tool}"
+        self._server, self._tool, self._reason = server, tool, reason
+
+    def spec(self, model: Any) -> dict[str, Any] | None:
+        return None
+
+    async def handle(self, invocation: Any) -> str | list[dict[str, Any]]:
+        message = f"tool call error: MCP server `{self._server}` is not available: {self._reason}"
+        self._toolset.emit_failed(invocation, self._server, self._tool, message)
+        return message
+
+
 class McpToolset:
     """Keeps a registry in step with the ready servers of a `McpConnectionManager`.
 
@@ -97,8 +120,9 @@ class McpToolset:
         registry: The session's `ToolRegistry` (needs `register(handler, replace=True)`).
     """
 
-    def __init__(self, manager: McpConnectionManager, registry: Any) -> None:
+    def __init__(self, manager: McpConnectionManager, registry: Any, thread_id: str | None = None) -> None:
         self.manager = manager
+        self.thread_id = thread_id
         self._registry = registry
         self._tools: dict[str, McpTool] = {}
         self._known: dict[str, McpTool] = {}
@@ -106,6 +130,41 @@ class McpToolset:
         if manager.servers:
             for name in _RESOURCE_TOOLS:
                 registry.register(_ResourceHandler(self, name), replace=True)
+            registry.add_resolver(self.resolve)
+
+    async def resolve(self, name: str) -> Any:
+        """The handler for a call into the namespace of a server that is not ready yet.
+
+        Waits for that server only (within its `startup_timeout_sec`), then answers with its tool, or
+        with a clear failure if it did not start.
+        """
+        from pycodex_mcp_client import namespace_for
+
+        for server, connection in self.manager.servers.items():
+            prefix = namespace_for(server)
+            function = next(
+                (name[len(prefix) + len(sep) :] for sep in (".", "__") if name.startswith(prefix + sep)), None
+            )
+            if not function:
+                continue
+            await self.manager.wait_settled([server])
+            self.sync()
+            handler = self._registry.get(name)
+            if handler is not None:
+                return handler
+            if connection.state != "ready":
+                return _UnavailableHandler(self, server, function, connection.error or connection.state)
+        return None
+
+    def emit_failed(self, invocation: Any, server: str, tool: str, message: str) -> None:
+        """Begin and end events of a call that failed before reaching its server."""
+        ctx, call = invocation.ctx, invocation.call
+        inv = {"server": server, "tool": tool, "arguments": invocation.arguments}
+        invocation.services.emit(
+            ctx.sub_id, {"type": "mcp_tool_call_begin", "call_id": call.call_id, "invocation": inv}
+        )
+        end = {"type": "mcp_tool_call_end", "call_id": call.call_id, "invocation": inv, "duration": mcp_duration(0)}
+        invocation.services.emit(ctx.sub_id, {**end, "result": {"Err": message}})
 
     def sync(self) -> None:
         """Register the tools of every ready server (called whenever a server's tool list changes)."""
@@ -156,7 +215,7 @@ class McpToolset:
     ) -> tuple[dict[str, Any], str | list[dict[str, Any]]]:
         from pycodex_mcp_client import McpClientError, model_output
 
-        meta = {"callId": call.call_id, "threadId": getattr(ctx, "thread_id", None)}
+        meta = {"callId": call.call_id, "threadId": self.thread_id}
         try:
             data = await self.manager.call_tool(server, name, arguments, meta={k: v for k, v in meta.items() if v})
         except McpClientError as exc:
@@ -230,3 +289,51 @@ class _Assessment:
 
 def _reason(exc: Exception) -> str:
     return str(getattr(exc, "reason", None) or exc)
+
+
+@asynccontextmanager
+async def start_mcp(
+    config: Any, registry: Any, emit: Callable[[str, Any], None], *, thread_id: str, version: str
+) -> AsyncIterator[McpToolset | None]:
+    """Start the configured MCP servers in the background and keep `registry` in step with them.
+
+    Yields `None` when no server is enabled. `required = true` servers are waited for (within their
+    `startup_timeout_sec`): one that fails ends the start-up with a `CodexCoreError`.
+    """
+    servers = {n: s for n, s in config.mcp_servers.items() if s.enabled}
+    if not servers:
+        yield None
+        return
+    from pycodex_mcp_client import McpConnectionManager
+
+    toolset: McpToolset | None = None
+
+    def changed() -> None:
+        if toolset is not None:
+            toolset.sync()
+
+    home = Path(config.codex_home)
+    async with McpConnectionManager.start(
+        servers,
+        report=lambda event: emit("", event),
+        codex_home=home,
+        log_dir=home / "log",
+        client_version=version,
+        on_tools_changed=changed,
+    ) as manager:
+        toolset = McpToolset(manager, registry, thread_id)
+        toolset.sync()
+        required = [n for n, s in servers.items() if s.required]
+        if required:
+            await manager.wait_settled(required)
+            failures = manager.required_failures()
+            if failures:
+                raise _required_error(failures)
+        yield toolset
+
+
+def _required_error(failures: list[tuple[str, str]]) -> CodexCoreError:
+    from ..errors import CodexCoreError
+
+    text = "; ".join(f"{name!r}: {reason}" for name, reason in failures)
+    return CodexCoreError(f"required MCP servers failed to start: {text}")
