@@ -42,7 +42,16 @@ class McpTool:
     """`readOnlyHint`, `destructiveHint`, ... as the server gave them."""
 
 
-def _client_info(version: str) -> Any:
+def _import_sdk() -> None:
+    """Import the SDK's client side (seconds of CPU on a busy machine), in a worker thread."""
+    import importlib
+
+    for module in ("mcp.client.stdio", "mcp.client.streamable_http"):
+        importlib.import_module(module)
+
+
+def client_info(version: str) -> Any:
+    """The `clientInfo` of the handshake (the SDK must be imported)."""
     from mcp import types
 
     return types.Implementation(name=CLIENT_NAME, title="Codex", version=version)
@@ -75,7 +84,6 @@ class McpConnectionManager:
         on_tools_changed: Callable[[], None] | None = None,
     ) -> None:
         self._report = report or (lambda event: None)
-        info = _client_info(client_version)
         env = dict(os.environ if environ is None else environ)
         self.servers: dict[str, ServerConnection] = {
             name: ServerConnection(
@@ -84,7 +92,7 @@ class McpConnectionManager:
                 environ=env,
                 log_dir=log_dir,
                 codex_home=codex_home,
-                client_info=info,
+                client_version=client_version,
                 elicitation=elicitation,
                 on_change=on_tools_changed,
             )
@@ -110,6 +118,13 @@ class McpConnectionManager:
                 yield manager
             finally:
                 tg.cancel_scope.cancel()
+
+    async def _run_all(self, tg: anyio.abc.TaskGroup) -> None:
+        # The SDK is imported off the event loop, so the session's first model request is not held up.
+        await anyio.to_thread.run_sync(_import_sdk)
+        for server in self.servers.values():
+            tg.start_soon(server.run)
+        await self._report_complete()
 
     async def _report_complete(self) -> None:
         for server in self.servers.values():

@@ -50,7 +50,7 @@ class ServerConnection:
         environ: Mapping[str, str],
         log_dir: Path | None,
         codex_home: Path | None,
-        client_info: Any,
+        client_version: str,
         elicitation: Any,
         on_change: Callable[[], None] | None = None,
     ) -> None:
@@ -68,7 +68,7 @@ class ServerConnection:
         """Set when the first start-up has ended, whether the server is ready or failed."""
         self._report = report
         self._environ, self._log_dir, self._codex_home = environ, log_dir, codex_home
-        self._client_info, self._elicitation = client_info, elicitation
+        self._client_version, self._elicitation = client_version, elicitation
         self._live: _Live | None = None
         self._protocol_error: str | None = None
         self._refresh = anyio.Event()
@@ -191,10 +191,12 @@ class ServerConnection:
     def _session(self, read: Any, write: Any) -> Any:
         from mcp import ClientSession
 
+        from ._manager import client_info
+
         return ClientSession(
             read,
             write,
-            client_info=self._client_info,
+            client_info=client_info(self._client_version),
             message_handler=self._on_message,
             elicitation_callback=self._elicitation,
         )
@@ -297,8 +299,8 @@ class ServerConnection:
         Raises:
             McpServerUnavailable: it failed, or is restarting after a crash.
         """
-        if self.state == "starting":
-            with anyio.move_on_after(self.config.startup_timeout_sec + 1):
+        if self.state == "starting":  # the watchdog settles it; the cap only guards against a stuck import
+            with anyio.move_on_after(self.config.startup_timeout_sec + 60):
                 await self.settled.wait()
         live = self._live
         if self.state != "ready" or live is None:
