@@ -165,7 +165,14 @@ class Codex:
 
         try:
             async with (
-                start_mcp(config, tools, session.emit, thread_id=thread_id, version=CORE_VERSION),
+                start_mcp(
+                    config,
+                    tools,
+                    session.emit,
+                    thread_id=thread_id,
+                    version=CORE_VERSION,
+                    observers=emitter.observers,
+                ),
                 anyio.create_task_group() as tg,
             ):
                 tg.start_soon(SubmissionLoop(session).run, sub_recv)

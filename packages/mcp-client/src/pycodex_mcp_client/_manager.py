@@ -69,6 +69,8 @@ class McpConnectionManager:
             `warning` per failed or crashed server.
         on_tools_changed: Called (synchronously) whenever a server's tool list changes: it became
             ready, crashed, came back, or sent `list_changed`; `tools()` then has the new list.
+        start_gate: When given, the SDK import (seconds of CPU that would compete with the caller's
+            own start-up) and the servers wait until it is set, or `gate_timeout_s` has passed.
     """
 
     def __init__(
@@ -82,6 +84,8 @@ class McpConnectionManager:
         client_version: str = "0.1.0",
         elicitation: Any = None,
         on_tools_changed: Callable[[], None] | None = None,
+        start_gate: anyio.Event | None = None,
+        gate_timeout_s: float = 3.0,
     ) -> None:
         self._report = report or (lambda event: None)
         env = dict(os.environ if environ is None else environ)
@@ -101,6 +105,7 @@ class McpConnectionManager:
         }
         """The enabled servers by configured name."""
         self._tools: list[McpTool] | None = None
+        self._gate, self._gate_timeout_s = start_gate, gate_timeout_s
 
     @classmethod
     @asynccontextmanager
@@ -112,15 +117,20 @@ class McpConnectionManager:
                 manager._report(
                     {"type": "mcp_startup_update", "server": server.config.name, "status": {"state": "starting"}}
                 )
-                tg.start_soon(server.run)
-            tg.start_soon(manager._report_complete)
+            if manager.servers:
+                tg.start_soon(manager._run_all, tg)
             try:
                 yield manager
             finally:
                 tg.cancel_scope.cancel()
 
     async def _run_all(self, tg: anyio.abc.TaskGroup) -> None:
-        # The SDK is imported off the event loop, so the session's first model request is not held up.
+        # The SDK is imported off the event loop, and after the caller's gate (its first model request
+        # is on the wire), so that request is not held up by an import that hogs the interpreter.
+        if self._gate is not None:
+            with anyio.move_on_after(self._gate_timeout_s):
+                await self._gate.wait()
+            await anyio.sleep(0.05)
         await anyio.to_thread.run_sync(_import_sdk)
         for server in self.servers.values():
             tg.start_soon(server.run)

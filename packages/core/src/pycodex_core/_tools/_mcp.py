@@ -17,6 +17,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._observers import SessionObserver
+
 if TYPE_CHECKING:
     from pycodex_mcp_client import McpConnectionManager, McpTool
 
@@ -120,8 +122,14 @@ class McpToolset:
         registry: The session's `ToolRegistry` (needs `register(handler, replace=True)`).
     """
 
-    def __init__(self, manager: McpConnectionManager, registry: Any, thread_id: str | None = None) -> None:
+    def __init__(
+        self, manager: McpConnectionManager, registry: Any, thread_id: str | None = None, requested: Any = None
+    ) -> None:
+        import anyio
+
         self.manager = manager
+        self.requested: anyio.Event = requested or anyio.Event()
+        """Set once the first model request is answered (or a call needs a server): the servers start then."""
         self.thread_id = thread_id
         self._registry = registry
         self._tools: dict[str, McpTool] = {}
@@ -140,6 +148,7 @@ class McpToolset:
         """
         from pycodex_mcp_client import namespace_for
 
+        self.requested.set()
         for server, connection in self.manager.servers.items():
             prefix = namespace_for(server)
             function = next(
@@ -291,14 +300,42 @@ def _reason(exc: Exception) -> str:
     return str(getattr(exc, "reason", None) or exc)
 
 
+_BEFORE_RESPONSE = frozenset(
+    {"session_configured", "task_started", "user_message", "warning", "mcp_startup_update", "mcp_startup_complete"}
+)
+
+
+class _FirstResponse(SessionObserver):
+    """Sets `gate` at the first event that comes from a model response.
+
+    Importing the MCP SDK takes seconds of CPU and holds import locks the first request needs, so
+    the servers start once that request has been answered (or a call names a server, or a few
+    seconds have passed): a configured server never delays the first model request.
+    """
+
+    def __init__(self, gate: Any) -> None:
+        self._gate = gate
+
+    def on_event(self, event: Any) -> None:
+        if not self._gate.is_set() and event["msg"].get("type") not in _BEFORE_RESPONSE:
+            self._gate.set()
+
+
 @asynccontextmanager
 async def start_mcp(
-    config: Any, registry: Any, emit: Callable[[str, Any], None], *, thread_id: str, version: str
+    config: Any,
+    registry: Any,
+    emit: Callable[[str, Any], None],
+    *,
+    thread_id: str,
+    version: str,
+    observers: list[Any] | None = None,
 ) -> AsyncIterator[McpToolset | None]:
     """Start the configured MCP servers in the background and keep `registry` in step with them.
 
     Yields `None` when no server is enabled. `required = true` servers are waited for (within their
-    `startup_timeout_sec`): one that fails ends the start-up with a `CodexCoreError`.
+    `startup_timeout_sec`): one that fails ends the start-up with a `CodexCoreError`. `observers`
+    (the session's list) gets the hook that starts the servers after the first model response.
     """
     servers = {n: s for n, s in config.mcp_servers.items() if s.enabled}
     if not servers:
@@ -312,7 +349,12 @@ async def start_mcp(
         if toolset is not None:
             toolset.sync()
 
+    import anyio
+
     home = Path(config.codex_home)
+    requested = anyio.Event()
+    if observers is not None:
+        observers.append(_FirstResponse(requested))
     async with McpConnectionManager.start(
         servers,
         report=lambda event: emit("", event),
@@ -320,11 +362,13 @@ async def start_mcp(
         log_dir=home / "log",
         client_version=version,
         on_tools_changed=changed,
+        start_gate=requested,
     ) as manager:
-        toolset = McpToolset(manager, registry, thread_id)
+        toolset = McpToolset(manager, registry, thread_id, requested)
         toolset.sync()
         required = [n for n, s in servers.items() if s.required]
         if required:
+            requested.set()  # nothing may run before the required servers are up
             await manager.wait_settled(required)
             failures = manager.required_failures()
             if failures:
