@@ -1,153 +1,22 @@
 """Differential tests: our `apply_patch` console script against Codex 0.169's, case by case.
 
-Each case builds the same directory tree twice, runs one implementation in each copy and compares
-exit code, stdout, stderr (with the directory replaced by `<ROOT>`) and the resulting tree (bytes,
-permission bits, symlinks, directories). Every known, intended difference is listed in
-`KNOWN_DIFFERENCES` with the aspects that differ and why ours is better (docs/apply-patch.md); an
-unlisted difference fails, and so does a listed one that no longer differs.
-
-Codex's binary dispatches on argv[0]: a symlink named `apply_patch` runs its patcher.
+Every known, intended difference is listed in `KNOWN_DIFFERENCES` with the aspects that differ and
+why ours is better (docs/apply-patch.md); an unlisted difference fails, and so does a listed one
+that no longer differs.
 """
 
 from __future__ import annotations
 
-import os
 import random
-import stat
 import subprocess
-import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from differential_support import ROOT, Case, Entry, codex_binary, differing, ours_apply_patch, run_case
 
 pytestmark = pytest.mark.codex
-
-ROOT = "{ROOT}"
-"""Placeholder in patches and file contents for the per-run root directory (absolute paths)."""
-
-Entry = bytes | tuple[bytes, int] | tuple[str, str] | None
-"""A file's bytes, (bytes, mode), ("symlink", target) or None for an empty directory."""
-
-
-@dataclass
-class Case:
-    name: str
-    patch: str | None
-    files: dict[str, Entry] = field(default_factory=dict)
-    args: list[str] | None = None
-    """Explicit argv (after the program name); default `[patch]`."""
-    stdin: str | None = None
-
-
-# -- locating the binaries ------------------------------------------------------------------------
-
-
-def _codex_binary() -> Path:
-    env = os.environ.get("PYCODEX_REAL_CODEX")
-    if env:
-        return Path(env)
-    found = sorted(Path(__file__).resolve().parents[2].glob(".codex-ref/node_modules/@openai/codex-linux-x64/**/codex"))
-    found = [path for path in found if path.is_file()]
-    if not found:
-        pytest.fail(
-            "The real Codex 0.169 binary is missing: set PYCODEX_REAL_CODEX or run "
-            "`npm install --prefix .codex-ref @openai/codex@0.169.0`."
-        )
-    return found[0]
-
-
-@pytest.fixture(scope="module")
-def codex_apply_patch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    link = tmp_path_factory.mktemp("codexbin") / "apply_patch"
-    link.symlink_to(_codex_binary())
-    return link
-
-
-def ours_apply_patch() -> Path:
-    script = Path(sys.executable).parent / "apply_patch"
-    assert script.exists(), f"console script not installed at {script}"
-    return script
-
-
-# -- running and snapshotting ---------------------------------------------------------------------
-
-
-def _build(base: Path, files: dict[str, Entry], root: Path) -> None:
-    for rel, entry in files.items():
-        path = base / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if entry is None:
-            path.mkdir(exist_ok=True)
-        elif isinstance(entry, bytes):
-            path.write_bytes(entry.replace(ROOT.encode(), str(root).encode()))
-        elif isinstance(entry[0], bytes):
-            path.write_bytes(entry[0])
-            path.chmod(int(entry[1]))
-        elif entry[0] == "fifo":
-            os.mkfifo(path)
-        else:
-            path.symlink_to(str(entry[1]).replace(ROOT, str(root)))
-
-
-def _tree(root: Path) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            path = Path(dirpath) / name
-            rel = str(path.relative_to(root))
-            info = path.lstat()
-            if stat.S_ISLNK(info.st_mode):
-                out[rel] = ("link", os.readlink(path).replace(str(root), ROOT))
-            elif stat.S_ISDIR(info.st_mode):
-                out[rel] = "dir"
-            elif stat.S_ISFIFO(info.st_mode):
-                out[rel] = "fifo"
-            else:
-                out[rel] = (
-                    path.read_bytes().replace(str(root).encode(), ROOT.encode()),
-                    oct(stat.S_IMODE(info.st_mode)),
-                )
-    return out
-
-
-@dataclass
-class Outcome:
-    rc: int
-    stdout: str
-    stderr: str
-    files: dict[str, object]
-
-
-def _run(program: Path, case: Case, root: Path) -> Outcome:
-    root.mkdir()
-    work = root / "work"
-    work.mkdir()
-    _build(work, {k: v for k, v in case.files.items() if not k.startswith("../")}, root)
-    _build(root, {k[3:]: v for k, v in case.files.items() if k.startswith("../")}, root)
-    if case.args is not None:
-        args = [arg.replace(ROOT, str(root)) for arg in case.args]
-    elif case.patch is not None:
-        args = [case.patch.replace(ROOT, str(root))]
-    else:
-        args = []
-    stdin = None if case.stdin is None else case.stdin.replace(ROOT, str(root)).encode()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYCODEX_APPLY_PATCH")}
-    proc = subprocess.run(
-        [str(program), *args],
-        cwd=work,
-        input=stdin if stdin is not None else b"",
-        capture_output=True,
-        env=env,
-        timeout=60,
-    )
-
-    def norm(data: bytes) -> str:
-        return data.decode("utf-8", "replace").replace(str(root), ROOT)
-
-    return Outcome(proc.returncode, norm(proc.stdout), norm(proc.stderr), _tree(root))
 
 
 # -- cases ----------------------------------------------------------------------------------------
@@ -361,6 +230,11 @@ def _hand_written() -> list[Case]:
         + E,
         {"delete.txt": b"obsolete\n", "modify.txt": b"line1\nline2\n"},
     )
+    many = {f"many/old{k}.txt": f"old {k}\n".encode() for k in range(120)}
+    many_hunks = "".join(
+        f"*** Add File: many/new{k}.txt\n+new {k}\n*** Delete File: many/old{k}.txt\n" for k in range(120)
+    )
+    add("more_than_a_hundred_files_in_one_directory", P + many_hunks + E, many)
     return c
 
 
@@ -501,18 +375,14 @@ KNOWN_DIFFERENCES: dict[str, tuple[frozenset[str], str]] = {
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_matches_codex(case: Case, codex_apply_patch: Path, tmp_path: Path) -> None:
-    theirs = _run(codex_apply_patch, case, tmp_path / "codex")
-    ours = _run(ours_apply_patch(), case, tmp_path / "ours")
+    theirs = run_case(codex_apply_patch, case, tmp_path / "codex")
+    ours = run_case(ours_apply_patch(), case, tmp_path / "ours")
     allowed, reason = KNOWN_DIFFERENCES.get(case.name, (frozenset[str](), ""))
-    differing = {
-        aspect for aspect in ("rc", "stdout", "stderr", "files") if getattr(ours, aspect) != getattr(theirs, aspect)
-    }
-    unexpected = differing - allowed
+    found = differing(ours, theirs)
+    unexpected = found - allowed
     assert not unexpected, f"new difference in {sorted(unexpected)}:\nours:   {ours}\ncodex:  {theirs}"
     if allowed:
-        assert differing, (
-            f"{case.name} is listed as a known difference ({reason}) but now matches Codex; drop the entry"
-        )
+        assert found, f"{case.name} is listed as a known difference ({reason}) but now matches Codex; drop the entry"
 
 
 def test_enough_cases() -> None:
@@ -523,6 +393,6 @@ def test_enough_cases() -> None:
 
 def test_binary_is_codex_0_169() -> None:
     out = subprocess.run(
-        [str(_codex_binary()), "--version"], capture_output=True, text=True, timeout=30, encoding="utf-8"
+        [str(codex_binary()), "--version"], capture_output=True, text=True, timeout=30, encoding="utf-8"
     )
     assert "0.169" in out.stdout, out.stdout

@@ -63,3 +63,40 @@ def test_oss_human_output(tmp_path: Path) -> None:
     assert "provider: llamacpp" in result.stderr
     assert "model: smollm2" in result.stderr
     assert result.stdout.strip()
+
+
+README_PROMPT = "Say hello to a new user in one sentence."
+
+
+def _longest_run(text: str) -> int:
+    """Length of the longest run of one repeated character (an emoji counts as one)."""
+    best = run = 0
+    previous = None
+    for char in text:
+        run = run + 1 if char == previous else 1
+        previous = char
+        if not char.isspace():
+            best = max(best, run)
+    return best
+
+
+def test_readme_main_command_answers_briefly_and_sanely(tmp_path: Path) -> None:
+    import time
+
+    started = time.monotonic()
+    result = _run(tmp_path, README_PROMPT)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    answer = result.stdout.strip()
+    assert answer, result.stderr
+    assert len(answer) <= 400, answer
+    assert _longest_run(answer) <= 10, answer
+    assert answer.isascii() or sum(not c.isascii() for c in answer) <= 4, answer
+    assert "Local model ready" in result.stderr
+    # The issue's budget for the whole first-run command on CI's two cores.
+    assert elapsed < 60, f"took {elapsed:.1f}s"
+    # A second run reuses the prompt prefix the first one saved.
+    again = _run(tmp_path, README_PROMPT)
+    assert again.returncode == 0, again.stderr
+    assert "prompt tokens cached" in again.stderr
+    assert list((tmp_path / "home" / "cache" / "llamacpp").glob("prefix-*.bin"))

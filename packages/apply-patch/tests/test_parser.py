@@ -28,7 +28,11 @@ def test_all_hunk_kinds() -> None:
     assert patch.hunks == (
         AddFile("path/add.py", "abc\ndef\n"),
         DeleteFile("path/delete.py"),
-        UpdateFile("path/update.py", "path/update2.py", [UpdateChunk("def f():", ["    pass"], ["    return 123"])]),
+        UpdateFile(
+            "path/update.py",
+            "path/update2.py",
+            [UpdateChunk("def f():", ["    pass"], ["    return 123"], new_origins=[-1])],
+        ),
     )
     assert patch.text.startswith("*** Begin Patch\n*** Add File")
     assert patch.environment_id is None
@@ -47,15 +51,15 @@ def test_update_chunks_context_and_eof() -> None:
     (hunk,) = patch.hunks
     assert isinstance(hunk, UpdateFile)
     assert hunk.chunks == [
-        UpdateChunk(None, ["a", "b", ""], ["a", "B", ""]),
-        UpdateChunk("ctx", [], ["z"], is_end_of_file=True),
+        UpdateChunk(None, ["a", "b", ""], ["a", "B", ""], new_origins=[0, -1, 2]),
+        UpdateChunk("ctx", [], ["z"], is_end_of_file=True, new_origins=[-1]),
     ]
 
 
 def test_first_chunk_may_omit_header() -> None:
     (hunk,) = parse_patch(P + "*** Update File: f\n import foo\n+bar\n" + E).hunks
     assert isinstance(hunk, UpdateFile)
-    assert hunk.chunks == [UpdateChunk(None, ["import foo"], ["import foo", "bar"])]
+    assert hunk.chunks == [UpdateChunk(None, ["import foo"], ["import foo", "bar"], new_origins=[0, -1])]
 
 
 def test_blank_lines_between_chunks_are_skipped() -> None:
@@ -73,7 +77,7 @@ def test_empty_context_header_text() -> None:
 def test_indented_at_at_is_a_context_line() -> None:
     (hunk,) = parse_patch(P + "*** Update File: f\n@@\n-a\n  @@  \n" + E).hunks
     assert isinstance(hunk, UpdateFile)
-    assert hunk.chunks == [UpdateChunk(None, ["a", " @@  "], [" @@  "])]
+    assert hunk.chunks == [UpdateChunk(None, ["a", " @@  "], [" @@  "], new_origins=[1])]
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from hypothesis import given, settings, strategies as st
+
 from pycodex_apply_patch import seek_sequence
 
 
@@ -45,3 +47,15 @@ def test_eof_only_tries_the_end() -> None:
 def test_rust_whitespace_not_python_whitespace() -> None:
     # U+001C is whitespace to Python's str.strip but not to Rust's str::trim.
     assert seek_sequence(["a\x1c"], ["a"]) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="ab \t\u00a0\u2002\u2013\u2014\u2018\u2019\u201c\u201d\u2212\u3000\x1c\u0085", max_size=8)
+    )
+)
+def test_whole_file_normalisation_equals_line_by_line(lines: list[str]) -> None:
+    from pycodex_apply_patch._seek import LineIndex, normalise_line
+
+    assert LineIndex(lines).normalised() == [normalise_line(line) for line in lines]

@@ -58,12 +58,16 @@ async def _wait_for(codex: Codex, kind: str, call_id: str | None = None) -> dict
             return msg
 
 
+_RAW_TTY_SLEEP = {"cmd": "stty raw -echo; exec sleep 30", "tty": True, "yield_time_ms": 250}
+"""A terminal in raw mode fills up like a pipe when its process does not read."""
+
+
 async def test_write_stdin_to_a_process_not_reading_stops_at_the_yield_time_and_says_so(
     make_config: ConfigFactory,
 ) -> None:
     transport = ScriptedTransport(
         [
-            response(function_call("exec_command", {"cmd": "sleep 30", "yield_time_ms": 250}, call_id="start")),
+            response(function_call("exec_command", _RAW_TTY_SLEEP, call_id="start")),
             response(
                 function_call(
                     "write_stdin", {"session_id": 1000, "chars": "x" * 1_000_000, "yield_time_ms": 400}, call_id="w"
@@ -90,7 +94,7 @@ async def test_write_stdin_to_a_process_not_reading_stops_at_the_yield_time_and_
 async def test_interrupt_and_shutdown_work_while_a_write_is_pending(make_config: ConfigFactory) -> None:
     transport = ScriptedTransport(
         [
-            response(function_call("exec_command", {"cmd": "sleep 30", "yield_time_ms": 250}, call_id="start")),
+            response(function_call("exec_command", _RAW_TTY_SLEEP, call_id="start")),
             response(
                 function_call(
                     "write_stdin", {"session_id": 1000, "chars": "x" * 1_000_000, "yield_time_ms": 30_000}, call_id="w"
@@ -130,7 +134,7 @@ async def test_interrupt_keeps_background_terminals_but_stops_the_command_being_
         [
             response(function_call("exec_command", {"cmd": "exec sleep 60", "yield_time_ms": 250}, call_id="bg")),
             response(function_call("exec_command", {"cmd": "exec sleep 60", "yield_time_ms": 30_000}, call_id="fg")),
-            response(function_call("write_stdin", {"session_id": 1000, "chars": "\n"}, call_id="poll")),
+            response(function_call("write_stdin", {"session_id": 1000, "chars": ""}, call_id="poll")),
             response(assistant_message("done")),
         ]
     )

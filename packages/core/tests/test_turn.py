@@ -148,7 +148,11 @@ async def test_failing_command_keeps_exit_code(make_config: ConfigFactory) -> No
 async def test_long_running_command_then_write_stdin(make_config: ConfigFactory) -> None:
     transport = ScriptedTransport(
         [
-            response(function_call("exec_command", {"cmd": "read x; echo got $x", "yield_time_ms": 300})),
+            response(
+                function_call(
+                    "exec_command", {"cmd": "stty -echo; read x; echo got $x", "tty": True, "yield_time_ms": 300}
+                )
+            ),
             response(
                 function_call(
                     "write_stdin", {"session_id": 1000, "chars": "abc\n", "yield_time_ms": 3000}, call_id="c2"
@@ -162,8 +166,8 @@ async def test_long_running_command_then_write_stdin(make_config: ConfigFactory)
     first = _outputs(transport.requests[1])[0]["output"]
     assert "Process running with session ID 1000" in first
     second = _outputs(transport.requests[2])[1]["output"]
-    assert "Process exited with code 0" in second and second.endswith("got abc\n")
-    assert of_type(msgs, "exec_command_end")[0]["aggregated_output"] == "got abc\n"
+    assert "Process exited with code 0" in second and second.replace("\r\n", "\n").endswith("got abc\n")
+    assert of_type(msgs, "exec_command_end")[0]["aggregated_output"].replace("\r\n", "\n") == "got abc\n"
 
 
 PATCH_ADD = "*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** End Patch\n"
@@ -357,7 +361,9 @@ async def test_patch_policy_by_sandbox(make_config: ConfigFactory, workspace: Pa
         await collect_turn(codex, "x")
     assert (workspace / "hello.txt").exists()
     assert not (outside / "x.txt").exists()
-    assert _outputs(transport.requests[2])[1]["output"].startswith("Exit code: 1\n")
+    # As Codex 0.169: the bare refusal, no patch events.
+    refusal = "patch rejected: writing outside of the project; rejected by user approval settings"
+    assert _outputs(transport.requests[2])[1]["output"] == refusal
 
     transport = ScriptedTransport(
         [

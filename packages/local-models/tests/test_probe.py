@@ -14,7 +14,16 @@ LLAMACPP_PROPS = {
 def test_llamacpp_props(fake_server) -> None:
     fake = fake_server({("GET", "/props"): (200, LLAMACPP_PROPS)})
     assert probe_endpoint(fake.v1, "smollm2") == EndpointInfo(8192, True, True, "llamacpp")
-    assert fake.requests == [("GET", "/props", None)]
+    assert fake.requests == [("GET", "/props", None), ("GET", "/v1/models", None)]
+
+
+def test_llamacpp_reports_parameter_count(fake_server) -> None:
+    models = {"data": [{"id": "smollm2", "meta": {"n_params": 134515008, "n_ctx_train": 8192}}]}
+    fake = fake_server({("GET", "/props"): (200, LLAMACPP_PROPS), ("GET", "/v1/models"): (200, models)})
+    assert probe_endpoint(fake.v1, "smollm2") == EndpointInfo(8192, True, True, "llamacpp", 134515008)
+    bad = {"data": [{"id": "smollm2", "meta": {"n_params": "many"}}]}
+    fake = fake_server({("GET", "/props"): (200, LLAMACPP_PROPS), ("GET", "/v1/models"): (200, bad)})
+    assert probe_endpoint(fake.v1, "smollm2").parameters is None
 
 
 def test_llamacpp_props_without_fields(fake_server) -> None:

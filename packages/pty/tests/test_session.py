@@ -35,7 +35,7 @@ async def test_env_and_cwd(tmp_path: Path) -> None:
 
 async def test_yield_deadline_returns_while_running_then_stdin() -> None:
     with anyio.fail_after(5):
-        proc = ProcessSession.spawn(["bash", "-c", "echo ready; read line; echo got:$line"])
+        proc = ProcessSession.spawn(["bash", "-c", "echo ready; read line; echo got:$line"], open_stdin=True)
         out, code = await proc.collect(0.3)
         assert code is None
         assert out == b"ready\n"
@@ -137,7 +137,7 @@ async def test_write_to_a_process_not_reading_stdin_keeps_the_loop_running_and_s
     written = 0
     started = time.monotonic()
     with anyio.fail_after(5):
-        proc = ProcessSession.spawn(["sleep", "30"])
+        proc = ProcessSession.spawn(["sleep", "30"], open_stdin=True)
         try:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(ticker)
@@ -155,7 +155,7 @@ async def test_write_to_a_process_not_reading_stdin_keeps_the_loop_running_and_s
 async def test_pending_write_is_cancellable(tty: bool) -> None:
     with anyio.fail_after(5):
         # In canonical mode a terminal drops what does not fit; in raw mode its buffer fills up like a pipe.
-        proc = ProcessSession.spawn(["bash", "-c", "stty raw -echo; exec sleep 30"], tty=tty)
+        proc = ProcessSession.spawn(["bash", "-c", "stty raw -echo; exec sleep 30"], tty=tty, open_stdin=True)
         try:
             await anyio.sleep(0.2)
             with anyio.move_on_after(0.3) as scope:

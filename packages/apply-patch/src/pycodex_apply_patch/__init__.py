@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 
 from ._cli import main
-from ._commit import apply_plan
+from ._commit import JournalRecovery, apply_plan, recover_journals
 from ._errors import (
     ApplyPatchError,
     EmptyPatchError,
@@ -29,9 +29,12 @@ from ._errors import (
     PatchIOError,
     PatchParseError,
     PathNotAllowedError,
+    ProtectedPathError,
 )
+from ._journal import default_journal_dir
 from ._parser import AddFile, DeleteFile, Hunk, Patch, UpdateChunk, UpdateFile, parse_patch
 from ._plan import plan_patch
+from ._roots import WritableRoot, protected_subpaths
 from ._seek import seek_sequence
 from ._shell import ApplyPatchInvocation, ShellPatch, extract_patch_from_shell, parse_invocation
 from ._types import FileChangeSpec, PatchPlan, PatchResult
@@ -51,6 +54,7 @@ __all__ = [
     "ImplicitInvocationError",
     "InvalidHunkError",
     "InvalidPatchError",
+    "JournalRecovery",
     "Patch",
     "PatchConflictError",
     "PatchIOError",
@@ -58,16 +62,21 @@ __all__ = [
     "PatchPlan",
     "PatchResult",
     "PathNotAllowedError",
+    "ProtectedPathError",
     "ShellPatch",
     "UpdateChunk",
     "UpdateFile",
+    "WritableRoot",
     "apply_patch",
     "apply_plan",
+    "default_journal_dir",
     "extract_patch_from_shell",
     "main",
     "parse_invocation",
     "parse_patch",
     "plan_patch",
+    "protected_subpaths",
+    "recover_journals",
     "seek_sequence",
 ]
 
@@ -76,14 +85,18 @@ def apply_patch(
     text: str,
     *,
     cwd: str | os.PathLike[str],
-    writable_roots: Sequence[str | os.PathLike[str]] | None = None,
+    writable_roots: Sequence[str | os.PathLike[str] | WritableRoot] | None = None,
+    journal_dir: str | os.PathLike[str] | None = None,
 ) -> PatchResult:
     """Parse, verify and apply a patch, all or nothing.
 
     Args:
         text: The patch (`*** Begin Patch` ... `*** End Patch`, optionally in a heredoc wrapper).
         cwd: Directory relative paths are resolved against.
-        writable_roots: Directories the patch may write to (default: `[cwd]`).
+        writable_roots: Directories the patch may write to (default: `[cwd]`); a `WritableRoot` adds
+            read-only sub-paths (`WritableRoot.protected(root)` keeps `.git`, `.codex`, ... read-only).
+        journal_dir: Where the crash journal lives (default: `default_journal_dir()`); journals left
+            there by crashed runs are recovered before the patch is read against the files.
 
     Returns:
         What was done; `result.summary()` is Codex's success text.
@@ -91,4 +104,6 @@ def apply_patch(
     Raises:
         ApplyPatchError: Any failure; `str(error)` is the text Codex prints. No file was changed.
     """
-    return apply_plan(plan_patch(parse_patch(text), cwd=cwd, writable_roots=writable_roots))
+    recover_journals(journal_dir)
+    plan = plan_patch(parse_patch(text), cwd=cwd, writable_roots=writable_roots)
+    return apply_plan(plan, journal_dir=journal_dir)

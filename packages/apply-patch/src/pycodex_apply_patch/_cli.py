@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ._commit import apply_plan
+from ._commit import apply_plan, recover_journals
 from ._errors import ApplyPatchError
 from ._parser import parse_patch
 from ._plan import plan_patch
@@ -56,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cwd = os.getcwd()
     roots_env = os.environ.get(WRITABLE_ROOTS_ENV)
     roots = [root for root in roots_env.split(os.pathsep) if root] if roots_env else None
+    recover_journals()  # a run that died mid-apply is finished or undone before this one reads files
     try:
         plan = plan_patch(parse_patch(text), cwd=cwd, writable_roots=roots)
         result = apply_plan(plan)

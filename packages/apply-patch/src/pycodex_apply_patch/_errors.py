@@ -10,6 +10,7 @@ ApplyPatchError                 base; str(err) is the text Codex's apply_patch p
 ├── PatchConflictError          context or expected lines not found in the file
 ├── PatchIOError                reading, writing or deleting a file failed (has `path`)
 ├── PathNotAllowedError         a path is outside the writable roots (has `path`)
+│   └── ProtectedPathError      a path is in a read-only sub-path such as `.git` (has `protected`)
 ├── EmptyPatchError             the patch has no hunks ("No files were modified.")
 └── ImplicitInvocationError     a bare patch was run without `apply_patch`
 ```
@@ -74,6 +75,15 @@ class PathNotAllowedError(ApplyPatchError):
         super().__init__(message)
         self.path = path
         """The offending path, absolute."""
+
+
+class ProtectedPathError(PathNotAllowedError):
+    """The patch would write inside a read-only sub-path of a writable root (`.git`, `.codex`, ...)."""
+
+    def __init__(self, message: str, path: str, protected: str) -> None:
+        super().__init__(message, path)
+        self.protected = protected
+        """The read-only sub-path that holds `path`."""
 
 
 class EmptyPatchError(ApplyPatchError):

@@ -47,7 +47,7 @@ class _Record:
 class UpdateChunk(_Record):
     """One `@@` section of an `*** Update File:` hunk."""
 
-    __slots__ = ("change_context", "is_end_of_file", "new_lines", "old_lines")
+    __slots__ = ("change_context", "is_end_of_file", "new_lines", "new_origins", "old_lines")
 
     def __init__(
         self,
@@ -55,6 +55,7 @@ class UpdateChunk(_Record):
         old_lines: list[str],
         new_lines: list[str],
         is_end_of_file: bool = False,
+        new_origins: list[int] | None = None,
     ) -> None:
         self.change_context = change_context
         """Text after `@@ ` (a line that must appear before `old_lines`), or None for a bare `@@`."""
@@ -64,6 +65,12 @@ class UpdateChunk(_Record):
         """Context and added lines: what replaces `old_lines`."""
         self.is_end_of_file = is_end_of_file
         """True when the chunk ended with `*** End of File`: `old_lines` must sit at the end."""
+        self.new_origins = new_origins
+        """For each of `new_lines`: the index in `old_lines` of the same context line, or -1 for an added line.
+
+        A context line is written back as the file has it (the patch's copy only locates it). None:
+        unknown, every new line is written as given.
+        """
 
 
 class AddFile(_Record):
@@ -240,6 +247,7 @@ def _parse_chunk(
         raise InvalidHunkError("Update hunk does not contain any lines", line_number + 1)
     old: list[str] = []
     new: list[str] = []
+    origins: list[int] = []
     is_eof = False
     index = body_start
     while index < len(lines):
@@ -252,12 +260,15 @@ def _parse_chunk(
             break
         marker = line[:1]
         if marker == "":
+            origins.append(len(old))
             old.append("")
             new.append("")
         elif marker == " ":
+            origins.append(len(old))
             old.append(line[1:])
             new.append(line[1:])
         elif marker == "+":
+            origins.append(-1)
             new.append(line[1:])
         elif marker == "-":
             old.append(line[1:])
@@ -270,4 +281,4 @@ def _parse_chunk(
         else:
             break
         index += 1
-    return UpdateChunk(context, old, new, is_eof), index - start
+    return UpdateChunk(context, old, new, is_eof, origins), index - start

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 
-from ._errors import PatchConflictError, PatchIOError, PathNotAllowedError
+from ._errors import PatchConflictError, PatchIOError, PathNotAllowedError, ProtectedPathError
 from ._parser import AddFile, DeleteFile, Patch, UpdateChunk, UpdateFile
+from ._roots import ResolvedRoots, WritableRoot
 from ._seek import LineIndex, seek_in
 from ._text import TextFile
 from ._types import FileChangeSpec, PatchPlan, Snapshot, WriteOp
@@ -39,7 +40,7 @@ class _Content:
 class _Planner:
     """Runs the hunks in order against an overlay of the file system (Codex applies them one by one)."""
 
-    def __init__(self, cwd: str, roots: list[str]) -> None:
+    def __init__(self, cwd: str, roots: ResolvedRoots) -> None:
         self.cwd = cwd
         self.roots = roots
         self.snapshots: dict[str, Snapshot] = {}
@@ -53,13 +54,17 @@ class _Planner:
 
     # -- paths ---------------------------------------------------------------------------------
     def _check_allowed(self, key: str, display: str) -> None:
-        for root in self.roots:
-            if key == root or key.startswith(root if root.endswith(os.sep) else root + os.sep):
-                return
-        raise PathNotAllowedError(
-            f"Refusing to write {display}: it resolves to {key}, outside the writable roots ({', '.join(self.roots)})",
-            display,
-        )
+        if not self.roots.inside(key):
+            raise PathNotAllowedError(
+                f"Refusing to write {display}: it resolves to {key}, "
+                f"outside the writable roots ({', '.join(self.roots.roots)})",
+                display,
+            )
+        protected = self.roots.read_only_match(key, os.path.normpath(display))
+        if protected is not None:
+            raise ProtectedPathError(
+                f"Refusing to write {display}: {protected} is read-only inside the writable roots", display, protected
+            )
 
     def _write_key(self, path: str) -> tuple[str, str]:
         """Key of a path that will be written: every symlink resolved (a write follows them)."""
@@ -181,7 +186,8 @@ class _Planner:
         return PatchPlan(
             patch=patch,
             cwd=self.cwd,
-            writable_roots=tuple(self.roots),
+            writable_roots=tuple(self.roots.roots),
+            read_only_subpaths=tuple(self.roots.protected.values()),
             changes=self._changes(),
             ops=tuple(writes),
             added=tuple(self.added),
@@ -222,14 +228,17 @@ class _Planner:
 
 def compute_replacements(
     lines: list[str], chunks: Sequence[UpdateChunk], display: str, python_strip_ok: bool | None = None
-) -> list[tuple[int, int, list[str]]]:
+) -> list[tuple[int, int, list[str | int]]]:
     """Locate every chunk of an update in `lines`; return sorted `(start, old_len, new_lines)` replacements.
+
+    In `new_lines`, an int is the index of a file line kept as it is (a context line: the patch's copy
+    only located it, fuzzily perhaps); a str is an added line, as the patch wrote it.
 
     Raises:
         PatchConflictError: A `@@` context line or a chunk's expected lines are not in the file.
     """
     index = LineIndex(lines, python_strip_ok)
-    replacements: list[tuple[int, int, list[str]]] = []
+    replacements: list[tuple[int, int, list[str | int]]] = []
     line_index = 0
     for chunk in chunks:
         if chunk.change_context is not None:
@@ -238,31 +247,40 @@ def compute_replacements(
                 raise PatchConflictError(f"Failed to find context '{chunk.change_context}' in {display}", display)
             line_index = found + 1
         if not chunk.old_lines:
-            replacements.append((len(lines), 0, chunk.new_lines))
+            replacements.append((len(lines), 0, list[str | int](chunk.new_lines)))
             continue
         pattern = chunk.old_lines
         new_lines = chunk.new_lines
+        origins = chunk.new_origins
         found = seek_in(index, pattern, line_index, chunk.is_end_of_file)
         if found is None and pattern[-1] == "":
             pattern = pattern[:-1]
             if new_lines and new_lines[-1] == "":
                 new_lines = new_lines[:-1]
+                origins = None if origins is None else origins[:-1]
             found = seek_in(index, pattern, line_index, chunk.is_end_of_file)
         if found is None:
             raise PatchConflictError(
                 f"Failed to find expected lines in {display}:\n" + "\n".join(chunk.old_lines), display
             )
-        replacements.append((found, len(pattern), new_lines))
+        replacements.append((found, len(pattern), _kept(new_lines, origins, found, len(pattern))))
         line_index = found + len(pattern)
     replacements.sort(key=lambda item: item[0])
     return replacements
+
+
+def _kept(new_lines: list[str], origins: list[int] | None, found: int, count: int) -> list[str | int]:
+    """The new lines of a matched chunk, with each context line replaced by its file line's index."""
+    if origins is None:
+        return list[str | int](new_lines)
+    return [found + origin if 0 <= origin < count else line for line, origin in zip(new_lines, origins, strict=True)]
 
 
 def plan_patch(
     patch: Patch,
     *,
     cwd: str | os.PathLike[str],
-    writable_roots: Sequence[str | os.PathLike[str]] | None = None,
+    writable_roots: Sequence[str | os.PathLike[str] | WritableRoot] | None = None,
 ) -> PatchPlan:
     """Verify `patch` against the files under `cwd` and compute the result, without writing anything.
 
@@ -273,13 +291,15 @@ def plan_patch(
         patch: A parsed patch (see `parse_patch`).
         cwd: Directory that relative paths in the patch are resolved against.
         writable_roots: Directories the patch may write to (default: `[cwd]`). Paths are checked after
-            resolving `..` and every symlink.
+            resolving `..` and every symlink. A `WritableRoot` also names read-only sub-paths
+            (`WritableRoot.protected(root)`: `.git`, `.agents`, `.codex`, `.aws`, as Codex's sandbox).
 
     Returns:
         The plan: per-file changes and the operations `apply_plan` will perform.
 
     Raises:
         PathNotAllowedError: A path resolves outside the writable roots.
+        ProtectedPathError: A path is in (or is) a read-only sub-path of a writable root.
         PatchConflictError: A chunk does not match the file.
         PatchIOError: A file to update or delete does not exist, or a directory is in the way.
         EmptyPatchError: The patch has no hunks.
@@ -289,10 +309,7 @@ def plan_patch(
     if not patch.hunks:
         raise EmptyPatchError
     cwd_text: str = os.path.abspath(os.fspath(cwd))
-    roots: list[str] = [
-        os.path.realpath(os.path.join(cwd_text, os.fspath(root)))
-        for root in (writable_roots if writable_roots is not None else [cwd_text])
-    ]
+    roots = ResolvedRoots(cwd_text, writable_roots if writable_roots is not None else [cwd_text])
     planner = _Planner(cwd_text, roots)
     for hunk in patch.hunks:
         if isinstance(hunk, AddFile):

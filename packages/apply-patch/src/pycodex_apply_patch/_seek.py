@@ -26,9 +26,23 @@ def _strip(line: str) -> str:
     return line.strip(RUST_WHITESPACE)
 
 
+_PUNCTUATION_PAIRS = tuple((chr(code), str(ascii_char)) for code, ascii_char in _PUNCTUATION.items())
+
+
 def normalise_line(line: str) -> str:
     """Trim a line and map typographic dashes, quotes and spaces to ASCII (the last matching pass)."""
-    return line.strip(RUST_WHITESPACE).translate(_PUNCTUATION)
+    trimmed = line.strip(RUST_WHITESPACE)
+    return trimmed if trimmed.isascii() else trimmed.translate(_PUNCTUATION)
+
+
+def _normalise_all(trimmed: list[str]) -> list[str]:
+    """`normalise_line` of many lines already trimmed: one `str.replace` per character over all of them."""
+    text = "\n".join(trimmed)  # a line never holds "\n"
+    if not text.isascii():
+        for char, ascii_char in _PUNCTUATION_PAIRS:
+            if char in text:
+                text = text.replace(char, ascii_char)
+    return text.split("\n")
 
 
 _NOT_RUST_WHITESPACE = "\x1c\x1d\x1e\x1f"
@@ -81,7 +95,7 @@ class LineIndex:
     def normalised(self) -> list[str]:
         """Every line trimmed and with Unicode punctuation mapped to ASCII."""
         if self._normalised is None:
-            self._normalised = list(map(normalise_line, self.lines))
+            self._normalised = _normalise_all(self.stripped()) if self.lines else []
         return self._normalised
 
 

@@ -34,14 +34,19 @@ class TextFile:
         """Split file bytes into lines and endings."""
         bom = data.startswith(BOM)
         text = (data[3:] if bom else data).decode("utf-8", "surrogateescape")
-        parts = text.split("\n")
-        tail = parts.pop()
-        if "\r" in text:
+        if "\r" in text and text.count("\n") == text.count(CRLF):  # all CRLF: split in C
+            texts = text.split(CRLF)
+            tail = texts.pop()
+            endings = [CRLF] * len(texts)
+        elif "\r" in text:
+            parts = text.split("\n")
+            tail = parts.pop()
             texts = [part[:-1] if part.endswith("\r") else part for part in parts]
             endings = [CRLF if part.endswith("\r") else LF for part in parts]
         else:
-            texts = parts
-            endings = [LF] * len(parts)
+            texts = text.split("\n")
+            tail = texts.pop()
+            endings = [LF] * len(texts)
         if tail:
             texts.append(tail)
             endings.append("")
@@ -64,10 +69,12 @@ class TextFile:
                 return ending
         return LF
 
-    def replaced(self, replacements: list[tuple[int, int, list[str]]]) -> TextFile:
-        """Return a new version with `(start, old_len, new_lines)` replacements (sorted, disjoint) applied.
+    def replaced(self, replacements: list[tuple[int, int, list[str | int]]]) -> TextFile:
+        """Return a new version with `(start, old_len, new_lines)` replacements (sorted) applied.
 
-        New lines take the file's preferred ending; whether the file ends with a newline is kept.
+        In `new_lines` an int keeps that line of this version, text and ending, byte for byte; a str
+        is a new line, which takes the file's preferred ending. Whether the file ends with a newline
+        is kept.
         """
         ending = self.preferred_ending()
         pairs = zip(replacements, replacements[1:], strict=False)
@@ -79,20 +86,31 @@ class TextFile:
         for start, old_len, new_lines in replacements:
             texts += self.texts[cursor:start]
             endings += self.endings[cursor:start]
-            texts += new_lines
-            endings += [ending] * len(new_lines)
+            self._append(texts, endings, new_lines, ending)
             cursor = start + old_len
         texts += self.texts[cursor:]
         endings += self.endings[cursor:]
         return self._finish(texts, endings, ending)
 
-    def _replaced_overlapping(self, replacements: list[tuple[int, int, list[str]]], ending: str) -> TextFile:
+    def _append(self, texts: list[str], endings: list[str], new_lines: list[str | int], ending: str) -> None:
+        for line in new_lines:
+            if isinstance(line, int):
+                texts.append(self.texts[line])
+                endings.append(self.endings[line])
+            else:
+                texts.append(line)
+                endings.append(ending)
+
+    def _replaced_overlapping(self, replacements: list[tuple[int, int, list[str | int]]], ending: str) -> TextFile:
         # Codex applies replacements from the last to the first; do the same when regions overlap.
         texts = list(self.texts)
         endings = list(self.endings)
         for start, old_len, new_lines in reversed(replacements):
-            texts[start : start + old_len] = new_lines
-            endings[start : start + old_len] = [ending] * len(new_lines)
+            new_texts: list[str] = []
+            new_endings: list[str] = []
+            self._append(new_texts, new_endings, new_lines, ending)
+            texts[start : start + old_len] = new_texts
+            endings[start : start + old_len] = new_endings
         return self._finish(texts, endings, ending)
 
     def _finish(self, texts: list[str], endings: list[str], ending: str) -> TextFile:

@@ -220,6 +220,7 @@ class PatchPlan:
         patch: Patch,
         cwd: str,
         writable_roots: tuple[str, ...],
+        read_only_subpaths: tuple[str, ...] = (),
         changes: list[FileChangeSpec],
         ops: tuple[WriteOp, ...],
         added: tuple[str, ...],
@@ -232,6 +233,8 @@ class PatchPlan:
         """The directory relative paths were resolved against."""
         self.writable_roots = writable_roots
         """The writable roots, resolved."""
+        self.read_only_subpaths = read_only_subpaths
+        """Paths inside the roots that stay read-only (each as given and resolved)."""
         self.change_list = changes
         """The per-file changes in patch order."""
         self.ops = ops

@@ -223,7 +223,11 @@ class Config:
         resolved = Path(path).expanduser().resolve()
         candidates = [resolved]
         for parent in (resolved, *resolved.parents):
-            if (parent / ".git").exists():
+            try:
+                found = (parent / ".git").exists()
+            except OSError:  # a directory we may not look into
+                found = False
+            if found:
                 candidates.append(parent)
                 break
         for candidate in candidates:

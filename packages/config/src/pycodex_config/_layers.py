@@ -8,6 +8,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from pycodex_config._features import FEATURES
 from pycodex_config._linemap import find_line, key_lines
@@ -62,6 +63,24 @@ class Layer:
         return True
 
 
+MAX_TOML_DEPTH = 128
+"""The deepest nesting of arrays and tables accepted in a config file or a `-c` value."""
+
+
+def toml_depth(value: object) -> int:
+    """How deeply `value` nests arrays and tables (a scalar is 0), measured without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in cast(dict[str, object], node).values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in cast(list[object], node))
+    return deepest
+
+
 def read_toml_file(path: Path) -> Layer | None:
     """Parse `path` with tomllib; `None` if it does not exist.
 
@@ -75,7 +94,15 @@ def read_toml_file(path: Path) -> Layer | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{LOAD_PREFIX}{path}: {exc}", path=path) from exc
     try:
-        return Layer(document=tomllib.loads(text), path=path, text=text)
+        document = tomllib.loads(text)
+        if toml_depth(document) > MAX_TOML_DEPTH:
+            raise RecursionError
+        return Layer(document=document, path=path, text=text)
+    except RecursionError:
+        raise ConfigError(
+            f"{LOAD_PREFIX}{path}: recursion limit exceeded (values nested deeper than {MAX_TOML_DEPTH} levels)",
+            path=path,
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _POSITION.search(message)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, MutableMapping, Sequence
 from typing import cast
 
 from pycodex_config._features import FEATURES
+from pycodex_config._layers import MAX_TOML_DEPTH, toml_depth
 from pycodex_config.errors import ConfigOverrideError
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,13 @@ def parse_cli_override(override: str) -> tuple[list[str], object]:
         raise ConfigOverrideError(f"Error parsing -c overrides: empty key segment in override: {override}")
     raw_value = override[equals + 1 :].strip()
     try:
-        return path, tomllib.loads(f"_x_ = {raw_value}")["_x_"]
+        value = tomllib.loads(f"_x_ = {raw_value}")["_x_"]
+        if toml_depth(value) > MAX_TOML_DEPTH:
+            raise RecursionError
+        return path, value
+    except RecursionError:
+        # Too deep to be a TOML value here: taken as a plain string, as Codex does with what it cannot parse.
+        return path, raw_value.strip("\"'")
     except tomllib.TOMLDecodeError as exc:
         if raw_value.startswith(_OPENERS):
             dotted = ".".join(path)

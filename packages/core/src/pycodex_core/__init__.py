@@ -30,6 +30,7 @@ from ._exec_types import (
 )
 from ._observers import SessionObserver
 from ._orchestrator import ExecOrchestrator
+from ._profiles import DEFAULT_PROFILE, SMALL_LOCAL_PROFILE, PromptProfile, select_prompt_profile
 from ._prompts import BASE_INSTRUCTIONS
 from ._rollout import RolloutState, find_latest_rollout, find_rollout, read_rollout
 from ._services import Emitter, SessionServices
@@ -42,6 +43,7 @@ __all__ = [
     "BASE_INSTRUCTIONS",
     "Codex",
     "CodexCoreError",
+    "DEFAULT_PROFILE",
     "DefaultApprovalRequirement",
     "Emitter",
     "EventChannel",
@@ -53,9 +55,11 @@ __all__ = [
     "ModelTransport",
     "NeedsApproval",
     "NoSandbox",
+    "PromptProfile",
     "Refusal",
     "RolloutError",
     "RolloutState",
+    "SMALL_LOCAL_PROFILE",
     "SandboxDenial",
     "SandboxPermissions",
     "SandboxStep",
@@ -78,4 +82,5 @@ __all__ = [
     "find_rollout",
     "load_user_instructions",
     "read_rollout",
+    "select_prompt_profile",
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,37 @@ _DEFAULT = "AGENTS.md"
 _PROJECT_SEPARATOR = "\n\n--- project-doc ---\n\n"
 
 
-def _read_text(path: Path) -> str | None:
+_MAX_READ_BYTES = 4 * 1024 * 1024
+"""The most of one instruction file ever read (the project budget cuts project files much shorter)."""
+
+
+def _read_text(path: Path, limit: int = _MAX_READ_BYTES) -> str | None:
+    """The text of `path` (first `limit` bytes), or `None` when it is not a readable regular file.
+
+    The file is opened without blocking and checked before reading, so a FIFO, a device (a link to
+    `/dev/zero`) or a socket is skipped instead of hanging or filling memory.
+    """
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            logger.warning("skipping %s: not a regular file", path)
+            return None
+        chunks: list[bytes] = []
+        remaining = limit
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1024 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8", errors="replace")
 
 
 def _global_file(codex_home: Path) -> Path | None:

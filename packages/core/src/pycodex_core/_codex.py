@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from ._exec_types import ExecApprovalRequirement, SandboxStep
     from ._observers import SessionObserver
+    from ._profiles import PromptProfile
     from ._rollout import RolloutRecorder, RolloutState
     from ._session import Session
     from ._tools._registry import ToolHandler
@@ -89,6 +90,7 @@ class Codex:
         approval_requirement: ExecApprovalRequirement | None = None,
         extra_tools: Iterable[ToolHandler] = (),
         observers: Iterable[SessionObserver] = (),
+        prompt_profile: PromptProfile | None = None,
     ) -> AsyncIterator[Codex]:
         """Start a session for `config` and yield its handle; on exit, shut it down and kill its processes.
 
@@ -105,6 +107,7 @@ class Codex:
                 `DefaultApprovalRequirement`.
             extra_tools: More tools for the model (after the built-in ones).
             observers: Hooks that see every event, approval decision and tool result.
+            prompt_profile: How to prompt this model (`select_prompt_profile`); default: the full prompt.
 
         Raises:
             RolloutError: `resume_from` / `fork_from` cannot be read.
@@ -114,7 +117,7 @@ class Codex:
 
         from ._context import default_shell
         from ._ops import SubmissionLoop
-        from ._rollout import read_rollout
+        from ._rollout import read_rollout, turn_permissions
         from ._services import Emitter, SessionServices
         from ._session import Session
         from ._tools._router import default_registry
@@ -124,6 +127,8 @@ class Codex:
         state = read_rollout(Path(source)) if source is not None else None
         thread_id = state.thread_id if (state is not None and resume_from is not None and state.thread_id) else uuid7()
         info = lookup_model_info(config.model)
+        if prompt_profile is not None:
+            config, info, tools = prompt_profile.apply(config, info, tools)
         own_transport = transport is None
         if transport is None:
             from pycodex_model_client import ModelClient
@@ -135,6 +140,13 @@ class Codex:
         sub_send, sub_recv = anyio.create_memory_object_stream["Submission"](math.inf)
         channel = EventChannel()
         emitter = Emitter(channel, rollout, list(observers))
+        if prompt_profile is not None and prompt_profile.guard_repetition:
+            from ._repetition import GuardedTransport
+
+            def note(message: str) -> None:
+                emitter.emit("", {"type": "warning", "message": message})
+
+            transport = GuardedTransport(transport, on_note=note, max_output_tokens=prompt_profile.max_output_tokens)
         services = SessionServices.create(
             config,
             transport=transport,
@@ -156,6 +168,8 @@ class Codex:
         if resume_from is not None and state is not None:
             # Token usage is reported for the whole thread, so a resumed thread keeps counting.
             session.total_usage.update(_last_total_usage(state.events))
+            last = state.last_turn_context or {}
+            session.last_permissions = turn_permissions(last.get("sandbox_policy"), last.get("approval_policy"))
         codex = cls(
             thread_id=thread_id, rollout_path=rollout.path if rollout else None, submissions=sub_send, events=channel
         )

@@ -167,11 +167,15 @@ def initial_context_items(
     """Permissions (and developer instructions), then AGENTS.md and environment context."""
     items: list[dict[str, Any]] = []
     roots = ctx.writable_roots if ctx.sandbox_mode == "workspace-write" else []
-    dev_parts = [permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots)]
+    raw = getattr(config, "raw", {})
+    dev_parts: list[str] = []
+    if raw.get("include_permissions_instructions", True) is not False:
+        dev_parts.append(permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots))
     developer_instructions = getattr(config, "developer_instructions", None)
     if developer_instructions:
         dev_parts.append(str(developer_instructions))
-    items.append(_developer(*dev_parts))
+    if dev_parts:
+        items.append(_developer(*dev_parts))
     user_parts: list[dict[str, Any]] = []
     if user_instructions:
         text = f"# AGENTS.md instructions for {ctx.cwd}\n\n<INSTRUCTIONS>\n{user_instructions}\n</INSTRUCTIONS>"

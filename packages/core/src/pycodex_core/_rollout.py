@@ -84,7 +84,7 @@ class RolloutRecorder:
                 encoded = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
             except UnicodeEncodeError:  # a lone surrogate: escaped, the line stays valid UTF-8
                 encoded = (json.dumps(line, separators=(",", ":")) + "\n").encode("ascii")
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             logger.exception("cannot serialize a %s rollout line", kind)
             return
         # Whole lines only, and never glued onto a line a crash or a failed write cut short.
@@ -177,11 +177,47 @@ def _apply_line(state: RolloutState, kind: Any, payload: Any) -> None:
     # Unknown kinds (world_state, token_usage_record, ...) are ignored.
 
 
+MAX_LINE_DEPTH = 200
+"""Rollout lines nested deeper than this are skipped on reading (nothing pycodex writes comes close)."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _loads_line(raw: str) -> Any:
+    """One rollout line parsed, or `None` when it is not JSON or nests too deep (checked without recursion)."""
+    try:
+        line = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    suspicious = "\\u" in raw.lower() and re.search(r"\\u[dD][89a-fA-F]", raw) is not None
+    if raw.count("[") + raw.count("{") <= MAX_LINE_DEPTH and not suspicious:
+        return line
+    stack: list[tuple[Any, int]] = [(line, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_LINE_DEPTH:
+            return None
+        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in list(children):
+            if isinstance(value, str) and _SURROGATE.search(value):
+                node[key] = _SURROGATE.sub("\ufffd", value)
+            elif isinstance(value, dict | list):
+                stack.append((value, depth + 1))
+    return line
+
+
+def turn_permissions(sandbox_policy: Any, approval_policy: Any) -> tuple[str, str] | None:
+    """`(sandbox mode, approval policy)` of a turn context, as written in a rollout; `None` when unknown."""
+    mode = sandbox_policy.get("type") if isinstance(sandbox_policy, dict) else sandbox_policy
+    if not isinstance(mode, str) or not isinstance(approval_policy, str):
+        return None
+    return mode, approval_policy
+
+
 def read_rollout(path: Path) -> RolloutState:
     """Read a rollout written by pycodex or by Codex 0.169.
 
-    Unknown line types and extra fields are ignored; a line that is not valid JSON is skipped
-    with a warning.
+    Unknown line types and extra fields are ignored; a line that is not valid JSON, or nests deeper
+    than `MAX_LINE_DEPTH`, is skipped with a warning. Lone surrogates in strings become U+FFFD.
 
     Raises:
         RolloutError: The file cannot be read.
@@ -200,10 +236,7 @@ def read_rollout(path: Path) -> RolloutState:
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        try:
-            line = json.loads(raw)
-        except ValueError:
-            line = None
+        line = _loads_line(raw)
         if not isinstance(line, dict):
             logger.warning("skipping corrupt line %d of rollout %s", number, path)
             state.skipped_lines += 1
@@ -234,7 +267,7 @@ def _thread_id_for_name(codex_home: Path, name: str) -> str | None:
             continue
         try:
             entry = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(entry, dict) and entry.get("thread_name") == name and entry.get("id"):
             found = str(entry["id"])
@@ -264,7 +297,7 @@ def _meta_cwd(path: Path) -> str | None:
     try:
         with path.open(encoding="utf-8") as f:
             first = json.loads(f.readline())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     payload = first.get("payload") if isinstance(first, dict) else None
     if isinstance(payload, dict) and first.get("type") == "session_meta":

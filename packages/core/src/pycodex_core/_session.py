@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import logging
-import mimetypes
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._context import TurnContext, TurnState, base_instructions_item, initial_context_items
 from ._ids import uuid7
+from ._images import local_image_parts
 from ._truncate import truncate_middle_bytes
 
 if TYPE_CHECKING:
@@ -49,6 +48,8 @@ class Session:
         self.model_info = model_info
         self.history: list[dict[str, Any]] = list(history or [])
         self.initial_context_len = 2 if self.history else 0
+        self.last_permissions: tuple[str, str] | None = None
+        """Sandbox mode and approval policy of the last turn (from the rollout when resuming)."""
         self.base_instructions = base_instructions_item(config)
         """The first `developer` message of every request (not part of the history)."""
         self.shell = services.shell
@@ -112,7 +113,7 @@ class Session:
     def truncate_for_history(self, text: str) -> str:
         """Cut a tool output to the model's `truncation_bytes` before it enters history."""
         limit = self.model_info.truncation_bytes
-        return truncate_middle_bytes(text, int(limit)) if limit else text
+        return truncate_middle_bytes(text, int(limit) * 6 // 5) if limit else text  # Codex's 20 % header budget
 
     def make_turn_context(self, sub_id: str, op: dict[str, Any]) -> TurnContext:
         """Settings for a new turn: session defaults, `override_turn_context`, then the op's own fields."""
@@ -194,8 +195,23 @@ class Session:
         self.services.rollout.record("turn_context", payload)
 
     def ensure_initial_context(self, ctx: TurnContext) -> None:
-        """Record permissions and environment context at the start of a new thread."""
+        """Record permissions and environment context at the start of a new thread.
+
+        A later turn (or a resumed thread) whose sandbox mode or approval policy differs from the last
+        turn's gets a new permissions message, as in Codex.
+        """
+        from ._prompts import permissions_text
+        from ._rollout import turn_permissions
+
+        current = turn_permissions(ctx.sandbox_policy, ctx.approval_policy)
+        previous, self.last_permissions = self.last_permissions, current
         if self.initial_context_len:
+            if previous is not None and current != previous:
+                roots = ctx.writable_roots if ctx.sandbox_mode == "workspace-write" else []
+                text = permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots)
+                self.record_item(
+                    {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": text}]}
+                )
             return
         items = initial_context_items(self.config, ctx, self.user_instructions, self.shell)
         for item in items:
@@ -219,7 +235,7 @@ class Session:
             elif kind == "local_image":
                 path = Path(str(entry.get("path", "")))
                 local_images.append(str(path))
-                content += _local_image_parts(path, index)
+                content += local_image_parts(path, index)
         if not content:
             return
         self.record_item({"type": "message", "role": "user", "content": content})
@@ -242,16 +258,3 @@ class Session:
     def queue_input(self, items: list[dict[str, Any]]) -> None:
         """Keep input submitted while a turn runs, for that turn's next request."""
         self._pending_input += items
-
-
-def _local_image_parts(path: Path, index: int) -> list[dict[str, Any]]:
-    mime = mimetypes.guess_type(path.name)[0] or "image/png"
-    try:
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-    except OSError as exc:
-        return [{"type": "input_text", "text": f"[image {path} could not be read: {exc.strerror or exc}]"}]
-    return [
-        {"type": "input_text", "text": f'<image name=[Image #{index}] path="{path}">'},
-        {"type": "input_image", "image_url": f"data:{mime};base64,{data}", "detail": "original"},
-        {"type": "input_text", "text": "</image>"},
-    ]

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         plan = prepare(args, stdin=stdin, stderr=sys.stderr)
         if args.oss:
-            prepare_oss(plan)
+            prepare_oss(plan, stderr=sys.stderr)
     except ExecError as exc:
         sys.stderr.write(f"{exc}\n")
         return exc.exit_code

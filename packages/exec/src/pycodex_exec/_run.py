@@ -83,6 +83,7 @@ class _Output:
         self.stdout = stdout
         self.stderr = stderr
         self.json = plan.args.json
+        self.echo_prompt = True
         self.mapper = JsonlMapper() if self.json else None
         self.human = (
             None
@@ -129,13 +130,15 @@ class _Output:
             self.stderr.write(note + "\n")
         if self.plan.args.show_instructions:
             self._show_instructions()
-        if self.human is not None:
+        if self.human is not None and self.echo_prompt:
             self.human.user_prompt(self.plan.prompt)
         self.stderr.flush()
 
     def _show_instructions(self) -> None:
-        from pycodex_core import discover_agents_files
+        from pycodex_core import DEFAULT_PROFILE, discover_agents_files
 
+        profile = self.plan.prompt_profile or DEFAULT_PROFILE
+        self.stderr.write(f"{profile.describe()}\n")
         files = discover_agents_files(self.plan.config)
         if not files:
             self.stderr.write("instructions: no AGENTS.md files loaded\n")
@@ -147,14 +150,25 @@ class _Output:
             self.emit_json(self.mapper.finish())
 
 
-def _write_last_message(path: str, message: str | None, stderr: IO[str]) -> None:
+MAX_INPUT_CHARS = 1 << 20
+"""The longest user input (characters of text, all items together) a turn accepts, as in Codex."""
+INPUT_TOO_LARGE = (
+    "Error: turn/start: turn/start failed: Input exceeds the maximum length of {max} characters. (code -32602), "
+    'data: {{"input_error_code":"input_too_large","max_chars":{max},"actual_chars":{actual}}}'
+)
+
+
+def _write_last_message(path: str, message: str | None, stderr: IO[str]) -> bool:
+    """Write the `-o` file; on failure report it as Codex does and return `False` (exit code 1)."""
     try:
         Path(path).write_text(message or "", encoding="utf-8")
     except OSError as exc:
-        stderr.write(f"Failed to write last message file {path}: {exc.strerror or exc}\n")
-        return
+        reason = f"{exc.strerror} (os error {exc.errno})" if exc.errno else str(exc)
+        stderr.write(f'Error: Failed to write last message file "{path}"\nCaused by:\n    {reason}\n')
+        return False
     if message is None:
         stderr.write(f"Warning: no last agent message; wrote empty content to {path}\n")
+    return True
 
 
 async def _interrupt_on_sigint(codex: Any, outcome: Outcome, cancel: anyio.CancelScope) -> None:
@@ -175,6 +189,9 @@ async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: 
 
     out = _Output(plan, stdout, stderr, environ)
     outcome = Outcome()
+    chars = sum(len(str(item.get("text", ""))) for item in plan.items if item.get("type") == "text")
+    too_large = chars > MAX_INPUT_CHARS
+    out.echo_prompt = not too_large
     op: UserInputOp = {"type": "user_input", "items": cast("list[UserInput]", plan.items)}
     if plan.output_schema is not None:
         op["final_output_json_schema"] = plan.output_schema
@@ -186,6 +203,7 @@ async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: 
                 ephemeral=plan.args.ephemeral,
                 resume_from=plan.resume_from,
                 fork_from=plan.fork_from,
+                prompt_profile=plan.prompt_profile,
             ) as codex,
             anyio.create_task_group() as tg,
         ):
@@ -199,19 +217,27 @@ async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: 
                 outcome.observe(event["msg"])
                 out.event(event)
                 if not submitted and event["msg"].get("type") == "session_configured":
+                    if too_large:
+                        break
                     await codex.submit(op)
                     submitted = True
             tg.cancel_scope.cancel()
     except CodexCoreError as exc:
         stderr.write(f"Error: {exc}\n")
         return 1
+    if too_large:
+        stderr.write(INPUT_TOO_LARGE.format(max=MAX_INPUT_CHARS, actual=chars) + "\n")
+        return 1
     out.finish()
     if outcome.status == "completed":
+        written = True
         if plan.args.output_last_message:
-            _write_last_message(plan.args.output_last_message, outcome.last_message, stderr)
+            written = _write_last_message(plan.args.output_last_message, outcome.last_message, stderr)
         if not plan.args.json and outcome.last_message is not None and not (stdout.isatty() and stderr.isatty()):
             stdout.write(outcome.last_message + "\n")
             stdout.flush()
+        if not written:
+            return 1
     return outcome.exit_code
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from ._args import ExecArgs
 from ._prompt import resolve_prompt
@@ -38,6 +39,8 @@ class Plan:
     fork_from: Path | None = None
     oss: Any = None
     """The `PreparedOss` to close at exit, with `--oss`."""
+    prompt_profile: Any = None
+    """The `PromptProfile` chosen for a local model (`None`: the full prompt)."""
     notes: list[str] = field(default_factory=list[str])
     """Lines for stderr before the session starts (config warnings)."""
 
@@ -81,13 +84,51 @@ def _load_config(args: ExecArgs, cwd: Path) -> Any:
         raise ExecError(text) from None
 
 
+def _check_last_message_file(path: str) -> None:
+    """Open (creating) the `-o` file before the turn, so a path that cannot be written fails at once, as in Codex.
+
+    Raises:
+        ExecError: The file cannot be opened for writing (missing directory, a directory, no permission).
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError as exc:
+        reason = f"{exc.strerror} (os error {exc.errno})" if exc.errno else str(exc)
+        raise ExecError(f'Error: Failed to open last message file "{path}": {reason}') from None
+    os.close(fd)
+
+
+_MAX_SCHEMA_DEPTH = 128
+"""The deepest nesting accepted in `--output-schema` (Codex's JSON parser stops there too)."""
+
+
+_TOO_DEEP = object()
+
+
+def _json_depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in cast(dict[str, Any], node).values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in cast(list[Any], node))
+    return deepest
+
+
 def _read_schema(path: str) -> Any:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        schema = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ExecError(f"Failed to read output schema file {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise ExecError(f"Output schema file {path} is not valid JSON: {exc}") from None
+    except RecursionError:
+        schema = _TOO_DEEP
+    if schema is _TOO_DEEP or _json_depth(schema) > _MAX_SCHEMA_DEPTH:
+        raise ExecError(f"Output schema file {path} is not valid JSON: recursion limit exceeded")
+    return schema
 
 
 def _find_session(args: ExecArgs, config: Any) -> tuple[Path | None, Path | None]:
@@ -123,43 +164,90 @@ def _input_items(args: ExecArgs, prompt: str) -> list[dict[str, Any]]:
     return items
 
 
+def _working_directory(cd: str | None) -> Path:
+    """The directory `-C` names (else the current one), checked to exist and to be readable.
+
+    Raises:
+        ExecError: It does not exist, is not a directory, or cannot be listed.
+    """
+    try:
+        cwd = Path(cd).expanduser() if cd else Path.cwd()
+        if not cwd.is_dir():
+            raise ExecError(f"Error: working directory {str(cwd)!r} does not exist")
+        with os.scandir(cwd):
+            pass
+    except OSError as exc:
+        where = repr(str(cd)) if cd else "the current directory"
+        raise ExecError(f"Error: cannot use working directory {where}: {exc.strerror or exc}") from None
+    return cwd
+
+
 def prepare(args: ExecArgs, *, stdin: IO[str], stderr: IO[str]) -> Plan:
     """Resolve config, prompt, git check, schema and session, in Codex's order.
 
     Raises:
         ExecError: Anything that stops the run before it starts.
     """
-    cwd = Path(args.cd).expanduser() if args.cd else Path.cwd()
-    if not cwd.is_dir():
-        raise ExecError(f"Error: working directory {str(cwd)!r} does not exist")
+    cwd = _working_directory(args.cd)
     config = _load_config(args, cwd.resolve())
     prompt = resolve_prompt(args.prompt, stdin, stderr)
     if not (args.skip_git_repo_check or args.yolo or config.is_trusted()):
         if find_git_root(Path(config.cwd)) is None:
             raise ExecError(NOT_TRUSTED)
     schema = _read_schema(args.output_schema) if args.output_schema else None
+    if args.output_last_message:
+        _check_last_message_file(args.output_last_message)
     items = _input_items(args, prompt)
     resume_from, fork_from = _find_session(args, config)
     notes = [f"warning: {w}" for w in getattr(config, "warnings", ())]
     return Plan(args, config, prompt, items, schema, resume_from, fork_from, notes=notes)
 
 
-def prepare_oss(plan: Plan) -> None:
+def prepare_oss(plan: Plan, *, stderr: IO[str] | None = None) -> None:
     """With `--oss`, get the local provider ready and point the config at it.
+
+    The embedded llama.cpp server runs with bounded greedy output (`model_max_output_tokens`,
+    default 256) and keeps its prompt-prefix cache under `$CODEX_HOME/cache/llamacpp`. Progress
+    lines go to `stderr` while it starts, so a first run on a slow machine shows it is working.
 
     Raises:
         ExecError: The local provider could not be prepared.
     """
     import dataclasses
+    import time
 
-    from pycodex_local_models import LocalModelError, prepare_oss as _prepare, probe_endpoint
+    from pycodex_local_models import (
+        DEFAULT_EMBEDDED_MAX_TOKENS,
+        EmbeddedSettings,
+        LocalModelError,
+        prepare_oss as _prepare,
+        probe_endpoint,
+    )
 
     config = plan.config
     provider = plan.args.local_provider or getattr(config, "oss_provider", None)
+    max_tokens = _max_output_tokens(config.raw.get("model_max_output_tokens"))
+    embedded = EmbeddedSettings(
+        max_tokens=max_tokens or DEFAULT_EMBEDDED_MAX_TOKENS, cache_dir=Path(config.codex_home) / "cache" / "llamacpp"
+    )
+    started = time.monotonic()
+    if stderr is not None and provider in (None, "llamacpp"):
+        stderr.write("Starting the local model...\n")
+        stderr.flush()
     try:
-        prepared = _prepare(provider, plan.args.model)
+        prepared = _prepare(provider, plan.args.model, embedded=embedded)
     except LocalModelError as exc:
         raise ExecError(str(exc)) from None
+    if stderr is not None and prepared.server is not None:
+        cache = prepared.server.cache
+        cached = (
+            f", {cache.restored_tokens} prompt tokens cached" if cache is not None and cache.restored_tokens else ""
+        )
+        stderr.write(
+            f"Local model ready: {prepared.model} on the embedded llama.cpp server "
+            f"({time.monotonic() - started:.1f}s{cached})\n"
+        )
+        stderr.flush()
     plan.oss = prepared
     # Ask the server about the model instead of relying on a catalog of local models.
     info = probe_endpoint(prepared.base_url, prepared.model)
@@ -169,6 +257,9 @@ def prepare_oss(plan: Plan) -> None:
             f"warning: {info.server or 'the server'} does not render tool definitions for {prepared.model!r}: "
             "the model cannot run commands or edit files, only answer in text"
         )
+    plan.prompt_profile = _prompt_profile(config, info.parameters, config.model_context_window or info.context_window)
+    if plan.prompt_profile is not None and prepared.server is not None:
+        plan.prompt_profile = dataclasses.replace(plan.prompt_profile, max_output_tokens=embedded.max_tokens)
     base_info = config.model_providers.get(prepared.provider_id, config.model_provider)
     provider_info = dataclasses.replace(base_info, base_url=prepared.base_url, wire_api=wire_api)
     plan.config = dataclasses.replace(
@@ -179,3 +270,23 @@ def prepare_oss(plan: Plan) -> None:
         model_context_window=config.model_context_window or info.context_window,
         show_raw_agent_reasoning=True,
     )
+
+
+def _max_output_tokens(value: object) -> int | None:
+    """`model_max_output_tokens` when it is a positive integer, else `None`."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
+
+
+def _prompt_profile(config: Any, parameters: int | None, context_window: int | None) -> Any:
+    """The prompt profile `oss_prompt_profile` asks for (`auto`: chosen from the model's size)."""
+    from pycodex_core import SMALL_LOCAL_PROFILE, select_prompt_profile
+
+    choice = config.raw.get("oss_prompt_profile", "auto")
+    if choice == "default":
+        return None
+    if choice == "small-local":
+        return SMALL_LOCAL_PROFILE
+    profile = select_prompt_profile(local=True, parameters=parameters, context_window=context_window)
+    return None if profile.name == "default" else profile

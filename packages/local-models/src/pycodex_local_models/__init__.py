@@ -47,10 +47,13 @@ from pycodex_local_models._ollama import (
 )
 from pycodex_local_models._oss import DEFAULT_MODELS, LOCAL_PROVIDERS, PreparedOss, prepare_oss, prepare_oss_async
 from pycodex_local_models._probe import EndpointInfo, probe_endpoint
+from pycodex_local_models._settings import DEFAULT_EMBEDDED_MAX_TOKENS, EmbeddedSettings, PrefixCache
 
 __all__ = [
+    "DEFAULT_EMBEDDED_MAX_TOKENS",
     "DEFAULT_MODELS",
     "EmbeddedServerError",
+    "EmbeddedSettings",
     "EndpointInfo",
     "LLAMACPP_DEFAULT_MODEL",
     "LMSTUDIO_CONNECTION_ERROR",
@@ -65,6 +68,7 @@ __all__ = [
     "OLLAMA_DEFAULT_MODEL",
     "OLLAMA_DEFAULT_PORT",
     "OllamaTooOld",
+    "PrefixCache",
     "PreparedOss",
     "PullProgress",
     "ServerNotRunning",

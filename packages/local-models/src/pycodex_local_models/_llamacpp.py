@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING
 
 from pycodex_local_models._errors import EmbeddedServerError
 from pycodex_local_models._http import Unreachable, request_json
+from pycodex_local_models._settings import EmbeddedSettings, PrefixCache
 
 if TYPE_CHECKING:
     import subprocess
@@ -65,18 +66,31 @@ class LocalServer:
         pid: Process id of the child.
         load_seconds: Model load time the child reported.
         startup_seconds: Time from spawning the child to a healthy `/health`.
+        settings: The generation defaults the server runs with.
+        cache: The prompt-prefix cache saved when the server stops, if enabled.
     """
 
     def __init__(
-        self, process: subprocess.Popen[bytes], address: str, model: str, log: IO[bytes], load_seconds: float
+        self,
+        process: subprocess.Popen[bytes],
+        address: str,
+        model: str,
+        log: IO[bytes],
+        load_seconds: float,
+        *,
+        settings: EmbeddedSettings | None = None,
+        cache: PrefixCache | None = None,
     ) -> None:
         self._process = process
         self._log = log
-        self.base_url = f"{address.rstrip('/')}/v1"
+        self._root = address.rstrip("/")
+        self.base_url = f"{self._root}/v1"
         self.model = model
         self.pid = process.pid
         self.load_seconds = load_seconds
         self.startup_seconds = 0.0
+        self.settings = settings or EmbeddedSettings()
+        self.cache = cache
 
     @property
     def running(self) -> bool:
@@ -84,11 +98,14 @@ class LocalServer:
         return self._process.poll() is None
 
     def close(self) -> None:
-        """Terminate the child (SIGTERM, then SIGKILL after 5 s) and wait for it. Idempotent."""
+        """Save the prefix cache, terminate the child (SIGTERM, then SIGKILL after 5 s) and wait. Idempotent."""
         import subprocess
 
         proc = self._process
         if proc.poll() is None:
+            if self.cache is not None:
+                self.cache.save(self._root)
+                self.cache = None
             proc.terminate()
             try:
                 proc.wait(_STOP_GRACE_SECONDS)
@@ -135,6 +152,7 @@ def start_llamacpp(
     startup_timeout: float = 60.0,
     max_seconds: float = DEFAULT_MAX_SECONDS,
     chat_template: Path | None = None,
+    settings: EmbeddedSettings | None = None,
 ) -> LocalServer:
     """Start llama.cpp's OpenAI-compatible server on 127.0.0.1 in a child process.
 
@@ -150,6 +168,8 @@ def start_llamacpp(
         startup_timeout: Seconds to wait for the server to become healthy.
         max_seconds: Lifetime limit of the child; `math.inf` means no limit.
         chat_template: Jinja chat template; defaults to the bundled tool-aware ChatML one.
+        settings: Generation defaults and the prompt-prefix cache directory; default `EmbeddedSettings()`
+            (bounded greedy output with the DRY sampler, no cache).
 
     Raises:
         ValueError: `max_seconds` is not positive.
@@ -165,13 +185,22 @@ def start_llamacpp(
     model_path = model_path or default_gguf_path()
     if not model_path.is_file():
         raise EmbeddedServerError(f"model file not found: {str(model_path)!r}")
+    settings = settings or EmbeddedSettings()
+    template = chat_template or chat_template_path()
+    cache = None
+    if settings.cache_dir is not None:
+        cache = PrefixCache.for_model(settings.cache_dir, model_path, template, ctx)
+        cache = cache if cache.prepare_directory() else None
     argv = [
         sys.executable, "-m", "pycodex_local_models._serve",
         "--model", str(model_path), "--port", "0", "--alias", alias,
         "--ctx", str(ctx), "--threads", str(threads),
-        "--chat-template-file", str(chat_template or chat_template_path()),
+        "--chat-template-file", str(template),
         "--max-seconds", str(max_seconds), "--parent-pid", str(os.getpid()),
+        *settings.server_args(),
     ]  # fmt: skip
+    if cache is not None:
+        argv += ["--slot-save-path", f"{cache.directory}{os.sep}"]
     started = time.monotonic()
     log = _log_file()
     windows = sys.platform == "win32"
@@ -188,8 +217,10 @@ def start_llamacpp(
     logger.debug("started llama.cpp child %d: %s", process.pid, argv)
     try:
         address, load_seconds = _wait_ready(process, log, deadline=started + startup_timeout)
-        server = LocalServer(process, address, alias, log, load_seconds)
+        server = LocalServer(process, address, alias, log, load_seconds, settings=settings, cache=cache)
         _wait_healthy(process, log, address, deadline=started + startup_timeout)
+        if cache is not None:
+            cache.restore(address.rstrip("/"))
     except BaseException:
         _kill(process)
         log.close()

@@ -25,6 +25,7 @@ from pycodex_local_models._ollama import (
     ensure_ollama,
     pull_ollama_model,
 )
+from pycodex_local_models._settings import EmbeddedSettings
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def prepare_oss(
     *,
     progress: ProgressCallback | None = None,
     startup_timeout: float = 60.0,
+    embedded: EmbeddedSettings | None = None,
 ) -> PreparedOss:
     """Get a local provider ready, as `codex --oss` does before the first turn.
 
@@ -107,6 +109,7 @@ def prepare_oss(
         model: Model name; `None` picks the provider's default.
         progress: Receives download progress updates.
         startup_timeout: Seconds the embedded server may take to start.
+        embedded: Generation defaults and prefix cache of the embedded server (`llamacpp` only).
 
     Raises:
         UnknownLocalProvider: `provider` is not one of the three.
@@ -116,13 +119,13 @@ def prepare_oss(
         EmbeddedServerError: The embedded server is missing or failed to start.
     """
     if provider is None:
-        return _auto(model, progress, startup_timeout)
+        return _auto(model, progress, startup_timeout, embedded)
     if provider == "ollama":
         return _prepare_ollama(model or OLLAMA_DEFAULT_MODEL, progress)
     if provider == "lmstudio":
         return _prepare_lmstudio(model or LMSTUDIO_DEFAULT_MODEL, progress)
     if provider == "llamacpp":
-        return _prepare_llamacpp(model, startup_timeout)
+        return _prepare_llamacpp(model, startup_timeout, embedded)
     raise UnknownLocalProvider(provider)
 
 
@@ -132,6 +135,7 @@ async def prepare_oss_async(
     *,
     progress: ProgressCallback | None = None,
     startup_timeout: float = 60.0,
+    embedded: EmbeddedSettings | None = None,
 ) -> PreparedOss:
     """Run `prepare_oss` in a worker thread; same arguments, result and errors.
 
@@ -143,7 +147,7 @@ async def prepare_oss_async(
     handoff = _Handoff()
 
     def work() -> PreparedOss:
-        prepared = prepare_oss(provider, model, progress=progress, startup_timeout=startup_timeout)
+        prepared = prepare_oss(provider, model, progress=progress, startup_timeout=startup_timeout, embedded=embedded)
         with handoff.lock:
             orphaned = handoff.cancelled
             if not orphaned:
@@ -176,7 +180,9 @@ class _Handoff:
         self.result: PreparedOss | None = None
 
 
-def _auto(model: str | None, progress: ProgressCallback | None, startup_timeout: float) -> PreparedOss:
+def _auto(
+    model: str | None, progress: ProgressCallback | None, startup_timeout: float, embedded: EmbeddedSettings | None
+) -> PreparedOss:
     ollama = detect_ollama()
     if ollama is not None:
         logger.info("using the Ollama server at %s", ollama.base_url)
@@ -186,7 +192,7 @@ def _auto(model: str | None, progress: ProgressCallback | None, startup_timeout:
         logger.info("using the LM Studio server at %s", lmstudio.base_url)
         return _prepare_lmstudio(model or LMSTUDIO_DEFAULT_MODEL, progress)
     logger.info("no Ollama or LM Studio server found; starting the embedded llama.cpp server")
-    return _prepare_llamacpp(model, startup_timeout)
+    return _prepare_llamacpp(model, startup_timeout, embedded)
 
 
 def _prepare_ollama(model: str, progress: ProgressCallback | None) -> PreparedOss:
@@ -205,7 +211,7 @@ def _prepare_lmstudio(model: str, progress: ProgressCallback | None) -> Prepared
     return PreparedOss("lmstudio", endpoint.base_url, model)
 
 
-def _prepare_llamacpp(model: str | None, startup_timeout: float) -> PreparedOss:
+def _prepare_llamacpp(model: str | None, startup_timeout: float, embedded: EmbeddedSettings | None) -> PreparedOss:
     if model is None or model == LLAMACPP_DEFAULT_MODEL:
         path, alias = default_gguf_path(), LLAMACPP_DEFAULT_MODEL
     else:
@@ -216,5 +222,5 @@ def _prepare_llamacpp(model: str | None, startup_timeout: float) -> PreparedOss:
                 f"not {model!r}"
             )
         alias = path.stem
-    server = start_llamacpp(path, alias=alias, startup_timeout=startup_timeout)
+    server = start_llamacpp(path, alias=alias, startup_timeout=startup_timeout, settings=embedded)
     return PreparedOss("llamacpp", server.base_url, server.model, server=server)

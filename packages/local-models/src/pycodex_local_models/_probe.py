@@ -28,12 +28,14 @@ class EndpointInfo:
         supports_responses: Whether `POST {base_url}/responses` exists.
         server: `"llamacpp"`, `"ollama"`, `"lmstudio"`, `"openai-compatible"`, or `None`
             when nothing answered.
+        parameters: The model's parameter count, where the server reports it.
     """
 
     context_window: int | None = None
     supports_tools: bool | None = None
     supports_responses: bool = False
     server: str | None = None
+    parameters: int | None = None
 
 
 _Probe = Callable[[str, str, str, Callable[[], float]], "EndpointInfo | None"]
@@ -76,7 +78,12 @@ def _probe_llamacpp(root: str, v1: str, model: str, remaining: Callable[[], floa
         return None
     n_ctx = _positive_int(settings.get("n_ctx")) if isinstance(settings, dict) else None
     tools = caps.get("supports_tools") if isinstance(caps, dict) else None
-    return EndpointInfo(n_ctx, tools if isinstance(tools, bool) else None, True, "llamacpp")
+    parameters = None
+    status, listing = request_json("GET", f"{v1}/models", timeout=remaining())
+    if status == 200 and isinstance(listing, dict) and isinstance(listing.get("data"), list):
+        meta = (_find_model(listing["data"], model) or {}).get("meta")
+        parameters = _positive_int(meta.get("n_params")) if isinstance(meta, dict) else None
+    return EndpointInfo(n_ctx, tools if isinstance(tools, bool) else None, True, "llamacpp", parameters)
 
 
 def _probe_ollama(root: str, v1: str, model: str, remaining: Callable[[], float]) -> EndpointInfo | None:
@@ -89,7 +96,9 @@ def _probe_ollama(root: str, v1: str, model: str, remaining: Callable[[], float]
         return EndpointInfo(None, None, responses, "ollama")
     caps = show.get("capabilities")
     tools = ("tools" in caps) if isinstance(caps, list) else None
-    return EndpointInfo(_ollama_context(show), tools, responses, "ollama")
+    info = show.get("model_info")
+    parameters = _positive_int(info.get("general.parameter_count")) if isinstance(info, dict) else None
+    return EndpointInfo(_ollama_context(show), tools, responses, "ollama", parameters)
 
 
 def _ollama_supports_responses(version: str) -> bool:

@@ -44,6 +44,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--max-seconds", type=float, default=3600.0)
     ap.add_argument("--parent-pid", type=int, default=0, help="exit when this process is gone")
     ap.add_argument("--verbosity", type=int, default=0)
+    ap.add_argument("--max-tokens", type=int, default=-1, help="default output limit per request; -1: none")
+    ap.add_argument("--temperature", type=float, default=None, help="default sampling temperature")
+    ap.add_argument("--dry-multiplier", type=float, default=0.0, help="DRY repetition penalty; 0 turns it off")
+    ap.add_argument("--slot-save-path", default="", help="directory for /slots save and restore")
     return ap.parse_args(argv)
 
 
@@ -99,6 +103,14 @@ def _build_params(args: argparse.Namespace) -> Any:
     p.cpuparams.n_threads = args.threads
     p.cpuparams_batch.n_threads = args.threads
     p.model_alias = {args.alias}
+    p.n_predict = args.max_tokens
+    if args.temperature is not None:
+        p.sampling.temp = args.temperature
+    if args.dry_multiplier > 0:
+        p.sampling.dry_multiplier = args.dry_multiplier
+    if args.slot_save_path:
+        p.slot_save_path = args.slot_save_path
+        p.endpoint_slots = True
     if args.chat_template_file:
         p.chat_template = Path(args.chat_template_file).read_text(encoding="utf-8")
     return p

@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._events import (
     Completed,
@@ -17,6 +17,7 @@ from ._events import (
     ReasoningContentDelta,
     ResponseEvent,
 )
+from ._json import as_dict, as_int, as_str, clean_arguments, loads_event
 from .errors import StreamError
 
 if TYPE_CHECKING:
@@ -187,18 +188,24 @@ def namespaced_tool_names(request: Mapping[str, Any]) -> dict[str, tuple[str, st
     return out
 
 
-def map_chat_usage(usage: Mapping[str, Any] | None) -> TokenUsage | None:
-    """Chat `usage` -> protocol `TokenUsage`."""
-    if not usage:
+MAX_STREAMED_CHARS = 64 * 1024 * 1024
+"""The most text (message, reasoning and tool-call arguments together) one chat stream may accumulate."""
+TOO_LONG = "stream disconnected before completion: the response exceeded {} characters"
+
+
+def map_chat_usage(usage: Any) -> TokenUsage | None:
+    """Chat `usage` -> protocol `TokenUsage`; counts that are not numbers count as 0."""
+    if not isinstance(usage, Mapping) or not usage:
         return None
-    inp = int(usage.get("prompt_tokens") or 0)
-    out = int(usage.get("completion_tokens") or 0)
+    usage = cast(Mapping[str, Any], usage)
+    inp = as_int(usage.get("prompt_tokens"))
+    out = as_int(usage.get("completion_tokens"))
     return {
         "input_tokens": inp,
-        "cached_input_tokens": int((usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0),
+        "cached_input_tokens": as_int(as_dict(usage.get("prompt_tokens_details")).get("cached_tokens")),
         "output_tokens": out,
-        "reasoning_output_tokens": int((usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0),
-        "total_tokens": int(usage.get("total_tokens") or inp + out),
+        "reasoning_output_tokens": as_int(as_dict(usage.get("completion_tokens_details")).get("reasoning_tokens")),
+        "total_tokens": as_int(usage.get("total_tokens")) or inp + out,
     }
 
 
@@ -223,65 +230,85 @@ class ChatDecoder:
     _calls: dict[int, _Call] = field(default_factory=dict[int, _Call])
     _finished: bool = False
     _usage: TokenUsage | None = None
+    max_chars: int = -1
+    """The most text the stream may accumulate; negative means `MAX_STREAMED_CHARS`."""
+    _streamed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.max_chars < 0:
+            self.max_chars = MAX_STREAMED_CHARS
 
     def decode(self, data: str) -> list[ResponseEvent]:
-        """Map one `data:` payload (a chunk or `[DONE]`).
+        """Map one `data:` payload (a chunk or `[DONE]`); unusable JSON is skipped.
 
         Raises:
-            StreamError: The server sent an in-stream `error` object.
+            StreamError: The server sent an in-stream `error` object, or the response grew past
+                `MAX_STREAMED_CHARS`.
         """
         if data.strip() == "[DONE]":
             return self.finish()
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            logger.warning("skipping unparsable SSE data line: %.200s", data)
-            return []
+        chunk = loads_event(data)
         if not isinstance(chunk, dict):
             return []
-        return self._chunk(chunk)
+        return self._chunk(cast(Json, chunk))
+
+    def _grow(self, size: int) -> None:
+        self._streamed += size
+        if self._streamed > self.max_chars:
+            raise StreamError(TOO_LONG.format(self.max_chars), retryable=False)
 
     def _chunk(self, chunk: Json) -> list[ResponseEvent]:
-        if "error" in chunk and not chunk.get("choices"):
+        choices = chunk.get("choices")
+        choices = [as_dict(c) for c in cast(list[Any], choices)] if isinstance(choices, list) else []
+        if "error" in chunk and not choices:
             error = chunk["error"] if isinstance(chunk["error"], dict) else {"message": str(chunk["error"])}
-            raise StreamError(f"stream disconnected before completion: {error.get('message', 'error')}")
+            message = as_str(cast(Json, error).get("message")) or "error"
+            raise StreamError(f"stream disconnected before completion: {message}")
         events: list[ResponseEvent] = []
         if not self._created:
             self._created = True
-            self._response_id = chunk.get("id")
+            self._response_id = as_str(chunk.get("id")) or None
             events.append(Created(self._response_id))
         if chunk.get("usage"):
             self._usage = map_chat_usage(chunk["usage"])
-        for choice in chunk.get("choices") or ():
-            delta = choice.get("delta") or {}
+        for choice in choices:
+            delta = as_dict(choice.get("delta"))
             reasoning = delta.get("reasoning_content") or delta.get("reasoning")
             if isinstance(reasoning, str) and reasoning:
+                self._grow(len(reasoning))
                 self._reasoning.append(reasoning)
                 events.append(ReasoningContentDelta(reasoning, 0))
             content = delta.get("content")
-            if content:
+            if isinstance(content, str) and content:
+                self._grow(len(content))
                 if not self._text:
                     events.append(OutputItemAdded({"type": "message", "role": "assistant", "content": []}))
                 self._text.append(content)
                 events.append(OutputTextDelta(content))
-            for tc in delta.get("tool_calls") or ():
-                self._tool_delta(tc)
+            tool_calls = delta.get("tool_calls")
+            for tc in cast(list[Any], tool_calls) if isinstance(tool_calls, list) else ():
+                if isinstance(tc, dict):
+                    self._tool_delta(cast(Json, tc))
             if choice.get("finish_reason"):
                 self._finished = True
         return events
 
     def _tool_delta(self, tc: Json) -> None:
         index = tc.get("index")
-        if not isinstance(index, int) or isinstance(index, bool):
-            index = self._unindexed_slot(tc.get("id"))
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 1024:
+            index = self._unindexed_slot(as_str(tc.get("id")) or None)
         call = self._calls.setdefault(index, _Call())
-        if tc.get("id"):
+        if as_str(tc.get("id")):
             call.call_id = tc["id"]
-        fn = tc.get("function") or {}
-        if fn.get("name") and not call.name:
+        fn = as_dict(tc.get("function"))
+        if as_str(fn.get("name")) and not call.name:
             call.name = fn["name"]
-        if fn.get("arguments"):
-            call.arguments.append(fn["arguments"])
+        arguments = fn.get("arguments")
+        if arguments and not isinstance(arguments, str):
+            arguments = clean_arguments(arguments)  # an object sent unencoded
+        if isinstance(arguments, str) and arguments:
+            self._grow(len(arguments))
+            call.arguments.append(arguments)
 
     def _unindexed_slot(self, call_id: Any) -> int:
         """The slot of a tool-call delta without `index` (some OpenAI-compatible servers omit it).
@@ -330,13 +357,16 @@ class ChatDecoder:
         call_id = call.call_id or f"call_{index}"
         arguments = "".join(call.arguments)
         if call.name in self.custom_tools:
-            try:
-                parsed = json.loads(arguments)
-                tool_input = parsed["input"] if isinstance(parsed, dict) and "input" in parsed else arguments
-            except ValueError:
+            tool_input = as_dict(loads_event(arguments)).get("input")
+            if not isinstance(tool_input, str):
                 tool_input = arguments
-            return {"type": "custom_tool_call", "call_id": call_id, "name": call.name, "input": str(tool_input)}
-        item: Json = {"type": "function_call", "call_id": call_id, "name": call.name, "arguments": arguments}
+            return {"type": "custom_tool_call", "call_id": call_id, "name": call.name, "input": tool_input}
+        item: Json = {
+            "type": "function_call",
+            "call_id": call_id,
+            "name": call.name,
+            "arguments": clean_arguments(arguments),
+        }
         if call.name in self.namespaced:
             namespace, name = self.namespaced[call.name]
             item.update(name=name, namespace=namespace)

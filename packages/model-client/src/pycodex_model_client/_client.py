@@ -9,6 +9,7 @@ import os
 import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from contextlib import aclosing
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
@@ -22,7 +23,7 @@ from ._chat import ChatDecoder, custom_tool_names, namespaced_tool_names, to_cha
 from ._events import RateLimits, ResponseEvent
 from ._responses import STREAM_PREFIX, ResponsesDecoder
 from ._retry import INITIAL_DELAY_S, backoff_delay
-from ._sse import SseDecodeError, SseParser
+from ._sse import SseDecodeError, SseEventTooLarge, SseParser
 from ._version import default_user_agent
 from .errors import BadRequest, ModelClientError, StreamError, Unauthorized, UsageLimitReached
 
@@ -302,7 +303,10 @@ class ModelClient:
         _check_headers(all_headers)
         chat = self.wire_api == "chat"
         body = to_chat_request(request) if chat else request
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        try:
+            content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        except UnicodeEncodeError:  # a lone surrogate (from an old rollout, say): escaped, the body stays UTF-8
+            content = json.dumps(body, separators=(",", ":")).encode()
         response = await self._send(self.url(), content, all_headers)
         try:
             limits = _rate_limits(response.headers)
@@ -374,36 +378,52 @@ class ModelClient:
             f"unexpected response (HTTP {response.status_code}, content-type {mime}): {text}", retryable=False
         )
 
-    async def _responses_events(self, response: httpx.Response) -> AsyncIterator[ResponseEvent]:
-        parser = SseParser()
-        decoder = ResponsesDecoder()
+    async def _sse_data(self, response: httpx.Response, parser: SseParser) -> AsyncGenerator[str, None]:
+        """The `data` of each event, then of a final unterminated one.
+
+        The idle timeout (`stream_idle_timeout_ms`) counts from the last complete event, not the last byte, so a
+        server that sends only comments or a never-ending line still times out.
+        """
+        idle_s = (getattr(self.provider, "stream_idle_timeout_ms", None) or 300_000) / 1000
+        chunks = response.aiter_bytes().__aiter__()
+        deadline = anyio.current_time() + idle_s
         async with _stream_errors():
-            async for chunk in response.aiter_bytes():
-                for _, data in parser.feed(chunk):
-                    event = decoder.decode(data)
-                    if event is not None:
-                        yield event
-                        if decoder.completed:
-                            return
+            while True:
+                chunk = b""
+                with anyio.move_on_after(max(0.0, deadline - anyio.current_time())) as scope:
+                    try:
+                        chunk = await chunks.__anext__()
+                    except StopAsyncIteration:
+                        break
+                if scope.cancelled_caught:
+                    raise StreamError(IDLE)
+                events = parser.feed(chunk)
+                if events:
+                    deadline = anyio.current_time() + idle_s
+                for _, data in events:
+                    yield data
             for _, data in parser.finish():
+                yield data
+
+    async def _responses_events(self, response: httpx.Response) -> AsyncIterator[ResponseEvent]:
+        decoder = ResponsesDecoder()
+        async with aclosing(self._sse_data(response, SseParser())) as payloads:
+            async for data in payloads:
                 event = decoder.decode(data)
                 if event is not None:
                     yield event
+                    if decoder.completed:
+                        return
         if not decoder.completed:
             raise StreamError(CLOSED_EARLY)
 
     async def _chat_events(self, response: httpx.Response, decoder: ChatDecoder) -> AsyncIterator[ResponseEvent]:
-        parser = SseParser()
-        async with _stream_errors():
-            async for chunk in response.aiter_bytes():
-                for _, data in parser.feed(chunk):
-                    for event in decoder.decode(data):
-                        yield event
-                    if decoder.completed:
-                        return
-            for _, data in parser.finish():
+        async with aclosing(self._sse_data(response, SseParser())) as payloads:
+            async for data in payloads:
                 for event in decoder.decode(data):
                     yield event
+                if decoder.completed:
+                    return
         for event in decoder.eof():
             yield event
 
@@ -424,5 +444,5 @@ class _stream_errors:
         if isinstance(exc, httpx.TransportError | httpx.StreamError):
             logger.info("model stream dropped: %s", exc)
             raise StreamError(DROPPED) from exc
-        if isinstance(exc, SseDecodeError):
+        if isinstance(exc, SseDecodeError | SseEventTooLarge):
             raise StreamError(f"{STREAM_PREFIX}{exc}") from exc

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._events import (
     Completed,
@@ -20,6 +19,7 @@ from ._events import (
     ReasoningSummaryPartAdded,
     ResponseEvent,
 )
+from ._json import as_dict, as_int, as_str, clean_item, loads_event
 from .errors import ContextWindowExceeded, ModelClientError, StreamError, UsageLimitReached
 
 if TYPE_CHECKING:
@@ -33,18 +33,19 @@ STREAM_PREFIX = "stream disconnected before completion: "
 _TRY_AGAIN = re.compile(r"try again in\s*(\d+(?:\.\d+)?)\s*(ms|s|seconds?)\b", re.IGNORECASE)
 
 
-def map_usage(usage: Mapping[str, Any] | None) -> TokenUsage | None:
-    """Responses API `usage` -> protocol `TokenUsage`."""
-    if not usage:
+def map_usage(usage: Any) -> TokenUsage | None:
+    """Responses API `usage` -> protocol `TokenUsage`; counts that are not numbers count as 0."""
+    if not isinstance(usage, Mapping) or not usage:
         return None
-    inp = int(usage.get("input_tokens") or 0)
-    out = int(usage.get("output_tokens") or 0)
+    usage = cast(Mapping[str, Any], usage)
+    inp = as_int(usage.get("input_tokens"))
+    out = as_int(usage.get("output_tokens"))
     return {
         "input_tokens": inp,
-        "cached_input_tokens": int((usage.get("input_tokens_details") or {}).get("cached_tokens") or 0),
+        "cached_input_tokens": as_int(as_dict(usage.get("input_tokens_details")).get("cached_tokens")),
         "output_tokens": out,
-        "reasoning_output_tokens": int((usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0),
-        "total_tokens": int(usage.get("total_tokens") or inp + out),
+        "reasoning_output_tokens": as_int(as_dict(usage.get("output_tokens_details")).get("reasoning_tokens")),
+        "total_tokens": as_int(usage.get("total_tokens")) or inp + out,
     }
 
 
@@ -57,11 +58,12 @@ def parse_retry_delay(message: str) -> float | None:
     return value / 1000 if m.group(2).lower() == "ms" else value
 
 
-def classify_failure(response: Mapping[str, Any]) -> ModelClientError:
-    """The error for a `response.failed` payload."""
-    error = response.get("error") or {}
-    code = str(error.get("code") or error.get("type") or "")
-    message = str(error.get("message") or "response.failed event received")
+def classify_failure(response: Any) -> ModelClientError:
+    """The error for a `response.failed` payload (a string `error` is taken as its message)."""
+    raw = as_dict(response).get("error")
+    error = {"message": raw} if isinstance(raw, str) else as_dict(raw)
+    code = as_str(error.get("code")) or as_str(error.get("type"))
+    message = as_str(error.get("message")) or "response.failed event received"
     if code == "context_length_exceeded":
         return ContextWindowExceeded()
     if code in ("insufficient_quota", "usage_limit_reached", "usage_not_included"):
@@ -80,49 +82,58 @@ class ResponsesDecoder:
         self.completed = False
 
     def decode(self, data: str) -> ResponseEvent | None:
-        """Map one SSE `data` payload; `None` for ignored events.
+        """Map one SSE `data` payload; `None` for ignored events (including unusable JSON).
 
         Raises:
             ModelClientError: For `response.failed`, `response.incomplete` and in-stream `error` events.
         """
-        try:
-            obj = json.loads(data)
-        except ValueError:
-            logger.warning("skipping unparsable SSE data line: %.200s", data)
-            return None
+        obj = loads_event(data)
         if not isinstance(obj, dict):
-            logger.warning("skipping SSE data that is not a JSON object: %.200s", data)
+            if obj is not None:
+                logger.warning("skipping SSE data that is not a JSON object: %.200s", data)
             return None
-        return self._dispatch(obj)
+        return self._dispatch(cast(dict[str, Any], obj))
 
     def _dispatch(self, obj: dict[str, Any]) -> ResponseEvent | None:
         kind = obj.get("type")
+        if not isinstance(kind, str):
+            return None
+        delta = obj.get("delta")
+        if kind.endswith(".delta") and not isinstance(delta, str):
+            logger.warning("skipping %s whose delta is not a string", kind)
+            return None
         if kind == "response.output_text.delta":
-            return OutputTextDelta(str(obj.get("delta", "")))
-        if kind == "response.output_item.done":
-            return OutputItemDone(obj.get("item") or {})
-        if kind == "response.output_item.added":
-            return OutputItemAdded(obj.get("item") or {})
+            return OutputTextDelta(cast(str, delta))
+        if kind in ("response.output_item.done", "response.output_item.added"):
+            item = clean_item(obj.get("item"))
+            if item is None:
+                logger.warning("skipping %s whose item is not an object with a type", kind)
+                return None
+            return OutputItemDone(item) if kind == "response.output_item.done" else OutputItemAdded(item)
         if kind == "response.reasoning_summary_text.delta":
-            return ReasoningSummaryDelta(str(obj.get("delta", "")), int(obj.get("summary_index") or 0))
+            return ReasoningSummaryDelta(cast(str, delta), as_int(obj.get("summary_index")))
         if kind == "response.reasoning_text.delta":
-            return ReasoningContentDelta(str(obj.get("delta", "")), int(obj.get("content_index") or 0))
+            return ReasoningContentDelta(cast(str, delta), as_int(obj.get("content_index")))
         if kind == "response.reasoning_summary_part.added":
-            return ReasoningSummaryPartAdded(int(obj.get("summary_index") or 0))
+            return ReasoningSummaryPartAdded(as_int(obj.get("summary_index")))
         if kind == "response.custom_tool_call_input.delta":
-            return CustomToolCallInputDelta(str(obj.get("delta", "")), obj.get("call_id") or obj.get("item_id"))
+            call_id = as_str(obj.get("call_id")) or as_str(obj.get("item_id")) or None
+            return CustomToolCallInputDelta(cast(str, delta), call_id)
+        return self._lifecycle(kind, obj)
+
+    def _lifecycle(self, kind: str, obj: dict[str, Any]) -> ResponseEvent | None:
+        response = as_dict(obj.get("response"))
         if kind == "response.created":
-            return Created((obj.get("response") or {}).get("id"))
+            return Created(as_str(response.get("id")) or None)
         if kind == "response.completed":
-            response = obj.get("response") or {}
             self.completed = True
-            return Completed(response.get("id"), map_usage(response.get("usage")))
+            return Completed(as_str(response.get("id")) or None, map_usage(response.get("usage")))
         if kind == "response.failed":
-            raise classify_failure(obj.get("response") or {})
+            raise classify_failure(response)
         if kind == "response.incomplete":
-            details = (obj.get("response") or {}).get("incomplete_details") or {}
-            reason = details.get("reason") or "unknown"
+            reason = as_str(as_dict(response.get("incomplete_details")).get("reason")) or "unknown"
             raise StreamError(f"Incomplete response returned, reason: {reason}", retryable=True)
         if kind == "error":
-            raise classify_failure({"error": obj.get("error") or obj})
+            error = obj.get("error")
+            raise classify_failure({"error": error if isinstance(error, dict | str) else obj})
         return None

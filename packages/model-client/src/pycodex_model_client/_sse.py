@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-__all__ = ["SseDecodeError", "SseParser"]
+__all__ = ["MAX_EVENT_BYTES", "SseDecodeError", "SseEventTooLarge", "SseParser"]
 
 logger = logging.getLogger(__name__)
 
@@ -19,14 +19,29 @@ class SseDecodeError(ValueError):
     """An event's bytes are not valid UTF-8."""
 
 
+MAX_EVENT_BYTES = 64 * 1024 * 1024
+"""The largest single event (its lines up to the blank line) a parser holds; more is refused, so a stream that
+never ends its line cannot grow memory without bound."""
+
+
+class SseEventTooLarge(ValueError):
+    """One event grew past the parser's `max_event_bytes` before its terminating blank line."""
+
+
 class SseParser:
-    """Feed bytes with `feed()`, collect complete events; call `finish()` at end of stream."""
+    """Feed bytes with `feed()`, collect complete events; call `finish()` at end of stream.
 
-    __slots__ = ("_buf", "_cr_pending")
+    Args:
+        max_event_bytes: The largest event accepted (default `MAX_EVENT_BYTES`); `feed()` raises
+            `SseEventTooLarge` beyond it.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_buf", "_cr_pending", "max_event_bytes")
+
+    def __init__(self, max_event_bytes: int | None = None) -> None:
         self._buf = bytearray()  # the incomplete event; never contains a separator between calls
         self._cr_pending = False
+        self.max_event_bytes = MAX_EVENT_BYTES if max_event_bytes is None else max_event_bytes
 
     def feed(self, chunk: bytes) -> list[tuple[str, str]]:
         """Add bytes; return the events completed by them as `(event_type, data)` (`event_type` "" if absent).
@@ -36,6 +51,7 @@ class SseParser:
 
         Raises:
             SseDecodeError: An event contains invalid UTF-8.
+            SseEventTooLarge: The unfinished event is longer than `max_event_bytes`.
         """
         if not chunk:
             return []
@@ -57,6 +73,9 @@ class SseParser:
             end = buf.find(b"\n\n", start)
         if start:
             del buf[:start]
+        if len(buf) > self.max_event_bytes:
+            buf.clear()
+            raise SseEventTooLarge(f"an SSE event exceeded {self.max_event_bytes} bytes without ending")
         return events
 
     def finish(self) -> list[tuple[str, str]]:

@@ -79,6 +79,8 @@ class ProcessSession:
         """Held around each (non-blocking) write and while stdin is closed, so a write never hits a reused fd."""
         self._exit_seen: float | None = None
         self._pending = HeadTailBuffer(output_cap)
+        self.last_take_dropped = 0
+        """Bytes dropped from the middle of the output the last `take_output()` (or `collect()`) returned."""
         self._aggregated = HeadTailBuffer(output_cap)
         self._eof = False
         self._returncode: int | None = None
@@ -101,11 +103,14 @@ class ProcessSession:
         rows: int = 24,
         cols: int = 80,
         on_output: Callable[[bytes], None] | None = None,
+        open_stdin: bool = False,
     ) -> ProcessSession:
         """Start `argv` and begin draining its output. Must be called from the event loop thread.
 
         With `tty=False` stdout and stderr share one pipe (so they interleave in arrival order) and
-        stdin is a pipe. With `tty=True` the command gets a pseudo-terminal of `rows` x `cols`.
+        stdin is `/dev/null`, so a command that reads its input sees end-of-file at once instead of
+        waiting forever; `open_stdin=True` makes it a pipe that `write()` feeds. With `tty=True` the
+        command gets a pseudo-terminal of `rows` x `cols`.
 
         Args:
             argv: The program and its arguments.
@@ -117,6 +122,7 @@ class ProcessSession:
             cols: Terminal width when `tty` is set.
             on_output: Called with each chunk of output as it is read, from the reader thread (keep it
                 short and thread-safe; an exception it raises is logged and the output still kept).
+            open_stdin: Without `tty`, give the command a stdin pipe instead of `/dev/null`.
 
         Raises:
             SpawnError: The program could not be started (not found, not executable, bad cwd).
@@ -138,7 +144,7 @@ class ProcessSession:
                 argv,
                 cwd=cwd,
                 env=dict(env) if env is not None else None,
-                stdin=subprocess.PIPE,
+                stdin=subprocess.PIPE if open_stdin else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -148,12 +154,13 @@ class ProcessSession:
             raise SpawnError(argv, exc.strerror or str(exc)) from exc
         except ValueError as exc:  # what exec cannot take (a NUL byte, a bad variable name)
             raise SpawnError(argv, str(exc)) from exc
-        assert popen.stdout is not None and popen.stdin is not None
-        os.set_blocking(popen.stdin.fileno(), False)
+        assert popen.stdout is not None
+        if popen.stdin is not None:
+            os.set_blocking(popen.stdin.fileno(), False)
         return cls(
             pid=popen.pid,
             read_fd=popen.stdout.fileno(),
-            write_fd=popen.stdin.fileno(),
+            write_fd=popen.stdin.fileno() if popen.stdin is not None else None,
             tty=False,
             output_cap=output_cap,
             popen=popen,
@@ -303,8 +310,12 @@ class ProcessSession:
         return time.monotonic() - self._started
 
     def take_output(self) -> bytes:
-        """Return the output not taken yet (head and tail kept if it exceeded the cap)."""
+        """Return the output not taken yet (head and tail kept if it exceeded the cap).
+
+        `last_take_dropped` then tells how many bytes were dropped from its middle.
+        """
         with self._lock:
+            self.last_take_dropped = self._pending.dropped
             return self._pending.take()
 
     def aggregated_output(self) -> bytes:
@@ -449,8 +460,10 @@ class ProcessSession:
             logger.warning("could not signal process group %d", self.pid)
             return False
         if self._popen is None and self._pty is not None:
+            # Also the terminal's child itself, should it have left the group. Not through ptyprocess, whose
+            # `kill` raises its own error when the child was already reaped.
             with contextlib.suppress(OSError):
-                self._pty.kill(sig)
+                os.kill(self.pid, sig)
         return True
 
     async def terminate(self, grace: float = 2.0) -> int | None:

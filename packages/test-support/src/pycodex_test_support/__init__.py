@@ -33,6 +33,8 @@ from ._builders import (
     text_message_events,
     usage,
 )
+from ._hostile import HOSTILE_MODES, hostile_turn
+from ._otlp import OtlpCollector, OtlpEvent
 from ._script import (
     Turn,
     dropped_stream,
@@ -47,6 +49,9 @@ from ._script import (
 from ._server import RecordedRequest, ScriptedServer
 
 __all__ = [
+    "HOSTILE_MODES",
+    "OtlpCollector",
+    "OtlpEvent",
     "RecordedRequest",
     "ScriptedServer",
     "Turn",
@@ -73,6 +78,7 @@ __all__ = [
     "ev_reasoning_summary_part_added",
     "ev_reasoning_text_delta",
     "ev_response_created",
+    "hostile_turn",
     "http_error",
     "load_script",
     "rate_limited",

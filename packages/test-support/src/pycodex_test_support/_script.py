@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,11 @@ class Turn:
     """On `/chat/completions`, end the stream with `data: [DONE]`."""
     times: int = 1
     """Serve this turn for this many consecutive requests."""
+    frames: Callable[[], Iterator[bytes]] | None = None
+    """When set, streamed instead of `events`: a factory of raw, already framed bytes, consumed lazily (so a
+    frame source may be endless)."""
+    drip_bytes: int = 0
+    """When positive, write each frame in pieces of this many bytes, pausing `event_delay_s` between pieces."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Turn:

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -142,10 +142,41 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in turn.headers.items():
             self.send_header(name, value)
         self.end_headers()
+        if turn.frames is not None:
+            self._stream_lazy(turn.frames(), turn)
+            return
         frames = [_encode(event, chat=chat) for event in turn.events]
         if chat and turn.done_marker:
             frames.append(b"data: [DONE]\n\n")
         self._stream(frames, turn)
+
+    def _stream_lazy(self, frames: Iterator[bytes], turn: Turn) -> None:
+        """Write frames as they are produced, batched, paced by `event_delay_s` (per piece with `drip_bytes`)."""
+        closing = self.server.owner._closing
+        batch = bytearray()
+        for frame in frames:
+            pieces = (
+                [frame[i : i + turn.drip_bytes] for i in range(0, len(frame), turn.drip_bytes)]
+                if (turn.drip_bytes > 0)
+                else [frame]
+            )
+            for piece in pieces:
+                if turn.event_delay_s:
+                    self._chunk(piece)
+                    self.wfile.flush()
+                    if closing.wait(turn.event_delay_s):
+                        self._abort()
+                        return
+                    continue
+                batch += piece
+                if len(batch) >= _BATCH_BYTES:
+                    self._chunk(batch)
+                    batch.clear()
+                    if closing.is_set():
+                        self._abort()
+                        return
+        self._chunk(batch)
+        self.wfile.write(b"0\r\n\r\n")
 
     def _stream(self, frames: list[bytes], turn: Turn) -> None:
         closing = self.server.owner._closing

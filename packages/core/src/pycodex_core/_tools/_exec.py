@@ -14,7 +14,7 @@ from .._exec_events import begin_event, declined_end, end_event
 from .._ids import chunk_id
 from .._orchestrator import spawn
 from .._output_stream import OutputStreamer
-from .._truncate import approx_tokens, truncate_middle_tokens
+from .._truncate import format_exec_output
 
 if TYPE_CHECKING:
     from pycodex_protocol import EventMsg, ExecCommandBeginEvent
@@ -23,9 +23,14 @@ if TYPE_CHECKING:
     from .._context import TurnContext
     from .._exec_types import ExecRequest, SpawnPlan
 
-__all__ = ["ProcessManager", "as_int"]
+__all__ = ["STDIN_CLOSED", "ProcessManager", "as_int"]
 
 logger = logging.getLogger(__name__)
+
+STDIN_CLOSED = (
+    "write_stdin failed: stdin is closed for this session; rerun exec_command with tty=true to keep stdin open"
+)
+"""What the model gets for input sent to a command started without `tty` (its stdin is at end-of-file)."""
 
 Emit = Callable[[str, "EventMsg"], None]
 
@@ -64,6 +69,8 @@ class Collected:
     exit_code: int | None
     call_id: str
     process_id: str
+    dropped: int = 0
+    """Bytes the capture buffer dropped from the middle of `output` (counted in the original token count)."""
 
 
 class ProcessManager:
@@ -105,7 +112,8 @@ class ProcessManager:
             raise
         if code is not None:
             self._finish(sid, running, code)
-        return Collected(sid, output, code, str(running.begin["call_id"]), str(running.proc.pid))
+        dropped = running.proc.last_take_dropped
+        return Collected(sid, output, code, str(running.begin["call_id"]), str(running.proc.pid), dropped)
 
     def track(self, proc: ProcessSession) -> None:
         """Remember `proc` (a one-shot command) so that shutdown stops it if it is still running."""
@@ -143,6 +151,11 @@ class ProcessManager:
         """`(call_id, process_id)` of a running session, or `None` when there is no such session."""
         running = self._procs.get(sid)
         return None if running is None else (str(running.begin["call_id"]), str(running.proc.pid))
+
+    def has_stdin(self, sid: int) -> bool:
+        """Whether a running session takes input (started with `tty`; otherwise its stdin is at end-of-file)."""
+        running = self._procs.get(sid)
+        return running is not None and running.proc.tty
 
     async def write(self, sid: int, data: bytes, max_wait: float) -> int:
         """Write to a session's stdin; returns the bytes written.
@@ -185,7 +198,7 @@ class ProcessManager:
 def unified_response(collected: Collected | None, wall: float, limit: int, note: str = "") -> str:
     """The text `exec_command` / `write_stdin` return to the model."""
     assert collected is not None
-    text = collected.output.decode("utf-8", errors="replace")
+    tokens, text = format_exec_output(collected.output, limit, collected.dropped)
     status = (
         f"Process exited with code {collected.exit_code}"
         if collected.exit_code is not None
@@ -193,5 +206,5 @@ def unified_response(collected: Collected | None, wall: float, limit: int, note:
     )
     return (
         f"Chunk ID: {chunk_id()}\nWall time: {wall:.4f} seconds\n{status}\n{note}"
-        f"Original token count: {approx_tokens(text)}\nOutput:\n{truncate_middle_tokens(text, limit)}"
+        f"Original token count: {tokens}\nOutput:\n{text}"
     )

@@ -6,6 +6,7 @@ import difflib
 import hashlib
 import logging
 import os
+import stat
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
@@ -23,17 +24,54 @@ logger = logging.getLogger(__name__)
 
 PatchStatus = Literal["completed", "failed", "declined"]
 PATCH_REJECTED = "patch rejected by user"
+OUTSIDE_REFUSAL = "patch rejected: writing outside of the project; rejected by user approval settings"
 
 
 def _output(exit_code: int, wall: float, text: str) -> str:
     return f"Exit code: {exit_code}\nWall time: {wall:.1f} seconds\nOutput:\n{text}"
 
 
-def _read(path: Path) -> bytes | None:
+_DIFF_READ_LIMIT = 16 << 20
+"""Files larger than this (16 MiB) are left out of the turn diff rather than read into memory."""
+_UNTRACKED = "untracked"
+"""Baseline of an entry the diff does not show: a FIFO, device or socket, or a file over the limit."""
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read(path: Path) -> bytes | str | None:
+    """Bytes of a regular file, a symlink's target (as git stores it), None when absent, else `_UNTRACKED`.
+
+    Never follows a final symlink and never blocks on a FIFO or reads a device without end.
+    """
     try:
-        return path.read_bytes()
+        info = os.lstat(path)
     except OSError:
         return None
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            return os.fsencode(os.readlink(path))
+        except OSError:
+            return _UNTRACKED
+    if not stat.S_ISREG(info.st_mode) or info.st_size > _DIFF_READ_LIMIT:
+        return _UNTRACKED
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError:
+        return _UNTRACKED
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return _UNTRACKED
+        chunks: list[bytes] = []
+        total = 0
+        while total <= _DIFF_READ_LIMIT and (data := os.read(fd, _DIFF_READ_LIMIT + 1 - total)):
+            chunks.append(data)
+            total += len(data)
+    except OSError:
+        return _UNTRACKED
+    finally:
+        os.close(fd)
+    body = b"".join(chunks)
+    return _UNTRACKED if len(body) > _DIFF_READ_LIMIT else body
 
 
 _NO_BLOB = "0" * 40
@@ -48,9 +86,12 @@ def _blob_id(data: bytes | None) -> str:
 
 def _mode(path: Path) -> str:
     try:
-        return "100755" if path.stat().st_mode & 0o111 else "100644"
+        info = os.lstat(path)
     except OSError:
         return "100644"
+    if stat.S_ISLNK(info.st_mode):
+        return "120000"
+    return "100755" if info.st_mode & 0o111 else "100644"
 
 
 class TurnDiffTracker:
@@ -58,7 +99,7 @@ class TurnDiffTracker:
 
     def __init__(self, cwd: Path) -> None:
         self._cwd = cwd
-        self._baseline: dict[Path, tuple[bytes | None, str]] = {}
+        self._baseline: dict[Path, tuple[bytes | str | None, str]] = {}
 
     def snapshot(self, paths: list[Path]) -> None:
         """Record the current content (None = did not exist) and mode of `paths` not seen before."""
@@ -77,7 +118,7 @@ class TurnDiffTracker:
         parts: list[str] = []
         for path in sorted(self._baseline):
             (before, old_mode), after = self._baseline[path], _read(path)
-            if before == after:
+            if before == after or isinstance(before, str) or isinstance(after, str):
                 continue
             name = self._name(path)
             header = [f"diff --git a/{name} b/{name}\n"]
@@ -119,16 +160,30 @@ async def _approved(inv: ToolInvocation, changes: dict[str, FileChange], paths: 
 
 async def apply_patch_for_model(inv: ToolInvocation, patch_text: str, workdir: str | None = None) -> str:
     """Apply `patch_text` for the model, emitting `patch_apply_begin`/`patch_apply_end` and `turn_diff`."""
-    from pycodex_apply_patch import ApplyPatchError, apply_plan, parse_patch, plan_patch
+    from pycodex_apply_patch import (
+        ApplyPatchError,
+        PathNotAllowedError,
+        WritableRoot,
+        apply_plan,
+        parse_patch,
+        plan_patch,
+        recover_journals,
+    )
 
     ctx, call, emit = inv.ctx, inv.call, inv.services.emit
     started = time.monotonic()
-    # workspace-write confines writes to its writable roots; full access (or an outside sandbox)
-    # writes anywhere, as Codex auto-approves; read-only is refused by the approval step.
-    roots: list[Path] | list[str] = ctx.writable_roots if ctx.sandbox_mode == "workspace-write" else [os.sep]
+    # workspace-write confines writes to its writable roots, minus `.git`, `.codex`, `.agents` and `.aws`
+    # inside each; full access (or an outside sandbox) writes anywhere, as Codex auto-approves;
+    # read-only is refused by the approval step.
+    roots = (
+        [WritableRoot.protected(r) for r in ctx.writable_roots] if ctx.sandbox_mode == "workspace-write" else [os.sep]
+    )
+    recover_journals()  # a patch cut short by a crash is finished or undone before this one reads files
     try:
         cwd = ctx.cwd / workdir if workdir else ctx.cwd
         plan = plan_patch(parse_patch(patch_text), cwd=cwd, writable_roots=roots)
+    except PathNotAllowedError:
+        return OUTSIDE_REFUSAL  # as Codex: no patch events, the bare refusal
     except ApplyPatchError as exc:
         return _output(1, time.monotonic() - started, f"{exc}\n")
     changes = {str(path): cast("FileChange", spec.to_wire()) for path, spec in plan.changes.items()}

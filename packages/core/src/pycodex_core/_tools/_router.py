@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import logging
-import mimetypes
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,22 +79,17 @@ class UpdatePlanTool:
 
 
 def _view_image(invocation: ToolInvocation) -> ToolOutput:
+    from .._images import view_image_output
+
     ctx = invocation.ctx
     path = Path(str(invocation.arguments.get("path", ""))).expanduser()
     path = path if path.is_absolute() else ctx.cwd / path
-    if not path.is_file():
-        return f"unable to locate image at `{path}`"
-    mime = mimetypes.guess_type(path.name)[0] or ""
-    if not mime.startswith("image/"):
-        return f"`{path}` is not an image file"
-    try:
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-    except OSError as exc:
-        return f"unable to read image at `{path}`: {exc.strerror or exc}"
-    invocation.services.emit(
-        ctx.sub_id, {"type": "view_image_tool_call", "call_id": invocation.call.call_id, "path": str(path)}
-    )
-    return [{"type": "input_image", "image_url": f"data:{mime};base64,{data}"}]
+    output = view_image_output(path)
+    if not isinstance(output, str):
+        invocation.services.emit(
+            ctx.sub_id, {"type": "view_image_tool_call", "call_id": invocation.call.call_id, "path": str(path)}
+        )
+    return output
 
 
 class ViewImageTool:

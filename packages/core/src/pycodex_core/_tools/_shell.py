@@ -18,7 +18,7 @@ from .._exec_types import ExecRequest, as_argv
 from .._orchestrator import Authorized, Declined, spawn
 from .._output_stream import OutputStreamer
 from .._truncate import truncate_middle_tokens
-from ._exec import MAX_PROCESSES, Collected, as_int, unified_response
+from ._exec import MAX_PROCESSES, STDIN_CLOSED, Collected, as_int, unified_response
 from ._patch import apply_patch_for_model
 from ._specs import EXEC_COMMAND, SHELL, SHELL_COMMAND, WRITE_STDIN
 
@@ -154,6 +154,8 @@ class WriteStdinTool:
         if known is None:
             return f"write_stdin failed: Unknown process id {sid}"
         chars = str(args.get("chars") or "")
+        if chars and not services.processes.has_stdin(sid):
+            return STDIN_CLOSED
         limit = as_int(args.get("max_output_tokens"), _DEFAULT_MAX_TOKENS)
         started = time.monotonic()
         note = ""
