@@ -45,6 +45,7 @@ def _http_server() -> Iterator[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        encoding="utf-8",
     )
     assert proc.stdin is not None and proc.stdout is not None
     try:
@@ -193,6 +194,7 @@ def _http_server_auth() -> Iterator[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        encoding="utf-8",
     )
     assert proc.stdin is not None and proc.stdout is not None
     try:

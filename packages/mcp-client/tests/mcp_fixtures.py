@@ -37,7 +37,9 @@ def http_server(*, auth: str | None = None, oauth: bool = False) -> Iterator[str
         args += ["--auth", auth]
     if oauth:
         args.append("--oauth")
-    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8"
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()

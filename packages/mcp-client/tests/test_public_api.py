@@ -20,5 +20,7 @@ def test_import_is_light() -> None:
         "m.OAuthTokenFile\n"
         "print('mcp' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60, encoding="utf-8"
+    )
     assert out.stdout.splitlines() == ["False False", "False"]
