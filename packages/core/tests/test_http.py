@@ -20,10 +20,10 @@ from pycodex_test_support import (
 pytestmark = pytest.mark.anyio
 
 ConfigFactory = Callable[..., Config]
+MockProvider = Callable[[str], tuple[str, ...]]
 
 
-async def test_turn_over_real_http(make_config: ConfigFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MOCK_API_KEY", "sk-test")
+async def test_turn_over_real_http(make_config: ConfigFactory, mock_provider: MockProvider) -> None:
     server = ScriptedServer(
         [
             sse_turn(
@@ -38,15 +38,7 @@ async def test_turn_over_real_http(make_config: ConfigFactory, monkeypatch: pyte
         ]
     )
     with server:
-        config = make_config(
-            overrides=(
-                'model_provider="mock"',
-                'model_providers.mock.name="mock"',
-                f'model_providers.mock.base_url="{server.base_url}"',
-                'model_providers.mock.env_key="MOCK_API_KEY"',
-                'model_providers.mock.wire_api="responses"',
-            )
-        )
+        config = make_config(overrides=mock_provider(server.base_url))
         async with Codex.start(config) as codex:
             msgs = await collect_turn(codex, "hi")
             thread_id = codex.thread_id

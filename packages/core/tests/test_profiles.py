@@ -12,7 +12,7 @@ from pycodex_config import Config
 from pycodex_core import Codex
 from pycodex_core._profiles import DEFAULT_PROFILE, SMALL_LOCAL_INSTRUCTIONS, SMALL_LOCAL_PROFILE, select_prompt_profile
 from pycodex_core._repetition import REPETITION_NOTE
-from pycodex_core.testing import ScriptedTransport, assistant_message, collect_turn, response
+from pycodex_core.testing import ScriptedTransport, assistant_message, collect_turn, response, usage
 from pycodex_model_client import Created, OutputItemAdded, OutputTextDelta
 
 
@@ -96,7 +96,7 @@ async def test_an_answer_at_the_output_limit_is_noted(make_config: Callable[...,
 
     profile = dataclasses.replace(SMALL_LOCAL_PROFILE, max_output_tokens=256)
     cut = [Created("r"), OutputItemAdded({"type": "message", "role": "assistant", "id": "m", "content": []})]
-    cut += response(assistant_message("A long answer that"), usage_={"input_tokens": 9, "output_tokens": 256})[1:]
+    cut += response(assistant_message("A long answer that"), usage_=usage(9, 256))[1:]
     transport = ScriptedTransport([cut])
     async with Codex.start(make_config(), transport=transport, prompt_profile=profile) as codex:
         msgs = await collect_turn(codex, "Explain.")

@@ -30,10 +30,19 @@ from pycodex_core import (
 from pycodex_core.testing import ScriptedTransport, assistant_message, collect_turn, function_call, response
 from pycodex_model_client import ModelInfo
 from pycodex_protocol import Event, SandboxPolicy
+from pycodex_test_support import (
+    ScriptedServer,
+    ev_completed,
+    ev_function_call,
+    ev_message,
+    ev_response_created,
+    sse_turn,
+)
 
 pytestmark = pytest.mark.anyio
 
 ConfigFactory = Callable[..., Config]
+MockProvider = Callable[[str], tuple[str, ...]]
 
 
 class WordCount:
@@ -188,7 +197,7 @@ async def test_a_sandbox_step_wraps_commands_and_a_denial_is_retried(
     ends = [m for m in msgs if m["type"] == "exec_command_end"]
     assert [e["exit_code"] for e in ends] == [99, 0]
     assert json.loads(_outputs(transport.requests[1])["s1"])["output"] == "outside\n"
-    assert observer.decisions == [("s1", "approved", "user")]
+    assert observer.decisions == [("s1", "approved", "config"), ("s1", "approved", "user")]
     assert observer.results == [("s1", True)]
     assert "exec_command_end" in observer.events and observer.closed
 
@@ -212,3 +221,25 @@ async def test_forbidden_and_escalated_requests(make_config: ConfigFactory) -> N
     assert request["proposed_execpolicy_amendment"] == ["echo"]
     assert sandbox.policies == ["danger-full-access"]
     assert json.loads(_outputs(transport.requests[2])["e1"])["output"] == "up\n"
+
+
+async def test_an_extra_tool_over_real_http(make_config: ConfigFactory, mock_provider: MockProvider) -> None:
+    tool = WordCount()
+    server = ScriptedServer(
+        [
+            sse_turn(
+                [ev_response_created("r1"), ev_function_call("w1", "word_count", '{"text":"a b"}'), ev_completed("r1")]
+            ),
+            sse_turn([ev_response_created("r2"), ev_message("m1", "two"), ev_completed("r2")]),
+        ]
+    )
+    with server:
+        config = make_config(overrides=mock_provider(server.base_url))
+        async with Codex.start(config, extra_tools=[tool]) as codex:
+            msgs = await collect_turn(codex, "count")
+        requests = server.requests
+    assert "word_count" in [t.get("name") for t in requests[0].json["tools"]]
+    output = next(i for i in requests[1].json["input"] if i["type"] == "function_call_output")
+    assert output == {"type": "function_call_output", "call_id": "w1", "output": "2"}
+    assert [call_id for call_id, _ in tool.seen] == ["w1"]
+    assert msgs[-1]["last_agent_message"] == "two"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from ._exec_events import parsed_cmd
+from ._json import as_object
 
 if TYPE_CHECKING:
     from pycodex_protocol import EventMsg, ExecApprovalRequestEvent, FileChange
@@ -25,8 +26,9 @@ Emit = Callable[[str, "EventMsg"], None]
 
 def normalize_decision(decision: object) -> str:
     """A `ReviewDecision` as its name: `approved_execpolicy_amendment` objects count as `approved`."""
-    if isinstance(decision, dict):
-        keys = [str(key) for key in decision]
+    named = as_object(decision)
+    if named is not None:
+        keys = list(named)
         if any(key.startswith("approved") for key in keys):
             return "approved"
         return keys[0] if keys and keys[0] in ("denied", "abort", "timed_out") else "denied"

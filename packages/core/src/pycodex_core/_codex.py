@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +16,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from ._channel import EventChannel
 from ._ids import uuid7
+from ._json import as_object
 from .errors import SessionClosed
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class Codex:
         extra_tools: Iterable[ToolHandler] = (),
         observers: Iterable[SessionObserver] = (),
         prompt_profile: PromptProfile | None = None,
-    ) -> AsyncIterator[Codex]:
+    ) -> AsyncGenerator[Codex]:
         """Start a session for `config` and yield its handle; on exit, shut it down and kill its processes.
 
         Args:
@@ -120,6 +121,7 @@ class Codex:
         from ._rollout import read_rollout, turn_permissions
         from ._services import Emitter, SessionServices
         from ._session import Session
+        from ._telemetry import session_telemetry
         from ._tools._router import default_registry
 
         tools = default_registry(config, extra_tools)
@@ -134,12 +136,26 @@ class Codex:
             from pycodex_model_client import ModelClient
 
             transport = ModelClient(
-                config.model_provider, codex_home=config.codex_home, originator=originator, thread_id=thread_id
+                config.model_provider,
+                codex_home=config.codex_home,
+                originator=originator,
+                thread_id=thread_id,
+                auth=_auth_source(config, originator),
             )
         rollout = None if ephemeral else _open_rollout(config, thread_id, originator, state, resume_from, fork_from)
         sub_send, sub_recv = anyio.create_memory_object_stream["Submission"](math.inf)
         channel = EventChannel()
         emitter = Emitter(channel, rollout, list(observers))
+        telemetry = session_telemetry(
+            config, thread_id=thread_id, originator=originator, model=info, app_version=CORE_VERSION
+        )
+        if telemetry is not None:
+            from ._telemetry import TelemetryObserver, TelemetryTransport, conversation_attributes
+
+            emitter.observers.append(TelemetryObserver(telemetry))
+            endpoint = "/chat/completions" if config.model_provider.wire_api == "chat" else "/responses"
+            transport = TelemetryTransport(transport, telemetry, endpoint=endpoint)
+            telemetry.conversation_starts(**conversation_attributes(config, info))
         if prompt_profile is not None and prompt_profile.guard_repetition:
             from ._repetition import GuardedTransport
 
@@ -332,8 +348,24 @@ def _session_configured(
 def _last_total_usage(events: list[dict[str, Any]]) -> dict[str, int]:
     """The thread's total token usage from the last `token_count` event of a rollout."""
     for msg in reversed(events):
-        info = msg.get("info") if msg.get("type") == "token_count" else None
-        total = info.get("total_token_usage") if isinstance(info, dict) else None
-        if isinstance(total, dict):
+        info = as_object(msg.get("info")) if msg.get("type") == "token_count" else None
+        total = as_object(info.get("total_token_usage")) if info is not None else None
+        if total is not None:
             return {k: v for k, v in total.items() if isinstance(v, int)}
     return {}
+
+
+def _auth_source(config: Config, originator: str) -> Any:
+    """The stored credentials the model client uses (`cli_auth_credentials_store`), or `None` when unreadable."""
+    from pycodex_login import AuthManager, LoginError
+
+    store = config.raw.get("cli_auth_credentials_store")
+    try:
+        return AuthManager(
+            config.codex_home,
+            store_mode=store if isinstance(store, str) else None,
+            allow_env_api_key=originator == "codex_exec",
+        )
+    except LoginError as exc:
+        logger.warning("stored credentials are not used: %s", exc)
+        return None

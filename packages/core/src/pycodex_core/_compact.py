@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._context import initial_context_items, user_message
 from ._history import drop_orphan_outputs
+from ._json import objects
 from ._prompts import COMPACT_PROMPT, SUMMARY_PREFIX, TURN_ABORTED_MARKER
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def auto_compact_needed(session: Session) -> bool:
 def _user_text(item: dict[str, Any]) -> str | None:
     if item.get("type") != "message" or item.get("role") != "user":
         return None
-    text = "".join(str(p.get("text", "")) for p in item.get("content") or [] if isinstance(p, dict))
+    text = "".join(str(p.get("text", "")) for p in objects(item.get("content")))
     if text.startswith(_CONTEXT_PREFIXES) or text == TURN_ABORTED_MARKER:
         return None
     return text

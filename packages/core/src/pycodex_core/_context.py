@@ -5,13 +5,19 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._json import as_list
 from ._prompts import BASE_INSTRUCTIONS, environment_context, permissions_text
 
 if TYPE_CHECKING:
+    from pycodex_config import Config
+    from pycodex_model_client import ModelInfo
+    from pycodex_protocol import SandboxPolicy
+
     from ._tools._patch import TurnDiffTracker
 
 __all__ = [
@@ -34,11 +40,11 @@ def default_shell() -> str:
     return "/bin/sh"
 
 
-def writable_roots(sandbox_policy: dict[str, Any], cwd: Path) -> list[Path]:
+def writable_roots(sandbox_policy: Mapping[str, object], cwd: Path) -> list[Path]:
     """Writable roots of a `workspace-write` policy: cwd, configured roots, `/tmp` and `$TMPDIR` unless excluded."""
     roots: list[Path] = [cwd]
-    for root in sandbox_policy.get("writable_roots") or []:
-        roots.append(Path(root))
+    for root in as_list(sandbox_policy.get("writable_roots")):
+        roots.append(Path(str(root)))
     if not sandbox_policy.get("exclude_slash_tmp") and Path("/tmp").is_dir():
         roots.append(Path("/tmp"))
     tmpdir = os.environ.get("TMPDIR")
@@ -63,12 +69,12 @@ class TurnContext:
     """Working directory."""
     model: str
     """Model slug."""
-    model_info: Any
-    """`pycodex_model_client.ModelInfo` of the model."""
+    model_info: ModelInfo
+    """The model's metadata."""
     approval_policy: str
     """`never`, `on-request`, `on-failure` or `untrusted`."""
-    sandbox_policy: dict[str, Any]
-    """The `SandboxPolicy` dict."""
+    sandbox_policy: SandboxPolicy
+    """The sandbox policy of the turn."""
     effort: str | None = None
     """Reasoning effort override."""
     summary: str | None = None
@@ -152,26 +158,25 @@ def user_message(text: str) -> dict[str, Any]:
     return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
 
 
-def base_instructions_item(config: Any) -> dict[str, Any]:
+def base_instructions_item(config: Config) -> dict[str, Any]:
     """The base instructions, sent as the first `developer` message of every request.
 
     They are not part of the thread's history (a rollout keeps them in `session_meta`), as in
     Codex, so a rollout resumes the same way in either program.
     """
-    return _developer(getattr(config, "base_instructions", None) or BASE_INSTRUCTIONS)
+    return _developer(config.base_instructions or BASE_INSTRUCTIONS)
 
 
 def initial_context_items(
-    config: Any, ctx: TurnContext, user_instructions: str | None, shell: str
+    config: Config, ctx: TurnContext, user_instructions: str | None, shell: str
 ) -> list[dict[str, Any]]:
     """Permissions (and developer instructions), then AGENTS.md and environment context."""
     items: list[dict[str, Any]] = []
     roots = ctx.writable_roots if ctx.sandbox_mode == "workspace-write" else []
-    raw = getattr(config, "raw", {})
     dev_parts: list[str] = []
-    if raw.get("include_permissions_instructions", True) is not False:
+    if config.raw.get("include_permissions_instructions", True) is not False:
         dev_parts.append(permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots))
-    developer_instructions = getattr(config, "developer_instructions", None)
+    developer_instructions = config.developer_instructions
     if developer_instructions:
         dev_parts.append(str(developer_instructions))
     if dev_parts:

@@ -116,7 +116,8 @@ def _decode(handle: IO[bytes], size: int) -> EncodedImage:
             if image.size[0] * image.size[1] > MAX_DECODE_PIXELS:
                 raise ImageLoadError(f"unable to process image: {width}x{height} pixels is too large to process")
             image.load()
-            resized = image if target == image.size else image.resize(target, Image.Resampling.BILINEAR)
+            resize = image.resize  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+            resized = image if target == image.size else resize(target, Image.Resampling.BILINEAR)
             data, mime = _encode(resized, jpeg=kind == "JPEG" and target != (width, height))
             return EncodedImage(data, mime, *target)
     except ImageLoadError:

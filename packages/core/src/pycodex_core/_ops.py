@@ -87,29 +87,33 @@ class SubmissionLoop:
         assert self._tg is not None
         self._tg.start_soon(self._turn_task, sub_id, op, items)
 
-    def _on_user_input(self, sub_id: str, op: dict[str, Any]) -> None:
+    def on_user_input(self, sub_id: str, op: dict[str, Any]) -> None:
+        """`user_input` / `user_turn`: start a turn, or queue the input for the running one."""
         items = list(op.get("items") or [])
         if self._active is not None:
             self.session.queue_input(items)
             return
         self._start_turn(sub_id, op, items)
 
-    def _on_compact(self, sub_id: str, op: dict[str, Any]) -> None:
+    def on_compact(self, sub_id: str, op: dict[str, Any]) -> None:
+        """`compact`: summarize the history (when no turn runs)."""
         if self._active is None:
             self._start_turn(sub_id, op, None)
 
-    def _on_interrupt(self, sub_id: str, op: dict[str, Any]) -> None:
+    def on_interrupt(self, sub_id: str, op: dict[str, Any]) -> None:
+        """`interrupt`: cancel the running turn."""
         if self._active is not None:
             self._active.scope.cancel()
 
-    def _on_approval(self, sub_id: str, op: dict[str, Any]) -> None:
-        # `abort` stops the turn, as Codex does; any other decision goes to the waiting request.
+    def on_approval(self, sub_id: str, op: dict[str, Any]) -> None:
+        """`exec_approval` / `patch_approval`: answer the waiting request; `abort` interrupts the turn."""
         if op.get("decision") == "abort":
-            self._on_interrupt(sub_id, op)
+            self.on_interrupt(sub_id, op)
             return
         self.session.services.approvals.resolve(str(op.get("id", "")), op.get("decision", "denied"))
 
-    def _on_override(self, sub_id: str, op: dict[str, Any]) -> None:
+    def on_override(self, sub_id: str, op: dict[str, Any]) -> None:
+        """`override_turn_context`: change the settings of later turns."""
         from ._session import SETTINGS
 
         for key in SETTINGS:
@@ -139,13 +143,13 @@ class SubmissionLoop:
 
 
 _HANDLERS: dict[str, Callable[[SubmissionLoop, str, dict[str, Any]], None]] = {
-    "user_input": SubmissionLoop._on_user_input,
-    "user_turn": SubmissionLoop._on_user_input,
-    "compact": SubmissionLoop._on_compact,
-    "interrupt": SubmissionLoop._on_interrupt,
-    "exec_approval": SubmissionLoop._on_approval,
-    "patch_approval": SubmissionLoop._on_approval,
-    "override_turn_context": SubmissionLoop._on_override,
+    "user_input": SubmissionLoop.on_user_input,
+    "user_turn": SubmissionLoop.on_user_input,
+    "compact": SubmissionLoop.on_compact,
+    "interrupt": SubmissionLoop.on_interrupt,
+    "exec_approval": SubmissionLoop.on_approval,
+    "patch_approval": SubmissionLoop.on_approval,
+    "override_turn_context": SubmissionLoop.on_override,
 }
 """What each op does (`shutdown` ends the loop itself)."""
 

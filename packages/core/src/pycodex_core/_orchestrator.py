@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from ._approvals import ApprovalBroker, exec_approval_key
 from ._exec_events import begin_event, declined_end
@@ -22,7 +22,7 @@ from ._exec_types import (
 from ._output_stream import OutputStreamer
 
 if TYPE_CHECKING:
-    from pycodex_protocol import EventMsg, SandboxPolicy
+    from pycodex_protocol import EventMsg
     from pycodex_pty import ProcessSession
 
     from ._context import TurnContext
@@ -123,14 +123,17 @@ class ExecOrchestrator:
         bypass = (isinstance(assessment, Skip) and assessment.bypass_sandbox) or (
             isinstance(assessment, NeedsApproval) and request.escalated
         )
-        policy = FULL_ACCESS if bypass else cast("SandboxPolicy", ctx.sandbox_policy)
+        policy = FULL_ACCESS if bypass else ctx.sandbox_policy
         plan = self.sandbox.prepare(request, policy)
         if isinstance(plan, Refusal):
             if plan.warning:
                 self._warn_once(ctx.sub_id, "sandbox", plan.warning)
             return self._decline(ctx, request, plan.message)
-        if isinstance(assessment, NeedsApproval) and not await self._approve(ctx, request, assessment):
-            return self._decline(ctx, request, REJECTED_BY_USER, REJECTED_BY_USER)
+        if isinstance(assessment, NeedsApproval):
+            if not await self._approve(ctx, request, assessment):
+                return self._decline(ctx, request, REJECTED_BY_USER, REJECTED_BY_USER)
+        else:
+            self._decided(ctx, request, "approved", "config")  # allowed by the policy, as Codex reports it
         return Authorized(plan, sandboxed=not bypass and ctx.sandbox_mode != "danger-full-access")
 
     async def retry_plan(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 __all__ = [
     "BASE_INSTRUCTIONS",
@@ -108,7 +107,7 @@ _APPROVAL_SENTENCES = {
 }
 
 
-def permissions_text(sandbox_policy: dict[str, Any], approval_policy: str, writable_roots: Sequence[Path]) -> str:
+def permissions_text(sandbox_policy: Mapping[str, object], approval_policy: str, writable_roots: Sequence[Path]) -> str:
     """The `<permissions instructions>` developer text for a sandbox policy and approval policy."""
     mode = str(sandbox_policy.get("type", "read-only"))
     lines = [_SANDBOX_SENTENCES.get(mode, f"`sandbox_mode` is `{mode}`.")]

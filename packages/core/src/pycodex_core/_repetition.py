@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["GuardedTransport", "RepetitionGuard"]
 
@@ -127,8 +127,8 @@ class GuardedTransport:
         yield Completed(response_id=response_id)
 
     def _note_cut(self, event: Any) -> None:
-        usage = getattr(event, "usage", None)
-        output = usage.get("output_tokens") if isinstance(usage, dict) else None
+        usage: object = getattr(event, "usage", None)
+        output = cast("dict[str, object]", usage).get("output_tokens") if isinstance(usage, dict) else None
         limit = self.max_output_tokens
         if limit is not None and isinstance(output, int) and output >= limit:
             self.on_note(cut_note(limit))

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ._json import as_object
+
 if TYPE_CHECKING:
+    from pycodex_config import Config
+
     from ._context import TurnContext
 
 __all__ = ["build_request", "turn_headers"]
@@ -13,33 +17,25 @@ __all__ = ["build_request", "turn_headers"]
 OUTPUT_SCHEMA_NAME = "codex_output_schema"
 
 
-def _reasoning(config: Any, ctx: TurnContext) -> dict[str, Any] | None:
+def _reasoning(config: Config, ctx: TurnContext) -> dict[str, Any] | None:
     info = ctx.model_info
-    effort = (
-        ctx.effort or getattr(config, "model_reasoning_effort", None) or getattr(info, "default_reasoning_effort", None)
-    )
-    summary = (
-        ctx.summary
-        or getattr(config, "model_reasoning_summary", None)
-        or getattr(info, "default_reasoning_summary", None)
-    )
-    if not getattr(info, "supports_reasoning_summaries", False) and not effort:
+    effort = ctx.effort or config.model_reasoning_effort or info.default_reasoning_effort
+    summary = ctx.summary or config.model_reasoning_summary or info.default_reasoning_summary
+    if not info.supports_reasoning_summaries and not effort:
         return None
     reasoning: dict[str, Any] = {}
     if effort:
         reasoning["effort"] = effort
-    if summary and summary != "none" and getattr(info, "supports_reasoning_summaries", False):
+    if summary and summary != "none" and info.supports_reasoning_summaries:
         reasoning["summary"] = summary
     return reasoning or None
 
 
-def _text(config: Any, ctx: TurnContext) -> dict[str, Any] | None:
+def _text(config: Config, ctx: TurnContext) -> dict[str, Any] | None:
     text: dict[str, Any] = {}
     info = ctx.model_info
-    if getattr(info, "support_verbosity", False):
-        verbosity = (
-            ctx.verbosity or getattr(config, "model_verbosity", None) or getattr(info, "default_verbosity", None)
-        )
+    if info.support_verbosity:
+        verbosity = ctx.verbosity or config.model_verbosity or info.default_verbosity
         if verbosity:
             text["verbosity"] = verbosity
     if ctx.final_output_json_schema is not None:
@@ -53,7 +49,7 @@ def _text(config: Any, ctx: TurnContext) -> dict[str, Any] | None:
 
 
 def build_request(
-    config: Any, ctx: TurnContext, thread_id: str, input_items: list[dict[str, Any]], *, started_unix_ms: int = 0
+    config: Config, ctx: TurnContext, thread_id: str, input_items: list[dict[str, Any]], *, started_unix_ms: int = 0
 ) -> dict[str, Any]:
     """A streaming Responses API body for `input_items` with the turn's tools and model settings."""
     body: dict[str, Any] = {
@@ -62,7 +58,7 @@ def build_request(
         "input": input_items,
         "tools": ctx.tools,
         "tool_choice": "auto",
-        "parallel_tool_calls": bool(getattr(ctx.model_info, "supports_parallel_tool_calls", False)),
+        "parallel_tool_calls": ctx.model_info.supports_parallel_tool_calls,
     }
     reasoning = _reasoning(config, ctx)
     if reasoning is not None:
@@ -103,5 +99,5 @@ def build_request(
 
 def turn_headers(request: dict[str, Any]) -> dict[str, str]:
     """The per-request headers Codex sends beside the body: the window id and the turn metadata."""
-    metadata = request.get("client_metadata") or {}
+    metadata = as_object(request.get("client_metadata")) or {}
     return {key: str(metadata[key]) for key in ("x-codex-window-id", "x-codex-turn-metadata") if key in metadata}

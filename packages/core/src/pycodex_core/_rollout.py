@@ -1,5 +1,8 @@
 """Rollout files: `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<time>-<thread id>.jsonl`, one JSON line per record."""
 
+# pyright: standard
+# (JSON read back from rollout files is narrowed with isinstance checks, which strict mode reports as unknown.)
+
 from __future__ import annotations
 
 import json

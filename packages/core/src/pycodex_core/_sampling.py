@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 import anyio
 
 from ._history import normalize_for_request
+from ._json import as_object, objects
 from ._observers import notify
 from ._request import build_request, turn_headers
 from ._tools._router import dispatch_tool_call, tool_call_from_item
@@ -58,8 +59,8 @@ def add_usage(total: dict[str, int], last: dict[str, Any]) -> None:
 
 
 def _message_text(item: dict[str, Any]) -> str:
-    parts = item.get("content") or []
-    return "".join(str(p.get("text", "")) for p in parts if isinstance(p, dict) and p.get("type") == "output_text")
+    parts = objects(item.get("content"))
+    return "".join(str(p.get("text", "")) for p in parts if p.get("type") == "output_text")
 
 
 def _emit_item_events(session: Session, ctx: TurnContext, item: dict[str, Any]) -> str | None:
@@ -72,16 +73,16 @@ def _emit_item_events(session: Session, ctx: TurnContext, item: dict[str, Any]) 
         session.emit(ctx.sub_id, msg)
         return text
     if kind == "reasoning":
-        for part in item.get("summary") or []:
-            if isinstance(part, dict) and part.get("text"):
+        for part in objects(item.get("summary")):
+            if part.get("text"):
                 session.emit(ctx.sub_id, {"type": "agent_reasoning", "text": str(part["text"])})
         if session.show_raw_reasoning:
-            for part in item.get("content") or []:
-                if isinstance(part, dict) and part.get("text"):
+            for part in objects(item.get("content")):
+                if part.get("text"):
                     session.emit(ctx.sub_id, {"type": "agent_reasoning_raw_content", "text": str(part["text"])})
     elif kind == "web_search_call":
-        action = item.get("action") or {"type": "other"}
-        query = str(action.get("query") or "") if isinstance(action, dict) else ""
+        action = as_object(item.get("action")) or {"type": "other"}
+        query = str(action.get("query") or "")
         session.emit(
             ctx.sub_id,
             {"type": "web_search_end", "call_id": str(item.get("id", "")), "query": query, "action": action},
@@ -178,7 +179,8 @@ async def sample_with_retries(
             if not retryable or retries >= max_retries:
                 raise TurnFailed(str(exc)) from exc
             retries += 1
-            delay = getattr(exc, "retry_after", None) or backoff_delay(retries)
+            server_delay = exc.retry_after if isinstance(exc, StreamError) else None
+            delay = server_delay or backoff_delay(retries)
             session.emit(
                 ctx.sub_id,
                 {"type": "stream_error", "message": f"Reconnecting... {retries}/{max_retries} ({exc})"},

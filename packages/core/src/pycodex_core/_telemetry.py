@@ -63,7 +63,9 @@ def _secrets(config: Config) -> list[str | None]:
     return values
 
 
-def session_telemetry(config: Config, *, thread_id: str, originator: str, model: ModelInfo) -> Telemetry | None:
+def session_telemetry(
+    config: Config, *, thread_id: str, originator: str, model: ModelInfo, app_version: str
+) -> Telemetry | None:
     """The session's telemetry, or `None` while `[otel]` exports nothing.
 
     An `[otel]` table pycodex cannot use is reported (logged as a warning) and telemetry stays off.
@@ -78,11 +80,9 @@ def session_telemetry(config: Config, *, thread_id: str, originator: str, model:
     except OtelConfigError as exc:
         logger.warning("telemetry is off: %s", exc)
         return None
-    from . import _codex
-
     common = {
         "conversation.id": thread_id,
-        "app.version": _codex.CORE_VERSION,
+        "app.version": app_version,
         "originator": originator,
         "model": config.model,
         "slug": model.slug,

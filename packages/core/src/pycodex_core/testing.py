@@ -16,13 +16,15 @@ assert transport.requests[1]["input"][-1]["output"].endswith("hi\\n")
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Generator, Iterable, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pycodex_protocol import UserInputOp
 
 __all__ = [
+    "EventProblems",
     "ScriptedTransport",
     "assistant_message",
     "collect_turn",
@@ -32,6 +34,7 @@ __all__ = [
     "response",
     "usage",
     "user_input_op",
+    "validated_events",
 ]
 
 
@@ -171,3 +174,40 @@ async def collect_turn(
             msgs.append(msg)
             if msg["type"] in ("task_complete", "turn_aborted"):
                 return msgs
+
+
+EventProblems = list[str]
+"""What `validated_events` found: one line per event the protocol does not accept."""
+
+
+@contextmanager
+def validated_events() -> Generator[EventProblems]:
+    """Check every event a session emits, while the block runs, against the protocol's `EventMsg` adapter.
+
+    Yields the list of problems found (empty when every event was valid); events are still delivered.
+    Nested blocks replace the outer check for their duration.
+    """
+    from pydantic import ValidationError
+
+    from pycodex_protocol.schema import event_msg_adapter
+
+    from ._services import Emitter
+
+    adapter = event_msg_adapter()
+    problems: EventProblems = []
+    checked = Emitter.emit
+    original = getattr(checked, "__wrapped__", checked)
+
+    def emit(self: Emitter, sub_id: str, msg: Any) -> None:
+        try:
+            adapter.validate_python(msg)
+        except ValidationError as exc:
+            problems.append(f"{msg.get('type')!r}: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}")
+        original(self, sub_id, msg)
+
+    emit.__wrapped__ = original  # pyright: ignore[reportFunctionMemberAccess]
+    Emitter.emit = emit
+    try:
+        yield problems
+    finally:
+        Emitter.emit = checked

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 
+from ._shape import elements
+
 __all__ = ["ExecArgs", "UsageError", "parse_args"]
 
 SUBCOMMANDS = ("resume", "fork", "review", "help")
@@ -142,9 +144,8 @@ def _subcommand_index(argv: list[str]) -> int | None:
 
 def _flatten(values: object) -> list[str]:
     out: list[str] = []
-    if isinstance(values, list):
-        for v in values:
-            out.extend(_flatten(v) if isinstance(v, list) else [str(v)])
+    for v in elements(values):
+        out.extend(_flatten(v) if isinstance(v, list) else [str(v)])  # pyright: ignore[reportUnknownArgumentType]
     return out
 
 

@@ -7,10 +7,11 @@ The header names the effective settings, then each event gets a short section (`
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import IO, Any
+from collections.abc import Callable, Mapping
+from typing import IO, Any, ClassVar
 
 from ._jsonl import command_string
+from ._shape import elements, mapping
 
 logger = logging.getLogger(__name__)
 
@@ -64,24 +65,25 @@ def format_tokens(n: int) -> str:
 
 def sandbox_summary(policy: object) -> str:
     """One-line sandbox description, e.g. `read-only` or `workspace-write [workdir, /tmp, $TMPDIR]`."""
-    if not isinstance(policy, Mapping):
+    fields = mapping(policy)
+    if fields is None:
         return str(policy)
-    kind = str(policy.get("type", ""))
+    kind = str(fields.get("type", ""))
     if kind != "workspace-write":
-        suffix = " (network access enabled)" if policy.get("network_access") is True else ""
+        suffix = " (network access enabled)" if fields.get("network_access") is True else ""
         return kind + suffix
     roots = ["workdir"]
-    if not policy.get("exclude_slash_tmp"):
+    if not fields.get("exclude_slash_tmp"):
         roots.append("/tmp")
-    if not policy.get("exclude_tmpdir_env_var"):
+    if not fields.get("exclude_tmpdir_env_var"):
         roots.append("$TMPDIR")
-    roots.extend(str(r) for r in policy.get("writable_roots") or [])
+    roots.extend(str(r) for r in elements(fields.get("writable_roots")))
     text = f"workspace-write [{', '.join(roots)}]"
-    return text + (" (network access enabled)" if policy.get("network_access") else "")
+    return text + (" (network access enabled)" if fields.get("network_access") else "")
 
 
 def _duration_ms(duration: object) -> int:
-    if isinstance(duration, Mapping):
+    if (duration := mapping(duration)) is not None:
         return int(duration.get("secs", 0)) * 1000 + int(duration.get("nanos", 0)) // 1_000_000
     return 0
 
@@ -134,7 +136,7 @@ class HumanRenderer:
     def render(self, event: Mapping[str, Any]) -> None:
         """Print one protocol event (events without a human form are skipped)."""
         msg: Mapping[str, Any] = event["msg"]
-        handler = _HANDLERS.get(str(msg.get("type")))
+        handler = self._HANDLERS.get(str(msg.get("type")))
         if handler is not None:
             handler(self, msg)
         self._out.flush()
@@ -182,7 +184,7 @@ class HumanRenderer:
         s = self.s
         ok = bool(msg.get("success"))
         self._w(f"{s.bold('patch:')} {'completed' if ok else s.red('failed')}")
-        for path in msg.get("changes") or {}:
+        for path in mapping(msg.get("changes")) or {}:
             self._w(s.dim(str(path)))
         if not ok and msg.get("stderr"):
             self._w(str(msg.get("stderr")))
@@ -194,8 +196,8 @@ class HumanRenderer:
         if msg.get("explanation"):
             self._w(str(msg["explanation"]))
         marks = {"completed": "✓", "in_progress": "→"}
-        for step in msg.get("plan") or []:
-            self._w(f"  {marks.get(step.get('status'), '•')} {step.get('step', '')}")
+        for step in filter(None, map(mapping, elements(msg.get("plan")))):
+            self._w(f"  {marks.get(str(step.get('status')), '•')} {step.get('step', '')}")
 
     def _mcp_begin(self, msg: Mapping[str, Any]) -> None:
         inv: Mapping[str, Any] = msg.get("invocation") or {}
@@ -210,9 +212,10 @@ class HumanRenderer:
         self._w(f"{self.s.bold('web search:')} {msg.get('query', '')}")
 
     def _token_count(self, msg: Mapping[str, Any]) -> None:
-        info = msg.get("info")
-        if isinstance(info, Mapping) and isinstance(info.get("total_token_usage"), Mapping):
-            self._usage = info["total_token_usage"]
+        info = mapping(msg.get("info"))
+        total = mapping(info.get("total_token_usage")) if info is not None else None
+        if total is not None:
+            self._usage = total
 
     def _task_complete(self, msg: Mapping[str, Any]) -> None:
         if self._usage is None:
@@ -250,26 +253,26 @@ class HumanRenderer:
     def _aborted(self, msg: Mapping[str, Any]) -> None:
         self._w("turn interrupted")
 
-
-_HANDLERS = {
-    "agent_reasoning": HumanRenderer._reasoning,
-    "agent_message": HumanRenderer._agent_message,
-    "exec_command_begin": HumanRenderer._exec_begin,
-    "exec_command_end": HumanRenderer._exec_end,
-    "patch_apply_begin": HumanRenderer._patch_begin,
-    "patch_apply_end": HumanRenderer._patch_end,
-    "turn_diff": HumanRenderer._turn_diff,
-    "plan_update": HumanRenderer._plan_update,
-    "mcp_tool_call_begin": HumanRenderer._mcp_begin,
-    "mcp_tool_call_end": HumanRenderer._mcp_end,
-    "web_search_end": HumanRenderer._web_search,
-    "token_count": HumanRenderer._token_count,
-    "task_complete": HumanRenderer._task_complete,
-    "error": HumanRenderer._error,
-    "stream_error": HumanRenderer._stream_error,
-    "warning": HumanRenderer._warning,
-    "deprecation_notice": HumanRenderer._deprecation,
-    "background_event": HumanRenderer._background,
-    "context_compacted": HumanRenderer._compacted,
-    "turn_aborted": HumanRenderer._aborted,
-}
+    _HANDLERS: ClassVar[dict[str, Callable[[HumanRenderer, Mapping[str, Any]], None]]] = {
+        "agent_reasoning": _reasoning,
+        "agent_message": _agent_message,
+        "exec_command_begin": _exec_begin,
+        "exec_command_end": _exec_end,
+        "patch_apply_begin": _patch_begin,
+        "patch_apply_end": _patch_end,
+        "turn_diff": _turn_diff,
+        "plan_update": _plan_update,
+        "mcp_tool_call_begin": _mcp_begin,
+        "mcp_tool_call_end": _mcp_end,
+        "web_search_end": _web_search,
+        "token_count": _token_count,
+        "task_complete": _task_complete,
+        "error": _error,
+        "stream_error": _stream_error,
+        "warning": _warning,
+        "deprecation_notice": _deprecation,
+        "background_event": _background,
+        "context_compacted": _compacted,
+        "turn_aborted": _aborted,
+    }
+    """What each event type does."""

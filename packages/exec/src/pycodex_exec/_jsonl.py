@@ -8,9 +8,10 @@ thread's token usage and the last fatal error.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from ._shape import elements, mapping
 from ._shlex import shlex_join
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def command_string(command: object) -> str:
     if isinstance(command, str):
         return command
     if isinstance(command, list | tuple):
-        return shlex_join([str(word) for word in command])
+        return shlex_join([str(word) for word in cast("list[object] | tuple[object, ...]", command)])
     return ""
 
 
@@ -45,19 +46,19 @@ def usage_from_total(total: Mapping[str, Any] | None) -> Usage:
 
 def _todo_items(plan: object) -> list[TodoItem]:
     items: list[TodoItem] = []
-    if isinstance(plan, list):
-        for step in plan:
-            if isinstance(step, Mapping):
-                items.append({"text": str(step.get("step", "")), "completed": step.get("status") == "completed"})
+    for value in elements(plan):
+        step = mapping(value)
+        if step is not None:
+            items.append({"text": str(step.get("step", "")), "completed": step.get("status") == "completed"})
     return items
 
 
 def _file_changes(changes: object) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
-    if isinstance(changes, Mapping):
-        for path, change in changes.items():
-            kind = change.get("type", "update") if isinstance(change, Mapping) else "update"
-            out.append({"path": str(path), "kind": str(kind)})
+    for path, value in (mapping(changes) or {}).items():
+        change = mapping(value)
+        kind = change.get("type", "update") if change is not None else "update"
+        out.append({"path": str(path), "kind": str(kind)})
     return out
 
 
@@ -93,7 +94,7 @@ class JsonlMapper:
                 self._reasoning.append(str(msg.get("text", "")))
             return []
         out = self.flush()
-        handler = _HANDLERS.get(str(kind))
+        handler = self._HANDLERS.get(str(kind))
         if handler is not None:
             out.extend(handler(self, msg))
         return out
@@ -248,9 +249,10 @@ class JsonlMapper:
         return [{"type": "item.updated", "item": item}]
 
     def _token_count(self, msg: Mapping[str, Any]) -> list[ThreadEvent]:
-        info = msg.get("info")
-        if isinstance(info, Mapping) and isinstance(info.get("total_token_usage"), Mapping):
-            self._usage = info["total_token_usage"]
+        info = mapping(msg.get("info"))
+        total = mapping(info.get("total_token_usage")) if info is not None else None
+        if total is not None:
+            self._usage = total
         return []
 
     def _error(self, msg: Mapping[str, Any]) -> list[ThreadEvent]:
@@ -277,23 +279,23 @@ class JsonlMapper:
         item: ThreadItem = {"id": self._item_id(), "type": "error", "message": text}
         return [{"type": "item.completed", "item": item}]
 
-
-_HANDLERS = {
-    "session_configured": JsonlMapper._session_configured,
-    "task_started": JsonlMapper._task_started,
-    "task_complete": JsonlMapper._task_complete,
-    "agent_message": JsonlMapper._agent_message,
-    "exec_command_begin": JsonlMapper._exec_begin,
-    "exec_command_end": JsonlMapper._exec_end,
-    "patch_apply_begin": JsonlMapper._patch_begin,
-    "patch_apply_end": JsonlMapper._patch_end,
-    "mcp_tool_call_begin": JsonlMapper._mcp_begin,
-    "mcp_tool_call_end": JsonlMapper._mcp_end,
-    "web_search_end": JsonlMapper._web_search_end,
-    "plan_update": JsonlMapper._plan_update,
-    "token_count": JsonlMapper._token_count,
-    "error": JsonlMapper._error,
-    "stream_error": JsonlMapper._stream_error,
-    "warning": JsonlMapper._warning,
-    "deprecation_notice": JsonlMapper._deprecation,
-}
+    _HANDLERS: ClassVar[dict[str, Callable[[JsonlMapper, Mapping[str, Any]], list[ThreadEvent]]]] = {
+        "session_configured": _session_configured,
+        "task_started": _task_started,
+        "task_complete": _task_complete,
+        "agent_message": _agent_message,
+        "exec_command_begin": _exec_begin,
+        "exec_command_end": _exec_end,
+        "patch_apply_begin": _patch_begin,
+        "patch_apply_end": _patch_end,
+        "mcp_tool_call_begin": _mcp_begin,
+        "mcp_tool_call_end": _mcp_end,
+        "web_search_end": _web_search_end,
+        "plan_update": _plan_update,
+        "token_count": _token_count,
+        "error": _error,
+        "stream_error": _stream_error,
+        "warning": _warning,
+        "deprecation_notice": _deprecation,
+    }
+    """What each event type does."""

@@ -69,9 +69,13 @@ def _contains(exc: BaseException, kind: type[BaseException]) -> bool:
 
 def _describe(exc: BaseException) -> str:
     """The innermost message of `exc` (exception groups unwrapped)."""
-    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
-        exc = cast("BaseExceptionGroup[BaseException]", exc).exceptions[0]
-    return str(exc) or type(exc).__name__
+    while isinstance(exc, BaseExceptionGroup):
+        group = cast("BaseExceptionGroup[BaseException]", exc)
+        if len(group.exceptions) != 1:
+            break
+        exc = group.exceptions[0]
+    innermost = cast("BaseException", exc)
+    return str(innermost) or type(innermost).__name__
 
 
 def _silence_stdout() -> None:

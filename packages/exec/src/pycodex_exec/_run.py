@@ -92,7 +92,7 @@ class _Output:
                 stderr,
                 color=use_color(plan.args.color, stderr, environ),
                 version_line=VERSION_LINE.format(version=__version__),
-                show_reasoning=not getattr(plan.config, "hide_agent_reasoning", False),
+                show_reasoning=not plan.config.hide_agent_reasoning,
             )
         )
 
@@ -121,8 +121,8 @@ class _Output:
         self.human.header(
             msg,
             provider=str(config.model_provider_id),
-            effort=getattr(config, "model_reasoning_effort", None),
-            summary=getattr(config, "model_reasoning_summary", None),
+            effort=config.model_reasoning_effort,
+            summary=config.model_reasoning_summary,
         )
 
     def _after_configured(self) -> None:

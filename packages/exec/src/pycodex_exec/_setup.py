@@ -11,11 +11,14 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from ._args import ExecArgs
 from ._prompt import resolve_prompt
 from .errors import ExecError
+
+if TYPE_CHECKING:
+    from pycodex_config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +32,8 @@ class Plan:
     """A ready-to-run `codex exec` invocation."""
 
     args: ExecArgs
-    config: Any
-    """The `pycodex_config.Config`."""
+    config: Config
+    """The effective configuration."""
     prompt: str
     items: list[dict[str, Any]]
     """The `UserInput` items of the first turn (images first, then the text)."""
@@ -131,7 +134,7 @@ def _read_schema(path: str) -> Any:
     return schema
 
 
-def _find_session(args: ExecArgs, config: Any) -> tuple[Path | None, Path | None]:
+def _find_session(args: ExecArgs, config: Config) -> tuple[Path | None, Path | None]:
     from pycodex_core import find_latest_rollout, find_rollout
 
     home = Path(config.codex_home)
@@ -199,7 +202,7 @@ def prepare(args: ExecArgs, *, stdin: IO[str], stderr: IO[str]) -> Plan:
         _check_last_message_file(args.output_last_message)
     items = _input_items(args, prompt)
     resume_from, fork_from = _find_session(args, config)
-    notes = [f"warning: {w}" for w in getattr(config, "warnings", ())]
+    notes = [f"warning: {w}" for w in config.warnings]
     return Plan(args, config, prompt, items, schema, resume_from, fork_from, notes=notes)
 
 
@@ -225,7 +228,7 @@ def prepare_oss(plan: Plan, *, stderr: IO[str] | None = None) -> None:
     )
 
     config = plan.config
-    provider = plan.args.local_provider or getattr(config, "oss_provider", None)
+    provider = plan.args.local_provider or config.oss_provider
     max_tokens = _max_output_tokens(config.raw.get("model_max_output_tokens"))
     embedded = EmbeddedSettings(
         max_tokens=max_tokens or DEFAULT_EMBEDDED_MAX_TOKENS, cache_dir=Path(config.codex_home) / "cache" / "llamacpp"

@@ -34,6 +34,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._auth import AuthSource
     from pathlib import Path
 
     from pycodex_config import ModelProviderInfo
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from ._client import ModelClient
 
 __all__ = [
+    "AuthSource",
     "BadRequest",
     "Completed",
     "ContextWindowExceeded",
@@ -84,6 +86,10 @@ def resolve_auth_header(provider: ModelProviderInfo, codex_home: Path | None) ->
 
 
 def __getattr__(name: str) -> Any:
+    if name == "AuthSource":
+        from ._auth import AuthSource
+
+        return AuthSource
     if name == "ModelClient":
         from ._client import ModelClient
 

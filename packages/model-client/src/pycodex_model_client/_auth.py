@@ -7,16 +7,31 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import MissingEnvKey
 
 if TYPE_CHECKING:
     from pycodex_config import ModelProviderInfo
 
-__all__ = ["resolve_auth_header"]
+__all__ = ["AuthSource", "resolve_auth_header"]
 
 logger = logging.getLogger(__name__)
+
+
+class AuthSource(Protocol):
+    """Stored credentials for providers that use OpenAI auth (`pycodex_login.AuthManager` is one).
+
+    Both methods may block briefly (a keyring read, a token refresh); the client calls them in a worker thread.
+    """
+
+    def bearer_token(self) -> str | None:
+        """The token to send, refreshed first when it is about to expire; `None` when signed out."""
+        ...
+
+    def handle_unauthorized(self) -> bool:
+        """After a 401: renew the credentials if possible; `True` when a retry may succeed."""
+        ...
 
 
 def _auth_json_token(codex_home: Path | None) -> str | None:
@@ -41,7 +56,11 @@ def _auth_json_token(codex_home: Path | None) -> str | None:
 
 
 def resolve_auth_header(
-    provider: ModelProviderInfo, codex_home: Path | None, env: Mapping[str, str] | None = None
+    provider: ModelProviderInfo,
+    codex_home: Path | None,
+    env: Mapping[str, str] | None = None,
+    *,
+    stored_token: str | None = None,
 ) -> str | None:
     """The `Authorization` header value for `provider`, or `None` when it needs none.
 
@@ -53,6 +72,7 @@ def resolve_auth_header(
         provider: The model provider.
         codex_home: Where `auth.json` lives.
         env: The environment to read (default `os.environ`).
+        stored_token: The token an `AuthSource` gave, used instead of reading `auth.json`.
 
     Raises:
         MissingEnvKey: `env_key` is set but its variable is unset or empty, or OpenAI auth is required and no
@@ -75,7 +95,7 @@ def resolve_auth_header(
         value = env.get(var, "").strip()
         if value:
             return f"Bearer {value}"
-    token = _auth_json_token(codex_home)
+    token = stored_token or _auth_json_token(codex_home)
     if token:
         return f"Bearer {token}"
     raise MissingEnvKey(env_key or "OPENAI_API_KEY", getattr(provider, "env_key_instructions", None))

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import anyio
 import httpx
 
-from ._auth import resolve_auth_header
+from ._auth import AuthSource, resolve_auth_header
 from ._chat import ChatDecoder, custom_tool_names, namespaced_tool_names, to_chat_request
 from ._events import RateLimits, ResponseEvent
 from ._responses import STREAM_PREFIX, ResponsesDecoder
@@ -187,6 +187,8 @@ class ModelClient:
         user_agent: Overrides the default user agent.
         backoff_base_s: First request-level retry delay (Codex: 0.2 s); tests use a smaller value.
         transport: A custom httpx transport (tests).
+        auth: Stored credentials (keyring or `auth.json`, refreshed when needed) for providers that use
+            OpenAI auth; without it, `auth.json` is read directly.
     """
 
     def __init__(
@@ -199,8 +201,10 @@ class ModelClient:
         user_agent: str | None = None,
         backoff_base_s: float = INITIAL_DELAY_S,
         transport: httpx.AsyncBaseTransport | None = None,
+        auth: AuthSource | None = None,
     ) -> None:
         self.provider = provider
+        self.auth = auth
         self.codex_home = codex_home
         self.originator = originator
         self.thread_id = thread_id
@@ -297,7 +301,7 @@ class ModelClient:
                 `UsageLimitReached`, `MissingEnvKey`).
         """
         all_headers = self.request_headers(headers)
-        auth = resolve_auth_header(self.provider, self.codex_home)
+        auth = await self._authorization()
         if auth:
             all_headers["authorization"] = auth
         _check_headers(all_headers)
@@ -307,7 +311,15 @@ class ModelClient:
             content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         except UnicodeEncodeError:  # a lone surrogate (from an old rollout, say): escaped, the body stays UTF-8
             content = json.dumps(body, separators=(",", ":")).encode()
-        response = await self._send(self.url(), content, all_headers)
+        try:
+            response = await self._send(self.url(), content, all_headers)
+        except Unauthorized:
+            if not await self._renewed():
+                raise
+            auth = await self._authorization()
+            if auth:
+                all_headers["authorization"] = auth
+            response = await self._send(self.url(), content, all_headers)
         try:
             limits = _rate_limits(response.headers)
             if limits is not None:
@@ -322,6 +334,18 @@ class ModelClient:
                     yield event
         finally:
             await response.aclose()
+
+    async def _authorization(self) -> str | None:
+        stored = None
+        if self.auth is not None and getattr(self.provider, "requires_openai_auth", False):
+            stored = await anyio.to_thread.run_sync(self.auth.bearer_token)
+        return resolve_auth_header(self.provider, self.codex_home, stored_token=stored)
+
+    async def _renewed(self) -> bool:
+        """After a 401: whether the stored credentials were renewed (a ChatGPT token refreshed)."""
+        if self.auth is None or not getattr(self.provider, "requires_openai_auth", False):
+            return False
+        return await anyio.to_thread.run_sync(self.auth.handle_unauthorized)
 
     async def _send(self, url: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
         http = self._client()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -330,7 +330,7 @@ async def start_mcp(
     thread_id: str,
     version: str,
     observers: list[Any] | None = None,
-) -> AsyncIterator[McpToolset | None]:
+) -> AsyncGenerator[McpToolset | None, None]:
     """Start the configured MCP servers in the background and keep `registry` in step with them.
 
     Yields `None` when no server is enabled. `required = true` servers are waited for (within their
@@ -351,13 +351,16 @@ async def start_mcp(
 
     import anyio
 
+    def report(event: dict[str, Any]) -> None:
+        emit("", event)
+
     home = Path(config.codex_home)
     requested = anyio.Event()
     if observers is not None:
         observers.append(_FirstResponse(requested))
     async with McpConnectionManager.start(
         servers,
-        report=lambda event: emit("", event),
+        report=report,
         codex_home=home,
         log_dir=home / "log",
         client_version=version,

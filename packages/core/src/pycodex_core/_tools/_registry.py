@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
+from .._json import as_object
+
 if TYPE_CHECKING:
     from pycodex_model_client import ModelInfo
     from pycodex_protocol import EventMsg
@@ -160,7 +162,7 @@ def parse_arguments(call: ToolCall) -> dict[str, Any]:
         ValueError: The arguments are not a JSON object.
     """
     if call.kind == "local_shell":
-        action: dict[str, Any] = call.payload if isinstance(call.payload, dict) else {}
+        action = as_object(call.payload) or {}
         return {
             "command": action.get("command") or [],
             "workdir": action.get("working_directory"),
@@ -168,7 +170,7 @@ def parse_arguments(call: ToolCall) -> dict[str, Any]:
         }
     if call.kind == "custom":
         return {"input": call.payload}
-    parsed: object = json.loads(call.payload) if isinstance(call.payload, str) else call.payload
-    if not isinstance(parsed, dict):
+    parsed = as_object(json.loads(call.payload) if isinstance(call.payload, str) else call.payload)
+    if parsed is None:
         raise ValueError("arguments must be a JSON object")
     return parsed

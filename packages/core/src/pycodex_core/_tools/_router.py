@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._json import as_list, as_object
 from ._patch import ApplyPatchTool
 from ._registry import ToolHandler, ToolRegistry
 from ._shell import ExecCommandTool, LocalShellTool, ShellCommandTool, ShellTool, WriteStdinTool
@@ -63,12 +64,12 @@ class UpdatePlanTool:
     async def handle(self, invocation: ToolInvocation) -> ToolOutput:
         """Validate the plan and emit `plan_update`."""
         args = invocation.arguments
-        plan = args.get("plan")
-        if not isinstance(plan, list):
+        if not isinstance(args.get("plan"), list):
             return "failed to parse function arguments: missing field `plan`"
         steps: list[PlanItem] = []
-        for entry in plan:
-            if not isinstance(entry, dict) or entry.get("status") not in _PLAN_STATUSES:
+        for value in as_list(args.get("plan")):
+            entry = as_object(value)
+            if entry is None or entry.get("status") not in _PLAN_STATUSES:
                 return "failed to parse function arguments: each plan item needs `step` and a valid `status`"
             steps.append({"step": str(entry.get("step", "")), "status": entry["status"]})
         event: PlanUpdateEvent = {"type": "plan_update", "plan": steps}

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._exec_events import begin_event, declined_end, end_event
 from .._exec_types import ExecRequest, as_argv
+from .._json import as_list
 from .._orchestrator import Authorized, Declined, spawn
 from .._output_stream import OutputStreamer
 from .._truncate import truncate_middle_tokens
@@ -59,10 +60,8 @@ def _permissions(args: dict[str, Any]) -> SandboxPermissions:
 
 
 def _prefix_rule(args: dict[str, Any]) -> tuple[str, ...] | None:
-    rule = args.get("prefix_rule")
-    if isinstance(rule, list) and rule:
-        return as_argv(rule)
-    return None
+    rule = as_list(args.get("prefix_rule"))
+    return as_argv(rule) if rule else None
 
 
 def exec_request(
@@ -249,7 +248,7 @@ class ShellTool:
     async def handle(self, invocation: ToolInvocation) -> ToolOutput:
         """Run the command to completion (or its timeout)."""
         args = invocation.arguments
-        command = [str(part) for part in args.get("command") or []]
+        command = [str(part) for part in as_list(args.get("command"))]
         patched = await _maybe_patch(invocation, command)
         if patched is not None:
             return patched
