@@ -42,3 +42,25 @@ async def test_login_then_the_session_connects_with_the_stored_token(tmp_path: P
                 result = await mcp.call_tool("web", "add", {"a": 20, "b": 22})
                 assert result["structuredContent"] == {"result": 42}
     assert any("codex mcp login web" in str(e.get("message")) for e in events)
+
+
+async def test_no_browser_takes_the_pasted_callback_url(tmp_path: Path) -> None:
+    with http_server(oauth=True) as url:
+        server = McpServerConfig.from_toml("web", {"url": url})
+        out = io.StringIO()
+
+        def paste() -> str:
+            """The user opens the URL elsewhere and pastes where the browser was sent."""
+            import time
+
+            deadline = time.monotonic() + 20
+            while "http" not in out.getvalue().split("opening:\n", 1)[-1] and time.monotonic() < deadline:
+                time.sleep(0.02)
+            authorize = out.getvalue().split("opening:\n", 1)[1].splitlines()[0]
+            with httpx2.Client(follow_redirects=False, timeout=10) as client:
+                return client.get(authorize).headers["location"] + "\n"
+
+        with anyio.fail_after(30):
+            await oauth_login(server, tmp_path, open_browser=False, out=out, read_pasted=paste)
+        assert OAuthTokenFile(tmp_path).has_tokens("web", url)
+        assert "Or paste the URL" in out.getvalue()

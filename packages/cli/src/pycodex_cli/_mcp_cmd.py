@@ -355,7 +355,12 @@ def _login(config: Config, ns: argparse.Namespace) -> int:
     try:
         anyio.run(
             lambda: oauth_login(
-                server, Path(config.codex_home), scopes=scopes, open_browser=not ns.no_browser, out=sys.stdout
+                server,
+                Path(config.codex_home),
+                scopes=scopes,
+                open_browser=not ns.no_browser,
+                out=sys.stdout,
+                read_pasted=sys.stdin.readline if ns.no_browser and sys.stdin.isatty() else None,
             )
         )
     except McpClientError as exc:

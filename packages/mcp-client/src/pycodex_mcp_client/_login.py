@@ -56,6 +56,13 @@ class _Callback:
             head += "Connection: close\r\n\r\n"
             await stream.send(head.encode() + body)
 
+    def accept_url(self, url: str) -> None:
+        """Take the code from a callback URL the user pasted."""
+        self._accept(parse_qs(urlsplit(url).query))
+        if not self.done.is_set():
+            self.error = "the pasted URL has no `code` parameter"
+            self.done.set()
+
     def _accept(self, query: dict[str, list[str]]) -> tuple[bytes, str]:
         if "code" in query:
             self.result = (query["code"][0], query.get("state", [None])[0])
@@ -105,6 +112,7 @@ async def oauth_login(
     scopes: list[str] | None = None,
     open_browser: bool | Callable[[str], Any] = True,
     out: TextIO | None = None,
+    read_pasted: Callable[[], str] | None = None,
 ) -> None:
     """Log in to `server` and store its tokens.
 
@@ -114,6 +122,9 @@ async def oauth_login(
         scopes: Scopes to request (default: what the server asks for).
         open_browser: Open the authorization URL in a browser, or not, or a callable that visits it.
         out: Where the URL is printed.
+        read_pasted: Reads one line (blocking, run in a thread): the callback URL the user pastes
+            when the browser is elsewhere (`--no-browser`). Whichever comes first, the pasted URL
+            or the browser's visit to the local listener, completes the login.
 
     Raises:
         McpClientError: the server is not HTTP, the user did not finish in time, or the flow failed.
@@ -136,6 +147,15 @@ async def oauth_login(
             await anyio.to_thread.run_sync(open_browser, url)
         elif open_browser:
             await anyio.to_thread.run_sync(webbrowser.open, url)
+        if read_pasted is not None and out is not None:
+            out.write("Or paste the URL your browser was sent to after authorizing:\n")
+            out.flush()
+
+    async def pasted() -> None:
+        assert read_pasted is not None
+        line = await anyio.to_thread.run_sync(read_pasted, abandon_on_cancel=True)
+        if not callback.done.is_set():
+            callback.accept_url(line.strip())
 
     async def on_callback() -> Any:
         from mcp.client.auth import AuthorizationCodeResult
@@ -149,6 +169,8 @@ async def oauth_login(
     try:
         async with listener, anyio.create_task_group() as tg:
             tg.start_soon(listener.serve, callback.handle)
+            if read_pasted is not None:
+                tg.start_soon(pasted)
             with anyio.fail_after(LOGIN_TIMEOUT_S):
                 await _connect(server, _client_metadata(redirect, scopes or []), storage, on_redirect, on_callback)
             tg.cancel_scope.cancel()
