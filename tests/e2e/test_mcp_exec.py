@@ -87,7 +87,7 @@ def _servers(files: Path, url: str) -> str:
 
 def _script(files: Path) -> list[Turn]:
     return [
-        exec_turn("c0", "sleep 5"),
+        exec_turn("c0", "sleep 8"),
         _mcp_call("c1", "mcp__everything", "echo", {"message": "hi"}),
         _mcp_call("c2", "mcp__everything", "get_structured_content", {"location": "New York"}),
         _mcp_call("c3", "mcp__everything", "get_sum", {"a": "x"}),
