@@ -63,7 +63,7 @@ def _run(home: Path, work: Path, profile: str) -> dict[str, float | int | str]:
 
 def main() -> None:
     """Run the benchmark and print a table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("-n", type=int, default=3, help="cold+warm pairs per profile")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="pycodex-oss-bench-"))

@@ -562,9 +562,14 @@ def test_config_errors_exit_1(env: Env) -> None:
     assert "Error loading config.toml:" in r.stderr
 
 
-def test_unsupported_flag_exit_2(env: Env) -> None:
-    r = env.run("--approve-for-me", "hi")
-    assert r.rc == 2 and "--approve-for-me" in r.stderr
+def test_approve_for_me_says_what_it_does(env: Env) -> None:
+    # Accepted as in Codex 0.169 (workspace-write sandbox); with no automatic reviewer, stderr says so.
+    with ScriptedServer(scenario("hello")) as server:
+        env.write_config(server.base_url)
+        r = env.run("--approve-for-me", "hi")
+    assert r.rc == 0, r.stderr
+    assert "sandbox: workspace-write" in r.stderr
+    assert "--approve-for-me: pycodex has no automatic approval reviewer yet" in r.stderr
 
 
 def test_read_only_sandbox_refuses_writes(env: Env) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,3 +134,68 @@ def test_trust_prompt_records_the_decision(env: Env, tmux_sessions: list[Tmux]) 
         t.wait_for("__EXIT_0__", 20, scrollback=True)
     config = (env.home / "config.toml").read_text(encoding="utf-8")
     assert f'[projects."{env.work}"]' in config and 'trust_level = "trusted"' in config
+
+
+def test_esc_esc_edits_the_first_message_in_a_fork(env: Env, tmux_sessions: list[Tmux]) -> None:
+    turns = [message_turn("first answer"), message_turn("second answer"), message_turn("edited answer")]
+    with ScriptedServer(turns) as server:
+        env.write_config(server.base_url, extra=_trusted(env))
+        t = _start(env, tmux_sessions)
+        t.wait_for("Ask Codex to do anything", 30)
+        for question, answer in (("first question", "first answer"), ("second question", "second answer")):
+            t.type(question)
+            t.send("Enter")
+            t.wait_for(answer)
+            t.wait_idle()
+        t.send("Escape")
+        t.wait_for("esc again to edit previous message")
+        t.send("Escape")
+        t.wait_for("Edit an earlier message")
+        t.send("Down")
+        t.send("Enter")
+        deadline = time.monotonic() + 20
+        while t.screen().count(">_ pycodex") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "› first question" in t.screen().rsplit(">_ pycodex", 1)[1]
+        t.send("C-e")
+        t.type(" (edited)")
+        t.send("Enter")
+        t.wait_for("edited answer", 20)
+        t.wait_idle()
+        t.send("C-d")
+        t.wait_for("__EXIT_0__", 20, scrollback=True)
+    last = str(server.requests[-1].json)
+    assert "first question (edited)" in last
+    assert "second question" not in last and "first answer" not in last
+    assert len(env.rollouts()) == 2  # the original thread and its fork
+
+
+def test_alternate_screen_prints_the_transcript_at_exit(env: Env, tmux_sessions: list[Tmux]) -> None:
+    with ScriptedServer([message_turn("alt screen answer")]) as server:
+        env.write_config(server.base_url, extra=_trusted(env))
+        t = _start(env, tmux_sessions, "-c", 'tui.alternate_screen="always"')
+        t.wait_for("Ask Codex to do anything", 30)
+        t.type("question in alt screen")
+        t.send("Enter")
+        t.wait_for("alt screen answer")
+        t.wait_idle()
+        t.send("C-d")
+        final = t.wait_for("__EXIT_0__", 20, scrollback=True)
+    assert "› question in alt screen" in final and "alt screen answer" in final
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_oss_with_the_embedded_model_answers(env: Env, tmux_sessions: list[Tmux]) -> None:
+    pytest.importorskip("xllamacpp")
+    (env.home / "config.toml").write_text(_trusted(env), encoding="utf-8")
+    t = _start(env, tmux_sessions, "--oss", "--local-provider", "llamacpp")
+    t.wait_for("Ask Codex to do anything", 180)
+    t.type("Say hello in one word.")
+    t.send("Enter")
+    t.wait_for("esc to interrupt", 30)
+    t.wait_idle(240)
+    t.send("C-d")
+    final = t.wait_for("__EXIT_0__", 30, scrollback=True)
+    answer = final.split("› Say hello in one word.", 1)[1]
+    assert "•" in answer  # the model's reply was rendered as an agent message

@@ -58,14 +58,21 @@ def test_cloud_only_subcommand_says_so_in_one_line() -> None:
     result = _codex("cloud", "list")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
-    assert "`codex cloud` needs OpenAI's hosted Codex service" in result.stderr
+    assert "`codex cloud list` needs OpenAI's hosted Codex service" in result.stderr
     assert result.stdout == ""
 
 
-def test_interactive_session_without_a_terminal_says_so() -> None:
+def test_interactive_session_without_a_terminal_points_to_exec() -> None:
     result = _codex("fix the bug")
     assert result.returncode == 1
-    assert result.stderr == "Error: the interactive codex needs a terminal; use `codex exec` for scripts and pipes.\n"
+    assert "needs a terminal" in result.stderr and "codex exec" in result.stderr
+
+
+def test_resume_and_fork_reach_the_interactive_front_end() -> None:
+    for sub in ("resume", "fork"):
+        result = _codex(sub, "--last")
+        assert result.returncode == 1
+        assert "needs a terminal" in result.stderr
 
 
 def test_root_flags_before_exec_are_forwarded_or_dropped(capsys: object, monkeypatch: object) -> None:
@@ -243,3 +250,16 @@ def test_unwritable_codex_home_is_reported(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "config.toml" in result.stderr
+
+
+def test_common_flags_at_every_level(tmp_path: Path) -> None:
+    # Codex 0.169: `codex features list -c k=v` works; `codex doctor --enable x` exits 1 on the unknown feature.
+    listed = _codex("features", "list", "-c", 'model="m"', "--enable", "network_proxy", env=_env(tmp_path))
+    assert listed.returncode == 0, listed.stderr
+    assert [line for line in listed.stdout.splitlines() if line.startswith("network_proxy")][0].endswith("true")
+    doctor = _codex("doctor", "--enable", "x", env=_env(tmp_path))
+    assert (doctor.returncode, doctor.stdout, doctor.stderr) == (1, "", "Error: Unknown feature flag: x\n")
+    help_exec = _codex("help", "exec")
+    assert help_exec.returncode == 0 and "--output-last-message" in help_exec.stdout
+    assert _codex("help", "nosuch").returncode == 2
+    assert _codex("e", "-V").stdout.startswith("codex-cli-exec ")

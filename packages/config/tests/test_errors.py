@@ -28,7 +28,7 @@ def test_type_error_names_file_line_key(codex_home: Path, workdir: Path) -> None
         load_config(cwd=workdir)
     assert str(info.value) == (
         f"Error loading config.toml: {path}:3: approval_policy: "
-        'expected one of untrusted, on-failure, on-request, never, got "bogus"'
+        "unknown variant `bogus`, expected one of `untrusted`, `on-failure`, `on-request`, `granular`, `never`"
     )
     assert (info.value.line, info.value.key) == (3, "approval_policy")
 
@@ -49,7 +49,7 @@ def test_type_error_names_file_line_key(codex_home: Path, workdir: Path) -> None
         (
             '[shell_environment_policy]\ninherit = "bogus"\n',
             2,
-            'shell_environment_policy.inherit: expected one of core, all, none, got "bogus"',
+            "shell_environment_policy.inherit: unknown variant `bogus`, expected one of `core`, `all`, `none`",
         ),
         ("[tools]\nupdate_plan = true\n", 2, "tools.update_plan: expected a table, got true"),
         (

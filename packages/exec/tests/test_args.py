@@ -46,10 +46,38 @@ def test_a_prompt_named_like_a_subcommand_after_dashdash() -> None:
     assert args.command is None and args.prompt == "resume"
 
 
-@pytest.mark.parametrize("flag", ["--approve-for-me", "--worktree", "--trust"])
-def test_unsupported_flags_fail_loudly(flag: str) -> None:
-    with pytest.raises(UsageError, match=flag):
-        parse_args([flag, "p"])
+def test_codex_0169_flags_parse() -> None:
+    args = parse_args(
+        [
+            "--approve-for-me",
+            "--worktree",
+            "--trust",
+            "--thread-source",
+            "ci",
+            "--cyber-access-program",
+            "standard",
+            "p",
+        ]
+    )
+    assert (args.approve_for_me, args.worktree, args.trust) == (True, True, True)
+    assert (args.thread_source, args.cyber_access_program, args.prompt) == ("ci", "standard", "p")
+
+
+def test_resume_image_takes_one_value_and_keeps_the_prompt() -> None:
+    # Codex 0.169: `exec resume --last -i a.png "prompt"` sends the image and the prompt.
+    args = parse_args(["resume", "--last", "-i", "a.png", "the prompt"])
+    assert (args.images, args.prompt, args.last) == (["a.png"], "the prompt", True)
+
+
+def test_version_and_bad_profile(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        parse_args(["-V"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.startswith("codex-cli-exec ")
+    with pytest.raises(SystemExit) as info:
+        parse_args(["-p", "bad/name", "p"])
+    assert info.value.code == 2
+    assert "invalid --profile value `bad/name`; pass a plain name such as `work`" in capsys.readouterr().err
 
 
 def test_unknown_flag_and_bad_choice_exit_2() -> None:
@@ -59,6 +87,18 @@ def test_unknown_flag_and_bad_choice_exit_2() -> None:
         assert info.value.code == 2
 
 
-def test_review_is_refused() -> None:
-    with pytest.raises(UsageError):
-        parse_args(["review"])
+def test_review_targets() -> None:
+    args = parse_args(["--json", "review", "--base", "main", "--title", "T", "focus on tests"])
+    assert (args.command, args.base, args.title, args.prompt, args.json) == (
+        "review",
+        "main",
+        "T",
+        "focus on tests",
+        True,
+    )
+    assert parse_args(["review", "--uncommitted"]).uncommitted
+    with pytest.raises(SystemExit) as info:
+        parse_args(["review", "--uncommitted", "--commit", "abc"])
+    assert info.value.code == 2
+    with pytest.raises(UsageError, match="not supported with review"):
+        parse_args(["review", "--cyber-access-program", "standard", "--uncommitted"])

@@ -56,3 +56,17 @@ def test_background_index_answers_none_until_ready(tmp_path: Path) -> None:
     assert first is None or [m.path for m in first] == ["hello.txt"]
     assert bg.ready.wait(5)
     assert [m.path for m in bg.search("hello") or []] == ["hello.txt"]
+
+
+def test_subsequence_with_class_characters_and_mixed_case() -> None:
+    index = FileIndex(Path("."), ["a]b^c-d\\e.txt", "Src/Main.PY", "other.txt"])
+    assert [m.path for m in index.search("]^-\\")] == ["a]b^c-d\\e.txt"]
+    assert [m.path for m in index.search("smpy")] == ["Src/Main.PY"]
+
+
+def test_broad_queries_rank_file_name_prefixes_first() -> None:
+    paths = [f"deep/dir{i}/x_{i}.py" for i in range(20_000)] + ["a/f.py", "fab/zz.txt"]
+    index = FileIndex(Path("."), paths)
+    got = [m.path for m in index.search("f", limit=3)]
+    assert got[0] == "a/f.py"
+    assert "fab/zz.txt" in [m.path for m in index.search("f", limit=50)]

@@ -174,3 +174,15 @@ def test_hostile_payloads_do_not_crash() -> None:
         {"type": "session_configured", "initial_messages": [1, None, {"type": "user_message", "message": "hi"}]},
     ]:
         chat.handle(msg)
+
+
+def test_endless_line_is_committed_in_pieces_and_the_live_line_stays_short() -> None:
+    out: list[Line] = []
+    chat = ChatState(out.extend)
+    for _ in range(300):
+        chat.handle({"type": "agent_message_delta", "delta": "x" * 1000})
+    pending = chat.pending_line()
+    assert pending is not None and len("".join(t for _, t in pending)) <= 2002
+    assert len(out) >= 4  # 300,000 characters without a newline: committed 64 KiB at a time
+    chat.handle({"type": "agent_message", "message": ""})
+    assert sum(len("".join(t for _, t in line)) for line in out) >= 300_000

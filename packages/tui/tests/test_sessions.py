@@ -99,3 +99,58 @@ def test_picker_snapshot_search_and_paging(tmp_path: Path, snapshot: Callable[[s
     assert picker.current() is not None and picker.current() == picker.matches[0]
     picker.set_query("no such words")
     assert picker.current() is None and "No sessions match." in markup(picker.lines())
+
+
+@pytest.mark.anyio
+async def test_run_picker_types_a_search_and_picks_with_enter(tmp_path: Path) -> None:
+    import anyio
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from pycodex_tui._picker import NEW_SESSION, run_picker
+
+    for n in range(5):
+        write_rollout(tmp_path, n, text="fix the parser" if n == 2 else None)
+    index = SessionIndex(tmp_path)
+    fresh = index.select(cwd="/w")
+    stale = fresh[:1]  # the cached listing knew only one session
+    result: list[object] = []
+    with create_pipe_input() as inp:
+        inp.send_text("parser")
+        with anyio.fail_after(5):
+            async with anyio.create_task_group() as tg:
+
+                async def run() -> None:
+                    result.append(
+                        await run_picker(
+                            stale, show_cwd=False, title="t", refresh=lambda: fresh, input=inp, output=DummyOutput()
+                        )
+                    )
+
+                tg.start_soon(run)
+                while not result:  # Enter does nothing until the refreshed listing has a match
+                    await anyio.sleep(0.1)
+                    inp.send_text("\r")
+    assert getattr(result[0], "preview", None) == "fix the parser"
+    with create_pipe_input() as inp:
+        inp.send_text("\x1b")
+        with anyio.fail_after(5):
+            assert await run_picker(fresh, show_cwd=False, title="t", input=inp, output=DummyOutput()) == NEW_SESSION
+
+
+def test_read_head_stops_early_and_bounds_what_it_reads(tmp_path: Path) -> None:
+    from pycodex_tui._sessions import read_head
+
+    big = tmp_path / "rollout-big.jsonl"
+    meta = {"type": "session_meta", "payload": {"id": "x1", "cwd": "/w", "base_instructions": {"text": "i" * 200_000}}}
+    user = {"type": "event_msg", "payload": {"type": "user_message", "message": "the first ask"}}
+    tail = "\n".join(
+        json.dumps({"type": "event_msg", "payload": {"type": "agent_message", "message": "m" * 1000}})
+        for _ in range(3000)
+    )
+    big.write_text(json.dumps(meta) + "\n" + json.dumps(user) + "\n" + tail + "\n", encoding="utf-8")
+    assert read_head(big)["preview"] == "the first ask" and read_head(big)["id"] == "x1"
+    endless = tmp_path / "rollout-endless.jsonl"
+    endless.write_bytes(b"x" * (5 * 1024 * 1024))
+    assert read_head(endless)["preview"] == ""
+    assert read_head(tmp_path / "missing.jsonl")["id"] == ""

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from pycodex_config import Config
     from pycodex_login import AuthManager
 
-__all__ = ["login", "logout"]
+__all__ = ["login", "login_parser", "logout", "logout_parser"]
 
 
 def _say(line: str) -> None:
@@ -23,7 +23,8 @@ def _say(line: str) -> None:
     sys.stderr.flush()
 
 
-def _login_parser() -> argparse.ArgumentParser:
+def login_parser() -> argparse.ArgumentParser:
+    """`codex login` and its flags."""
     parser = _common.parser("codex login", "Manage login")
     parser.add_argument("--with-api-key", action="store_true", help="Read the API key from stdin")
     parser.add_argument("--with-access-token", action="store_true", help="Read the access token from stdin")
@@ -63,7 +64,7 @@ def login(argv: list[str]) -> int:
     """`codex login`."""
     from pycodex_login import LoginError
 
-    ns = _login_parser().parse_args(argv)
+    ns = login_parser().parse_args(argv)
     try:
         config = _common.load(ns)
         manager = _manager(config, ns)
@@ -155,11 +156,16 @@ def _chatgpt(manager: AuthManager, config: Config, *, device: bool, open_browser
     return 0
 
 
+def logout_parser() -> argparse.ArgumentParser:
+    """`codex logout` and its flags."""
+    return _common.parser("codex logout", "Remove stored authentication credentials")
+
+
 def logout(argv: list[str]) -> int:
     """`codex logout`."""
     from pycodex_login import LoginError
 
-    ns = _common.parser("codex logout", "Remove stored authentication credentials").parse_args(argv)
+    ns = logout_parser().parse_args(argv)
     try:
         manager = _manager(_common.load(ns), ns)
         removed = manager.logout()

@@ -14,9 +14,10 @@ if TYPE_CHECKING:
     pass
 
 from pycodex_cli import _common
+from pycodex_cli._common import merged
 
 
-def _guard(run: Callable[[], int]) -> int:
+def guard(run: Callable[[], int]) -> int:
     """Run a subcommand body; a config problem or an unwritable CODEX_HOME is one line, status 1."""
     from pycodex_config import ConfigError
 
@@ -50,17 +51,17 @@ def features_parser() -> argparse.ArgumentParser:
 
 def features(argv: list[str]) -> int:
     """`codex features ...`."""
-    return _guard(lambda: _features(features_parser().parse_args(argv)))
+    return guard(lambda: _features(features_parser().parse_args(argv)))
 
 
 def config(argv: list[str]) -> int:
     """`codex config migrate|path` (pycodex only)."""
-    return _guard(lambda: _config(argv))
+    return guard(lambda: _config(argv))
 
 
 def doctor(argv: list[str]) -> int:
     """`codex doctor`."""
-    return _guard(lambda: _doctor(argv))
+    return guard(lambda: _doctor(argv))
 
 
 def _features(ns: argparse.Namespace) -> int:
@@ -121,6 +122,12 @@ def doctor_parser() -> argparse.ArgumentParser:
 
 def _doctor(rest: list[str]) -> int:
     ns = doctor_parser().parse_args(rest)
+    from pycodex_config import ConfigOverrideError, overrides_document
+
+    try:  # a bad `-c` / `--enable` stops doctor as it stops Codex's (`Unknown feature flag: X`, status 1)
+        overrides_document(merged(ns, "config"), merged(ns, "enable"), merged(ns, "disable"))
+    except ConfigOverrideError as exc:
+        return _config_error(exc)
     checks = _doctor_checks(ns)
     if ns.json:
         sys.stdout.write(json.dumps([{"check": n, "status": s, "detail": d} for n, s, d in checks], indent=2) + "\n")

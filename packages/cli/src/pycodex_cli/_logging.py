@@ -35,6 +35,9 @@ def setup_logging(spec: str | None = None, *, log_file: str | None = None) -> No
     handler: logging.Handler = logging.StreamHandler(sys.stderr) if log_file is None else _file_handler(log_file)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
+    for old in root.handlers:
+        if old is not handler:
+            old.close()
     root.handlers[:] = [handler]
     root.setLevel(root_level)
     # HTTP client chatter (one line per request) only when asked for by name or at debug level.

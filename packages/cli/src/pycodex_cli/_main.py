@@ -106,7 +106,15 @@ def run_command(name: str, command: Command, argv: list[str]) -> int:
 
             sys.stdout.write(command_help(name))
             return 0
-        what = "the interactive session" if command is INTERACTIVE else f"`codex {name}`"
+        from pycodex_cli._tree_check import check
+
+        path, error = check([name] if name else [], argv)
+        if error is not None:
+            sys.stderr.write(
+                f"error: {error}\n\nUsage: codex {path} [OPTIONS]\n\nFor more information, try '--help'.\n"
+            )
+            return 2
+        what = "the interactive session" if command is INTERACTIVE else f"`codex {path}`"
         sys.stderr.write(f"{what} {command.unavailable} (pycodex {__version__}).\n")
         return 2
     import importlib

@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pycodex_config import Config, McpServerConfig
 
-__all__ = ["main", "run", "serve"]
+__all__ = ["main", "parse", "run", "serve"]
 
 _MASK = "*****"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="codex mcp", description="Manage external MCP servers")
+    parser.add_argument("-c", "--config", dest="top_config", action="append", default=[], metavar="key=value")
+    parser.add_argument("--enable", dest="top_enable", action="append", default=[], metavar="FEATURE")
+    parser.add_argument("--disable", dest="top_disable", action="append", default=[], metavar="FEATURE")
     sub = parser.add_subparsers(dest="action", required=True, metavar="COMMAND")
     add = sub.add_parser("add", help="Add a global MCP server entry")
     add.add_argument("name", metavar="NAME", help="Name for the MCP server configuration")
@@ -65,15 +68,13 @@ def run(globals_: list[str], rest: list[str]) -> int:
     """Run `codex mcp ...` with the global flags given before `mcp` and its own arguments."""
     from pycodex_config import ConfigError
 
-    own, command = _split_command(rest)
-    ns = _parser().parse_args(own)
-    if ns.action == "add":
-        ns.command = [*ns.command, *command]
-    elif command:
-        sys.stderr.write(f"error: unexpected arguments after '--': {' '.join(command)}\n")
+    ns = parse(rest)
+    if ns.action != "add" and ns.command:
+        sys.stderr.write(f"error: unexpected arguments after '--': {' '.join(ns.command)}\n")
         return 2
-    extra = [f"--config={c}" for c in ns.config] + [f"--enable={e}" for e in ns.enable]
-    extra += [f"--disable={d}" for d in ns.disable]
+    extra = [f"--config={c}" for c in [*ns.top_config, *ns.config]]
+    extra += [f"--enable={e}" for e in [*ns.top_enable, *ns.enable]]
+    extra += [f"--disable={d}" for d in [*ns.top_disable, *ns.disable]]
     try:
         if ns.action == "add":
             return _add(globals_ + extra, ns)
@@ -86,6 +87,18 @@ def run(globals_: list[str], rest: list[str]) -> int:
     except OSError as exc:
         sys.stderr.write(f"Error: {exc.filename or ''}: {exc.strerror or exc}\n")
         return 1
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """Parse the words after `codex mcp` (a stdio command after `--` lands in `command`).
+
+    Raises:
+        SystemExit: bad usage (argparse prints it, status 2) or `--help`.
+    """
+    own, command = _split_command(argv)
+    ns = _parser().parse_args(own)
+    ns.command = [*getattr(ns, "command", []), *command]
+    return ns
 
 
 def _split_command(rest: list[str]) -> tuple[list[str], list[str]]:

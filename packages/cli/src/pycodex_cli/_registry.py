@@ -47,7 +47,7 @@ INTERACTIVE = Command("Interactive session", "pycodex_cli._cmd_tui:interactive",
 COMMANDS: dict[str, Command] = {
     "agents": Command("Open the agent command center to browse and switch sessions", None, unavailable=_NOT_YET),
     "exec": Command("Run Codex non-interactively", "pycodex_exec:main", ("e",), "session"),
-    "review": Command("Run a code review non-interactively", None, (), "session", _NOT_YET),
+    "review": Command("Run a code review non-interactively", "pycodex_cli._cmd_review:main", (), "session"),
     "login": Command("Manage login", "pycodex_cli._cmd_login:login"),
     "logout": Command("Remove stored authentication credentials", "pycodex_cli._cmd_login:logout"),
     "mcp": Command("Manage external MCP servers for Codex", "pycodex_cli._mcp_cmd:main"),
@@ -64,7 +64,7 @@ COMMANDS: dict[str, Command] = {
     ),
     "sandbox": Command("Run commands within a Codex-provided sandbox", None, unavailable=_NOT_YET),
     "execpolicy": Command("Check commands against execpolicy rules", None, unavailable=_NOT_YET),
-    "debug": Command("Debugging tools", None, unavailable=_NOT_YET),
+    "debug": Command("Debugging tools", "pycodex_cli._cmd_debug:main"),
     "apply": Command(
         "Apply the latest diff produced by Codex agent as a `git apply` to your local working tree",
         None,
@@ -78,15 +78,21 @@ COMMANDS: dict[str, Command] = {
         "interactive",
     ),
     "queue": Command("Queue a message for an existing session", None, unavailable=_NOT_YET),
-    "archive": Command("Archive a saved session by id or session name", None, (), "session", _NOT_YET),
-    "delete": Command("Permanently delete a saved session by id or session name", None, (), "session", _NOT_YET),
+    "archive": Command(
+        "Archive a saved session by id or session name", "pycodex_cli._cmd_sessions:archive", (), "session"
+    ),
+    "delete": Command(
+        "Permanently delete a saved session by id or session name", "pycodex_cli._cmd_sessions:delete", (), "session"
+    ),
     "migrate-rollouts": Command(
         "Inspect or migrate legacy local sessions to paginated thread history", None, unavailable=_NOT_YET
     ),
     "migrate-nfs-db": Command(
         "[experimental] Migrate configured SQLite databases to DELETE mode in place", None, unavailable=_NOT_YET
     ),
-    "unarchive": Command("Unarchive a saved session by id or session name", None, (), "session", _NOT_YET),
+    "unarchive": Command(
+        "Unarchive a saved session by id or session name", "pycodex_cli._cmd_sessions:unarchive", (), "session"
+    ),
     "fork": Command(
         "Fork a previous interactive session (picker by default; use --last to fork the most recent)",
         "pycodex_cli._cmd_tui:fork",

@@ -19,7 +19,8 @@ from pycodex_config._features import FEATURES
 from pycodex_config._loader import find_codex_home, load_config
 from pycodex_config._mcp import McpServerConfig
 from pycodex_config._migrate import MigrationReport, migrate_legacy
-from pycodex_config._overrides import parse_cli_override
+from pycodex_config._overrides import overrides_document, parse_cli_override
+from pycodex_config._project import profile_name_error
 from pycodex_config._providers import ModelProviderInfo, built_in_model_providers
 from pycodex_config._shell_env import ShellEnvironmentPolicy, create_env, env_var_allowed
 from pycodex_config.errors import ConfigError, ConfigOverrideError, MigrationError, UserError
@@ -48,6 +49,8 @@ __all__ = [
     "find_codex_home",
     "load_config",
     "migrate_legacy",
+    "overrides_document",
     "parse_cli_override",
+    "profile_name_error",
     "sandbox_policy_for",
 ]

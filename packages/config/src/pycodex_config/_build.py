@@ -139,6 +139,36 @@ def sandbox_policy_for(mode: SandboxMode, settings: SandboxWorkspaceWrite, add_d
     }
 
 
+# Settings a table-form feature must have when it is enabled (Codex 0.169 refuses to start without them).
+_REQUIRED_WHEN_ENABLED = {"rollout_budget": ("limit_tokens", "reminder_at_remaining_tokens")}
+
+
+def _markers(merged: Doc) -> tuple[str, ...]:
+    value: object = merged.get("project_root_markers")
+    return _strs(value) if _is_list(value) else (".git",)
+
+
+def _features(table: Doc) -> dict[str, bool]:
+    """Effective feature states: defaults, then `name = bool` or `[features.name] enabled = bool`.
+
+    Raises:
+        ConfigError: an enabled table-form feature lacks a setting it needs.
+    """
+    features = {name: default for name, (_stage, default) in FEATURES.items()}
+    for name, value in table.items():
+        if isinstance(value, bool):
+            features[name] = value
+        elif isinstance(value, dict):
+            enabled = cast(Doc, value).get("enabled")
+            if isinstance(enabled, bool):
+                features[name] = enabled
+            if features.get(name):
+                for setting in _REQUIRED_WHEN_ENABLED.get(name, ()):
+                    if setting not in value:
+                        raise ConfigError(f"Error: features.{name}.{setting} is required when {name} is enabled")
+    return features
+
+
 def _web_search(merged: Doc, features: Mapping[str, bool]) -> bool:
     tools_value = _table(merged, "tools").get("web_search")
     if isinstance(tools_value, bool):
@@ -244,8 +274,7 @@ def build_config(
     }
     providers = _providers(merged, layers, warnings, env)
     provider_id, provider = _select_provider(merged, layers, cli, providers)
-    features = {name: default for name, (_stage, default) in FEATURES.items()}
-    features.update({k: v for k, v in _table(merged, "features").items() if isinstance(v, bool)})
+    features = _features(_table(merged, "features"))
     draft = Config(
         codex_home=codex_home,
         cwd=cwd,
@@ -293,6 +322,7 @@ def build_config(
         project_doc_max_bytes=_opt_int(merged, "project_doc_max_bytes")
         or (0 if merged.get("project_doc_max_bytes") == 0 else DEFAULT_PROJECT_DOC_MAX_BYTES),
         project_doc_fallback_filenames=_strs(merged.get("project_doc_fallback_filenames")),
+        project_root_markers=_markers(merged),
         developer_instructions=cli.developer_instructions or _opt_str(merged, "developer_instructions"),
         user_instructions=_opt_str(merged, "instructions"),
         base_instructions=_base_instructions(merged, layers, cli, codex_home),

@@ -195,6 +195,8 @@ class Config:
     """Total byte budget of project AGENTS.md files (0 disables them)."""
     project_doc_fallback_filenames: tuple[str, ...] = ()
     """Other file names tried when a directory has no AGENTS.md."""
+    project_root_markers: tuple[str, ...] = (".git",)
+    """Files or directories whose presence marks the project root (`()`: the cwd alone)."""
     developer_instructions: str | None = None
     """Extra developer message."""
     user_instructions: str | None = None
@@ -211,6 +213,8 @@ class Config:
     """Top-level `openai_base_url`."""
     profile: str | None = None
     """Name of the active profile, if any."""
+    thread_source: str | None = None
+    """`--thread-source`: the source classification recorded for a new thread (session meta)."""
     config_files: tuple[Path, ...] = ()
     """Files that contributed, lowest precedence first."""
     raw: Mapping[str, object] = field(default_factory=lambda: {})
@@ -218,18 +222,18 @@ class Config:
     warnings: tuple[str, ...] = ()
     """Non-fatal problems (unknown keys, unknown features) for the front end to show."""
 
-    def trust_level(self, path: Path) -> Literal["trusted", "untrusted"] | None:
-        """Return the trust decision for `path`: its own entry, else its git root's entry."""
-        resolved = Path(path).expanduser().resolve()
-        candidates = [resolved]
+    def project_root(self, path: Path | None = None) -> Path:
+        """The nearest ancestor of `path` (default `cwd`) holding a `project_root_markers` entry, else `path`."""
+        resolved = Path(self.cwd if path is None else path).expanduser().resolve()
         for parent in (resolved, *resolved.parents):
-            try:
-                found = (parent / ".git").exists()
-            except OSError:  # a directory we may not look into
-                found = False
-            if found:
-                candidates.append(parent)
-                break
+            if any(_exists(parent / marker) for marker in self.project_root_markers):
+                return parent
+        return resolved
+
+    def trust_level(self, path: Path) -> Literal["trusted", "untrusted"] | None:
+        """Return the trust decision for `path`: its own entry, else its project root's entry."""
+        resolved = Path(path).expanduser().resolve()
+        candidates = [resolved, self.project_root(resolved)]
         for candidate in candidates:
             project = self.projects.get(str(candidate))
             if project is not None and project.trust_level is not None:
@@ -243,3 +247,11 @@ class Config:
     def feature_enabled(self, name: str) -> bool:
         """Whether feature `name` is on (unknown names are off)."""
         return self.features.get(name, False)
+
+
+def _exists(path: Path) -> bool:
+    """`path.exists()`, with a directory we may not look into counting as absent."""
+    try:
+        return path.exists()
+    except OSError:
+        return False

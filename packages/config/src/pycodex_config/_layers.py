@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import cast
 
 from pycodex_config._features import FEATURES
+from pycodex_config._keys import validate
 from pycodex_config._linemap import find_line, key_lines
-from pycodex_config._schema import SchemaError, validate
+from pycodex_config._schema import SchemaError
 from pycodex_config.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -121,16 +122,16 @@ def read_toml_file(path: Path) -> Layer | None:
 
 
 def check_layer(layer: Layer, *, strict: bool, allow_profiles: bool, warnings: list[str]) -> None:
-    """Validate a layer's types; collect unknown keys and unknown feature names.
+    """Validate a layer's types; collect unknown, unsupported and legacy keys, and unknown features.
 
     Raises:
-        ConfigError: a value has the wrong type, or (strict) a key is unknown.
+        ConfigError: a value has the wrong type, or (strict) a key is unknown or legacy, as in Codex.
     """
     try:
-        unknown = validate(layer.document, allow_profiles=allow_profiles)
+        found = validate(layer.document, allow_profiles=allow_profiles)
     except SchemaError as exc:
         raise located_error(layer, exc.path, exc.message) from None
-    for key in unknown:
+    for key in [*found.unknown, *found.legacy] if strict else found.unknown:
         where = layer.where(key)
         dotted = ".".join((*layer.prefix, *key))
         if strict:
@@ -138,11 +139,22 @@ def check_layer(layer: Layer, *, strict: bool, allow_profiles: bool, warnings: l
                 f"{LOAD_PREFIX}{where}: unknown configuration field `{dotted}`", path=layer.path, key=dotted
             )
         warnings.append(f"unknown configuration key `{dotted}` in {where}")
+    for key in found.unsupported:
+        dotted = ".".join((*layer.prefix, *key))
+        warnings.append(f"`{dotted}` in {layer.where(key)} is not supported by pycodex yet; it is ignored")
     features = layer.document.get("features")
     if isinstance(features, dict):
         for name in features:  # pyright: ignore[reportUnknownVariableType]
             if name not in FEATURES and layer.path is not None:
-                warnings.append(f"unknown feature flag `{name}` in {layer.where(('features', str(name)))}")  # pyright: ignore[reportUnknownArgumentType]
+                key = ("features", str(name))  # pyright: ignore[reportUnknownArgumentType]
+                if strict:
+                    dotted = ".".join((*layer.prefix, *key))
+                    raise ConfigError(
+                        f"{LOAD_PREFIX}{layer.where(key)}: unknown configuration field `{dotted}`",
+                        path=layer.path,
+                        key=dotted,
+                    )
+                warnings.append(f"unknown feature flag `{name}` in {layer.where(key)}")
 
 
 def located_error(layer: Layer, key: Sequence[str], message: str) -> ConfigError:

@@ -1,4 +1,4 @@
-"""A small declarative schema for config.toml and the validator that walks it.
+"""A small declarative schema language for config.toml (the key tables are in `_keys`).
 
 The schema mirrors the keys Codex 0.169 accepts (checked key by key with `--strict-config`
 against the real binary). Keys we do not interpret ourselves but Codex knows are `ANY`, so a
@@ -14,9 +14,39 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import cast
 
-__all__ = ["SchemaError", "validate"]
+__all__ = [
+    "ANY",
+    "BOOL",
+    "INT",
+    "LEGACY",
+    "NUM",
+    "STR",
+    "UNSUPPORTED",
+    "Enum",
+    "Found",
+    "Int",
+    "ListOf",
+    "MapOf",
+    "OneOf",
+    "SchemaError",
+    "Spec",
+    "Table",
+    "describe",
+]
 
 Path_ = tuple[str, ...]
+
+
+@dataclass
+class Found:
+    """What a validation pass noticed besides type errors."""
+
+    unknown: list[Path_] = field(default_factory=list[Path_])
+    """Keys Codex 0.169 does not know either."""
+    unsupported: list[Path_] = field(default_factory=list[Path_])
+    """Keys Codex 0.169 accepts that pycodex does not honour yet (accepted, with a warning)."""
+    legacy: list[Path_] = field(default_factory=list[Path_])
+    """Keys of older Codex releases: accepted, but errors under `--strict-config` as in Codex 0.169."""
 
 
 class SchemaError(Exception):
@@ -50,8 +80,8 @@ class Spec:
 
     expected = "a value"
 
-    def check(self, value: object, path: Path_, unknown: list[Path_]) -> None:
-        """Raise `SchemaError` when `value` does not fit; append unknown keys to `unknown`."""
+    def check(self, value: object, path: Path_, found: Found) -> None:
+        """Raise `SchemaError` when `value` does not fit; note unknown keys in `found`."""
         if not self.accepts(value):
             raise SchemaError(path, f"expected {self.expected}, got {describe(value)}")
 
@@ -62,6 +92,20 @@ class Spec:
 
 class _Any(Spec):
     pass
+
+
+class _Unsupported(Spec):
+    """A key Codex 0.169 accepts (any value here) that pycodex does not honour yet."""
+
+    def check(self, value: object, path: Path_, found: Found) -> None:
+        found.unsupported.append(path)
+
+
+class _Legacy(Spec):
+    """A key of an older Codex release that 0.169 rejects under `--strict-config`."""
+
+    def check(self, value: object, path: Path_, found: Found) -> None:
+        found.legacy.append(path)
 
 
 class _Str(Spec):
@@ -79,7 +123,7 @@ class _Bool(Spec):
 
 
 @dataclass
-class _Int(Spec):
+class Int(Spec):
     minimum: int | None = 0
     expected = "a non-negative integer"
 
@@ -96,15 +140,31 @@ class _Num(Spec):
         return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
-class Enum(Spec):
-    """One of a fixed set of strings."""
+def _variants(values: tuple[str, ...]) -> str:
+    """Serde's list of the valid values: `a`, `` `a` or `b` ``, `one of `a`, `b`, `c``."""
+    quoted = [f"`{v}`" for v in values]
+    if len(quoted) == 1:
+        return quoted[0]
+    if len(quoted) == 2:
+        return f"{quoted[0]} or {quoted[1]}"
+    return "one of " + ", ".join(quoted)
 
-    def __init__(self, *values: str) -> None:
-        self.values = values
+
+class Enum(Spec):
+    """One of a fixed set of strings; a wrong one is reported with the valid values, as Codex does."""
+
+    def __init__(self, *values: str, extra: tuple[str, ...] = ()) -> None:
+        self.values = values + extra
+        self.shown = values
         self.expected = "one of " + ", ".join(values)
 
     def accepts(self, value: object) -> bool:
         return isinstance(value, str) and value in self.values
+
+    def check(self, value: object, path: Path_, found: Found) -> None:
+        if isinstance(value, str) and value not in self.values:
+            raise SchemaError(path, f"unknown variant `{value}`, expected {_variants(self.shown)}")
+        super().check(value, path, found)
 
 
 @dataclass
@@ -116,11 +176,11 @@ class ListOf(Spec):
     def __post_init__(self) -> None:
         self.expected = f"an array of {self.item.expected.removeprefix('a ').removeprefix('an ')}s"
 
-    def check(self, value: object, path: Path_, unknown: list[Path_]) -> None:
+    def check(self, value: object, path: Path_, found: Found) -> None:
         if not isinstance(value, list):
             raise SchemaError(path, f"expected {self.expected}, got {describe(value)}")
         for index, item in enumerate(cast(list[object], value)):
-            self.item.check(item, (*path, str(index)), unknown)
+            self.item.check(item, (*path, str(index)), found)
 
 
 @dataclass
@@ -130,11 +190,11 @@ class MapOf(Spec):
     value: Spec
     expected = "a table"
 
-    def check(self, value: object, path: Path_, unknown: list[Path_]) -> None:
+    def check(self, value: object, path: Path_, found: Found) -> None:
         if not isinstance(value, dict):
             raise SchemaError(path, f"expected {self.expected}, got {describe(value)}")
         for key, item in cast(dict[str, object], value).items():
-            self.value.check(item, (*path, key), unknown)
+            self.value.check(item, (*path, key), found)
 
 
 @dataclass
@@ -144,15 +204,15 @@ class Table(Spec):
     fields: Mapping[str, Spec]
     expected = "a table"
 
-    def check(self, value: object, path: Path_, unknown: list[Path_]) -> None:
+    def check(self, value: object, path: Path_, found: Found) -> None:
         if not isinstance(value, dict):
             raise SchemaError(path, f"expected {self.expected}, got {describe(value)}")
         for key, item in cast(dict[str, object], value).items():
             spec = self.fields.get(key)
             if spec is None:
-                unknown.append((*path, key))
+                found.unknown.append((*path, key))
             else:
-                spec.check(item, (*path, key), unknown)
+                spec.check(item, (*path, key), found)
 
 
 @dataclass
@@ -162,10 +222,14 @@ class OneOf(Spec):
     alternatives: tuple[Spec, ...]
     expected: str = field(default="a value")
 
-    def check(self, value: object, path: Path_, unknown: list[Path_]) -> None:
+    def check(self, value: object, path: Path_, found: Found) -> None:
+        if isinstance(value, str) and not any(_shallow_fits(a, value) for a in self.alternatives):
+            for alternative in self.alternatives:
+                if isinstance(alternative, Enum):
+                    alternative.check(value, path, found)  # a wrong string: Codex names the valid ones
         for alternative in self.alternatives:
             if _shallow_fits(alternative, value):
-                alternative.check(value, path, unknown)
+                alternative.check(value, path, found)
                 return
         raise SchemaError(path, f"expected {self.expected}, got {describe(value)}")
 
@@ -181,202 +245,7 @@ def _shallow_fits(spec: Spec, value: object) -> bool:
 ANY = _Any()
 STR = _Str()
 BOOL = _Bool()
-INT = _Int()
+INT = Int()
 NUM = _Num()
-STR_LIST = ListOf(STR)
-STR_MAP = MapOf(STR)
-
-APPROVAL_POLICIES = ("untrusted", "on-failure", "on-request", "never")
-SANDBOX_MODES = ("read-only", "workspace-write", "danger-full-access")
-REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
-REASONING_SUMMARIES = ("auto", "concise", "detailed", "none")
-VERBOSITIES = ("low", "medium", "high")
-
-APPROVAL = OneOf((Enum(*APPROVAL_POLICIES), Table({"granular": ANY})), "one of " + ", ".join(APPROVAL_POLICIES))
-
-_MCP_TOOL = Table({"approval_mode": ANY, "enabled": BOOL})
-MCP_SERVER = Table(
-    {
-        "command": STR,
-        "args": STR_LIST,
-        "env": STR_MAP,
-        "env_vars": STR_LIST,
-        "cwd": STR,
-        "url": STR,
-        "bearer_token_env_var": STR,
-        "bearer_token": STR,
-        "http_headers": STR_MAP,
-        "env_http_headers": STR_MAP,
-        "oauth_resource": STR,
-        "oauth": ANY,
-        "scopes": STR_LIST,
-        "enabled": BOOL,
-        "required": BOOL,
-        "startup_timeout_sec": NUM,
-        "startup_timeout_ms": INT,
-        "tool_timeout_sec": NUM,
-        "enabled_tools": STR_LIST,
-        "disabled_tools": STR_LIST,
-        "supports_parallel_tool_calls": BOOL,
-        "default_tools_approval_mode": ANY,
-        "tools": MapOf(_MCP_TOOL),
-    }
-)
-
-MODEL_PROVIDER = Table(
-    {
-        "name": STR,
-        "base_url": STR,
-        "env_key": STR,
-        "env_key_instructions": STR,
-        "experimental_bearer_token": STR,
-        "auth": ANY,
-        "aws": ANY,
-        "wire_api": Enum("responses", "chat"),
-        "query_params": STR_MAP,
-        "http_headers": STR_MAP,
-        "env_http_headers": STR_MAP,
-        "request_max_retries": INT,
-        "stream_max_retries": INT,
-        "stream_idle_timeout_ms": INT,
-        "websocket_connect_timeout_ms": INT,
-        "requires_openai_auth": BOOL,
-        "supports_websockets": BOOL,
-    }
-)
-
-SHELL_ENVIRONMENT_POLICY = Table(
-    {
-        "inherit": Enum("core", "all", "none"),
-        "ignore_default_excludes": BOOL,
-        "exclude": STR_LIST,
-        "set": STR_MAP,
-        "include_only": STR_LIST,
-        "experimental_use_profile": BOOL,
-        "filters": MapOf(Enum("include", "exclude")),
-    }
-)
-
-_WEB_SEARCH_MODE = Enum("disabled", "cached", "live")
-_TOOLS = Table(
-    {
-        "web_search": OneOf((BOOL, _WEB_SEARCH_MODE, MapOf(ANY)), "a boolean, a mode or a table"),
-        "update_plan": Table({"enabled": BOOL}),
-        "experimental_request_user_input": Table({"enabled": BOOL}),
-    }
-)
-
-_TUI = Table(
-    {
-        "notifications": OneOf((BOOL, STR_LIST), "a boolean or an array of strings"),
-        "notification_method": Enum("auto", "osc9", "bel"),
-        "notification_condition": Enum("unfocused", "always"),
-        "animations": BOOL,
-        "show_tooltips": BOOL,
-        "alternate_screen": OneOf((Enum("auto", "always", "never"), BOOL), "one of auto, always, never"),
-        "status_line": STR_LIST,
-        "terminal_title": STR_LIST,
-        "theme": STR,
-        "model_availability_nux": ANY,
-    }
-)
-
-_HISTORY = Table({"persistence": Enum("save-all", "none"), "max_bytes": INT})
-_OTEL = Table(
-    {
-        "environment": STR,
-        "exporter": ANY,
-        "trace_exporter": ANY,
-        "metrics_exporter": ANY,
-        "log_user_prompt": BOOL,
-    }
-)
-_SANDBOX_WORKSPACE_WRITE = Table(
-    {
-        "writable_roots": STR_LIST,
-        "network_access": BOOL,
-        "exclude_tmpdir_env_var": BOOL,
-        "exclude_slash_tmp": BOOL,
-    }
-)
-_PROJECT = Table({"trust_level": Enum("trusted", "untrusted")})
-
-# Keys Codex 0.169 accepts that pycodex keeps only in `Config.raw`.
-_PASSTHROUGH = (
-    "agents allow_login_shell analytics approvals_reviewer apps audio auto_review background_terminal_max_timeout "
-    "chatgpt_base_url check_for_update_on_startup cli_auth_credentials_store compact_prompt default_permissions "
-    "disable_paste_burst experimental_compact_prompt_file experimental_use_unified_exec_tool feedback file_opener "
-    "forced_chatgpt_workspace_id forced_login_method ghost_snapshot hooks include_apps_instructions "
-    "include_environment_context include_permissions_instructions log_dir marketplaces mcp_oauth_callback_port "
-    "mcp_oauth_callback_url mcp_oauth_credentials_store memories model_catalog_json notice permissions personality "
-    "plan_mode_reasoning_effort plugins project_root_markers realtime review_model service_tier skills sqlite_home "
-    "suppress_unstable_features_warning tool_output_token_limit tool_suggest web_search windows"
-).split()
-
-# Keys of older Codex releases (<= 0.125) that 0.169 rejects under --strict-config. pycodex reads
-# the ones it can still honour and ignores the rest silently, so an old file keeps loading.
-LEGACY_KEYS = (
-    "experimental_instructions_file experimental_resume experimental_use_exec_command_tool "
-    "experimental_use_freeform_apply_patch include_apply_patch_tool include_plan_tool model_family "
-    "model_supports_reasoning_summaries preferred_auth_method disable_response_storage zsh_path "
-    "commit_attribution request_max_retries stream_max_retries stream_idle_timeout_ms tools_web_search_request"
-).split()
-
-_fields: dict[str, Spec] = dict.fromkeys(_PASSTHROUGH, ANY)
-_fields.update(dict.fromkeys(LEGACY_KEYS, ANY))
-_fields.update(
-    {
-        "model": STR,
-        "model_provider": STR,
-        "model_providers": MapOf(MODEL_PROVIDER),
-        "openai_base_url": STR,
-        "oss_provider": STR,
-        "oss_prompt_profile": Enum("auto", "default", "small-local"),
-        "model_reasoning_effort": Enum(*REASONING_EFFORTS),
-        "model_reasoning_summary": Enum(*REASONING_SUMMARIES),
-        "model_verbosity": Enum(*VERBOSITIES),
-        "model_context_window": INT,
-        "model_max_output_tokens": INT,
-        "model_auto_compact_token_limit": _Int(minimum=None),
-        "model_instructions_file": STR,
-        "instructions": STR,
-        "developer_instructions": STR,
-        "approval_policy": APPROVAL,
-        "sandbox_mode": Enum(*SANDBOX_MODES),
-        "sandbox_workspace_write": _SANDBOX_WORKSPACE_WRITE,
-        "shell_environment_policy": SHELL_ENVIRONMENT_POLICY,
-        "mcp_servers": MapOf(MCP_SERVER),
-        "projects": MapOf(_PROJECT),
-        "tools": _TOOLS,
-        "features": MapOf(BOOL),
-        "otel": _OTEL,
-        "tui": _TUI,
-        "history": _HISTORY,
-        "notify": STR_LIST,
-        "project_doc_max_bytes": INT,
-        "project_doc_fallback_filenames": STR_LIST,
-        "hide_agent_reasoning": BOOL,
-        "show_raw_agent_reasoning": BOOL,
-        "profile": STR,
-    }
-)
-LAYER = Table(dict(_fields))
-"""Schema of one configuration layer (config.toml, a profile file, or the `-c` overrides)."""
-
-_fields["profiles"] = MapOf(LAYER)
-ROOT = Table(_fields)
-"""Schema of `$CODEX_HOME/config.toml` (a layer plus `[profiles.*]`)."""
-
-
-def validate(document: Mapping[str, object], *, allow_profiles: bool = True) -> list[Path_]:
-    """Check `document` against the config schema.
-
-    Returns:
-        The key paths that the schema does not know.
-
-    Raises:
-        SchemaError: a value has the wrong type.
-    """
-    unknown: list[Path_] = []
-    (ROOT if allow_profiles else LAYER).check(dict(document), (), unknown)
-    return unknown
+UNSUPPORTED = _Unsupported()
+LEGACY = _Legacy()

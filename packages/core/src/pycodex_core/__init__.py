@@ -32,6 +32,7 @@ from ._observers import SessionObserver
 from ._orchestrator import ExecOrchestrator
 from ._profiles import DEFAULT_PROFILE, SMALL_LOCAL_PROFILE, PromptProfile, select_prompt_profile
 from ._prompts import BASE_INSTRUCTIONS
+from ._review import REVIEW_INSTRUCTIONS, ReviewTarget, ReviewTransport, format_review, review_prompt
 from ._rollout import RolloutState, find_latest_rollout, find_rollout, read_rollout
 from ._services import Emitter, SessionServices
 from ._tools._registry import ToolHandler, ToolInvocation, ToolOutput, ToolRegistry, ToolServices, ToolSpec
@@ -56,7 +57,10 @@ __all__ = [
     "NeedsApproval",
     "NoSandbox",
     "PromptProfile",
+    "REVIEW_INSTRUCTIONS",
     "Refusal",
+    "ReviewTarget",
+    "ReviewTransport",
     "RolloutError",
     "RolloutState",
     "SMALL_LOCAL_PROFILE",
@@ -80,7 +84,9 @@ __all__ = [
     "discover_agents_files",
     "find_latest_rollout",
     "find_rollout",
+    "format_review",
     "load_user_instructions",
     "read_rollout",
+    "review_prompt",
     "select_prompt_profile",
 ]

@@ -104,7 +104,8 @@ def discover_agents_files(config: Any) -> list[Path]:
         return files
     cwd = Path(config.cwd).resolve()
     fallback = list(getattr(config, "project_doc_fallback_filenames", None) or [])
-    markers = list(getattr(config, "project_root_markers", None) or [".git"])
+    markers = getattr(config, "project_root_markers", None)
+    markers = [".git"] if markers is None else list(markers)  # `[]`: the cwd alone, as in Codex
     for path in _project_files(cwd, fallback, markers):
         text = _read_text(path)
         if text is not None and text.strip():

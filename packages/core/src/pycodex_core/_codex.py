@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,6 +92,7 @@ class Codex:
         extra_tools: Iterable[ToolHandler] = (),
         observers: Iterable[SessionObserver] = (),
         prompt_profile: PromptProfile | None = None,
+        wrap_transport: Callable[[ModelTransport], ModelTransport] | None = None,
     ) -> AsyncGenerator[Codex]:
         """Start a session for `config` and yield its handle; on exit, shut it down and kill its processes.
 
@@ -109,6 +110,7 @@ class Codex:
             extra_tools: More tools for the model (after the built-in ones).
             observers: Hooks that see every event, approval decision and tool result.
             prompt_profile: How to prompt this model (`select_prompt_profile`); default: the full prompt.
+            wrap_transport: Wraps the transport (e.g. `ReviewTransport` for review mode).
 
         Raises:
             RolloutError: `resume_from` / `fork_from` cannot be read.
@@ -142,6 +144,8 @@ class Codex:
                 thread_id=thread_id,
                 auth=_auth_source(config, originator),
             )
+        if wrap_transport is not None:
+            transport = wrap_transport(transport)
         rollout = None if ephemeral else _open_rollout(config, thread_id, originator, state, resume_from, fork_from)
         sub_send, sub_recv = anyio.create_memory_object_stream["Submission"](math.inf)
         channel = EventChannel()
@@ -307,6 +311,7 @@ def _session_meta(
             "originator": originator,
             "cli_version": CORE_VERSION,
             "source": "exec" if originator == "codex_exec" else "cli",
+            **({"thread_source": config.thread_source} if getattr(config, "thread_source", None) else {}),
             "model_provider": config.model_provider_id,
             "base_instructions": {"text": config.base_instructions or BASE_INSTRUCTIONS},
         }

@@ -1,13 +1,14 @@
-"""Command line of `codex exec` (and its `resume` / `fork` subcommands), built with argparse.
+"""Command line of `codex exec` (and its `resume` / `fork` / `review` subcommands), built with argparse.
 
-The flags match Codex 0.169's `codex exec --help`. Flags Codex has whose behaviour pycodex does
-not implement yet are still recognised, so that using one fails loudly (exit 2) instead of
-being ignored.
+The flags match Codex 0.169's `codex exec --help`, level by level: the common flags (`-c`,
+`--enable`, `--disable`, `--strict-config`, `-m`, `--json`, `-o`, ...) are accepted on both sides
+of the subcommand, the session-only ones (`-s`, `-C`, `-p`, `--add-dir`, `--oss`...) before it.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass, field
 
 from ._shape import elements
@@ -15,21 +16,15 @@ from ._shape import elements
 __all__ = ["ExecArgs", "UsageError", "parse_args"]
 
 SUBCOMMANDS = ("resume", "fork", "review", "help")
+CYBER_PROGRAMS = ("standard", "daybreak_blue", "daybreak_red")
 # Options (long and short) that consume the next argv word.
 _VALUE_OPTIONS = frozenset(
     {
         "-c", "--config", "--enable", "--disable", "-i", "--image", "-m", "--model", "--local-provider",
         "-p", "--profile", "-s", "--sandbox", "-C", "--cd", "--add-dir", "--output-schema", "--color",
-        "-o", "--output-last-message", "--thread-source", "--cyber-access-program",
+        "-o", "--output-last-message", "--thread-source", "--cyber-access-program", "--base", "--commit", "--title",
     }
 )  # fmt: skip
-_UNSUPPORTED = {
-    "approve_for_me": "--approve-for-me (automatic approval review) is not supported by pycodex yet",
-    "worktree": "--worktree (managed Git worktrees) is not supported by pycodex yet",
-    "thread_source": "--thread-source is not supported by pycodex yet",
-    "cyber_access_program": "--cyber-access-program is only available with OpenAI's hosted service",
-    "trust": "--trust (saving project trust) is not supported by pycodex yet",
-}
 
 
 class UsageError(Exception):
@@ -41,7 +36,7 @@ class ExecArgs:
     """Parsed `codex exec` arguments."""
 
     command: str | None = None
-    """`None` for a new session, or `resume` / `fork`."""
+    """`None` for a new session, or `resume` / `fork` / `review`."""
     prompt: str | None = None
     session_id: str | None = None
     last: bool = False
@@ -57,9 +52,14 @@ class ExecArgs:
     profile: str | None = None
     sandbox: str | None = None
     yolo: bool = False
+    approve_for_me: bool = False
     cd: str | None = None
+    worktree: bool = False
     add_dir: list[str] = field(default_factory=list[str])
+    thread_source: str | None = None
+    cyber_access_program: str | None = None
     skip_git_repo_check: bool = False
+    trust: bool = False
     ephemeral: bool = False
     ignore_user_config: bool = False
     ignore_rules: bool = False
@@ -68,15 +68,27 @@ class ExecArgs:
     json: bool = False
     output_last_message: str | None = None
     show_instructions: bool = False
+    uncommitted: bool = False
+    """`review --uncommitted`: review staged, unstaged and untracked changes."""
+    base: str | None = None
+    """`review --base BRANCH`: review the changes against this branch."""
+    commit: str | None = None
+    """`review --commit SHA`: review the changes of this commit."""
+    title: str | None = None
+    """`review --title T`: the commit title shown in the review summary."""
 
 
-def _common(p: argparse.ArgumentParser, *, full: bool) -> None:
-    """Options shared by `exec`, `exec resume` and `exec fork`."""
+def _common(p: argparse.ArgumentParser, *, kind: str | None) -> None:
+    """Options of `exec` and of each subcommand (`kind`), as Codex 0.169 lists them."""
     p.add_argument("-c", "--config", action="append", metavar="key=value", help="override a config value (TOML)")
     p.add_argument("--enable", action="append", metavar="FEATURE", help="enable a feature (repeatable)")
     p.add_argument("--disable", action="append", metavar="FEATURE", help="disable a feature (repeatable)")
     p.add_argument("--strict-config", action="store_true", help="unknown config.toml fields are errors")
-    p.add_argument("-i", "--image", dest="images", action="append", nargs="+", metavar="FILE", help="attach images")
+    if kind != "review":
+        if kind is None:  # `exec -i a.png b.png`; the subcommands take one file per `-i`, as in Codex
+            p.add_argument("-i", "--image", dest="images", action="append", nargs="+", metavar="FILE", help="images")
+        else:
+            p.add_argument("-i", "--image", dest="images", action="append", metavar="FILE", help="attach an image")
     p.add_argument("-m", "--model", help="model the agent should use")
     p.add_argument(
         "--dangerously-bypass-approvals-and-sandbox",
@@ -86,7 +98,11 @@ def _common(p: argparse.ArgumentParser, *, full: bool) -> None:
         help="run commands without sandbox or approvals (for externally sandboxed environments only)",
     )
     p.add_argument("--dangerously-bypass-hook-trust", action="store_true", help="accepted; pycodex runs no hooks")
+    p.add_argument("--worktree", action="store_true", help="run the session in a new Git worktree of the repository")
+    p.add_argument("--thread-source", metavar="SOURCE", help="source classification recorded for new threads")
+    p.add_argument("--cyber-access-program", choices=CYBER_PROGRAMS, metavar="PROGRAM", help="OpenAI provider only")
     p.add_argument("--skip-git-repo-check", action="store_true", help="allow running outside a Git repository")
+    p.add_argument("--trust", action="store_true", help="save trust for this project (kept even with --ephemeral)")
     p.add_argument("--ephemeral", action="store_true", help="do not write a session rollout")
     p.add_argument("--ignore-user-config", action="store_true", help="do not load $CODEX_HOME/config.toml")
     p.add_argument("--ignore-rules", action="store_true", help="do not load execpolicy .rules files")
@@ -94,24 +110,22 @@ def _common(p: argparse.ArgumentParser, *, full: bool) -> None:
     p.add_argument("--json", "--experimental-json", dest="json", action="store_true", help="print JSONL events")
     p.add_argument("-o", "--output-last-message", metavar="FILE", help="write the last agent message to FILE")
     p.add_argument("--show-instructions", action="store_true", help="print which AGENTS.md files are loaded")
-    for flag, dest in (("--approve-for-me", "approve_for_me"), ("--worktree", "worktree"), ("--trust", "trust")):
-        p.add_argument(flag, dest=dest, action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--thread-source", help=argparse.SUPPRESS)
-    p.add_argument("--cyber-access-program", help=argparse.SUPPRESS)
-    if full:
+    if kind is None:
         p.add_argument("--oss", action="store_true", help="use a local open-source model provider")
         p.add_argument("--local-provider", choices=["ollama", "lmstudio", "llamacpp"], help="which local provider")
-        p.add_argument("-p", "--profile", help="configuration profile")
+        p.add_argument("-p", "--profile", help="layer $CODEX_HOME/<name>.config.toml over the user config")
         p.add_argument("-s", "--sandbox", choices=["read-only", "workspace-write", "danger-full-access"])
+        p.add_argument("--approve-for-me", action="store_true", help="automatic approval review (see the docs)")
         p.add_argument("-C", "--cd", metavar="DIR", help="working root of the agent")
         p.add_argument("--add-dir", action="append", metavar="DIR", help="extra writable directory")
         p.add_argument("--color", choices=["always", "never", "auto"], default="auto", help="colour output")
+        p.add_argument("-V", "--version", action="store_true", help="print the version")
 
 
 def _parser(kind: str | None) -> argparse.ArgumentParser:
     prog = "codex exec" if kind is None else f"codex exec {kind}"
     p = argparse.ArgumentParser(prog=prog, description="Run Codex non-interactively.", allow_abbrev=False)
-    _common(p, full=kind is None)
+    _common(p, kind=kind)
     if kind is None:
         p.add_argument("prompt", nargs="?", help="instructions for the agent; `-` or none reads stdin")
     elif kind == "resume":
@@ -119,9 +133,16 @@ def _parser(kind: str | None) -> argparse.ArgumentParser:
         p.add_argument("--all", action="store_true", help="do not filter sessions by working directory")
         p.add_argument("session_id", nargs="?", help="session id (UUID) or thread name")
         p.add_argument("prompt", nargs="?", help="prompt to send after resuming; `-` reads stdin")
-    else:
+    elif kind == "fork":
         p.add_argument("session_id", help="session id (UUID) or thread name to fork")
         p.add_argument("prompt", nargs="?", help="prompt to send after forking; `-` reads stdin")
+    else:
+        target = p.add_mutually_exclusive_group()
+        target.add_argument("--uncommitted", action="store_true", help="review staged, unstaged and untracked changes")
+        target.add_argument("--base", metavar="BRANCH", help="review the changes against this base branch")
+        target.add_argument("--commit", metavar="SHA", help="review the changes introduced by a commit")
+        p.add_argument("--title", help="optional commit title shown in the review summary")
+        p.add_argument("prompt", nargs="?", metavar="PROMPT", help="custom review instructions; `-` reads stdin")
     return p
 
 
@@ -132,11 +153,7 @@ def _subcommand_index(argv: list[str]) -> int | None:
         if word == "--":
             return None
         if word.startswith("-"):
-            if word in _VALUE_OPTIONS:
-                i += 1
-            elif word in ("-i", "--image"):
-                i += 1
-            i += 1
+            i += 2 if word in _VALUE_OPTIONS else 1
             continue
         return i if word in SUBCOMMANDS else None
     return None
@@ -149,26 +166,39 @@ def _flatten(values: object) -> list[str]:
     return out
 
 
+def _check_profile(profile: str | None) -> None:
+    if profile is None:
+        return
+    from pycodex_config import profile_name_error
+
+    error = profile_name_error(profile)
+    if error is not None:
+        sys.stderr.write(f"error: {error}\n\nFor more information, try '--help'.\n")
+        raise SystemExit(2)
+
+
 def parse_args(argv: list[str]) -> ExecArgs:
     """Parse `codex exec` argv (the words after `exec`).
 
     Raises:
-        SystemExit: `--help` (status 0) or a malformed command line (status 2), as argparse does.
+        SystemExit: `--help` / `-V` (status 0) or a malformed command line (status 2), as argparse does.
         UsageError: a recognised flag or subcommand pycodex cannot honour.
     """
     idx = _subcommand_index(argv)
     kind = argv[idx] if idx is not None else None
-    if kind == "help":
-        _parser(None).print_help()
+    if kind == "help" and idx is not None:
+        topic = argv[idx + 1] if argv[idx + 1 : idx + 2] in (["resume"], ["fork"], ["review"]) else None
+        _parser(topic).print_help()
         raise SystemExit(0)
-    if kind == "review":
-        raise UsageError("`codex exec review` is not supported by pycodex yet")
     ns = _parser(None).parse_args(argv if idx is None else argv[:idx])
+    if ns.version:
+        from pycodex_exec import __version__
+
+        sys.stdout.write(f"codex-cli-exec {__version__} (pycodex)\n")
+        raise SystemExit(0)
     if idx is not None:
         ns = _parser(kind).parse_args(argv[idx + 1 :], namespace=ns)
-    for dest, message in _UNSUPPORTED.items():
-        if getattr(ns, dest, None):
-            raise UsageError(message)
+    _check_profile(ns.profile)
     args = ExecArgs(command=kind)
     for name in vars(args):
         if name != "command" and hasattr(ns, name):
@@ -180,4 +210,6 @@ def parse_args(argv: list[str]) -> ExecArgs:
     args.images = [part for word in _flatten(ns.images) for part in word.split(",") if part]
     if kind == "resume" and args.last and args.session_id is not None and args.prompt is None:
         args.session_id, args.prompt = None, args.session_id  # `resume --last "prompt"`
+    if kind == "review" and args.cyber_access_program:
+        raise UsageError("--cyber-access-program is not supported with review")
     return args

@@ -204,6 +204,7 @@ async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: 
                 resume_from=plan.resume_from,
                 fork_from=plan.fork_from,
                 prompt_profile=plan.prompt_profile,
+                wrap_transport=plan.wrap_transport,
             ) as codex,
             anyio.create_task_group() as tg,
         ):
@@ -229,6 +230,8 @@ async def run_session(plan: Plan, *, stdout: IO[str], stderr: IO[str], environ: 
         stderr.write(INPUT_TOO_LARGE.format(max=MAX_INPUT_CHARS, actual=chars) + "\n")
         return 1
     out.finish()
+    if plan.args.output_last_message and outcome.status != "completed":
+        _write_last_message(plan.args.output_last_message, "", stderr)  # Codex leaves an empty file
     if outcome.status == "completed":
         written = True
         if plan.args.output_last_message:

@@ -46,6 +46,8 @@ class Plan:
     """The `PromptProfile` chosen for a local model (`None`: the full prompt)."""
     notes: list[str] = field(default_factory=list[str])
     """Lines for stderr before the session starts (config warnings)."""
+    wrap_transport: Any = None
+    """Wraps the model transport (`ReviewTransport` for `exec review`)."""
 
 
 def find_git_root(start: Path) -> Path | None:
@@ -59,18 +61,21 @@ def find_git_root(start: Path) -> Path | None:
 def _load_config(args: ExecArgs, cwd: Path) -> Any:
     from pycodex_config import CliOverrides, UserError, load_config
 
+    # `--approve-for-me` runs in the workspace-write sandbox, as in Codex; with no automatic
+    # reviewer in pycodex yet, escalation requests are refused (approval stays `never`).
+    sandbox = args.sandbox or ("workspace-write" if args.approve_for_me else None)
     cli = CliOverrides(
         model=args.model,
         model_provider=args.local_provider if args.oss else None,
         approval_policy="never",
-        sandbox_mode=args.sandbox,  # pyright: ignore[reportArgumentType]
+        sandbox_mode=sandbox,  # pyright: ignore[reportArgumentType]
         cwd=cwd,
         oss=args.oss,
         add_dirs=tuple(Path(d).expanduser().resolve() for d in args.add_dir),
         dangerously_bypass_approvals_and_sandbox=args.yolo,
     )
     try:
-        return load_config(
+        config = load_config(
             cwd=cwd,
             overrides=args.config,
             profile=args.profile,
@@ -82,9 +87,23 @@ def _load_config(args: ExecArgs, cwd: Path) -> Any:
         )
     except UserError as exc:
         text = str(exc)
-        if not text.startswith("Error "):
+        if not text.startswith(("Error ", "Error:")):
             text = f"Error loading config.toml: {text}"
         raise ExecError(text) from None
+    if args.thread_source is not None:
+        import dataclasses
+
+        config = dataclasses.replace(config, thread_source=args.thread_source)
+    return config
+
+
+def _codex_home() -> Path:
+    from pycodex_config import UserError, find_codex_home
+
+    try:
+        return find_codex_home()
+    except UserError as exc:
+        raise ExecError(f"Error: {exc}") from None
 
 
 def _check_last_message_file(path: str) -> None:
@@ -144,15 +163,25 @@ def _find_session(args: ExecArgs, config: Config) -> tuple[Path | None, Path | N
                 raise ExecError("Specify a session id or use --last to resume the most recent session.")
             return find_latest_rollout(home, None if args.all else Path(config.cwd)), None
         found = find_rollout(home, args.session_id)
-        if found is None:
+        if found is None and _is_uuid(args.session_id):
             raise ExecError(f"No saved session found with ID {args.session_id}.")
-        return found, None
+        return found, None  # an unknown thread name starts a new thread, as in Codex 0.169
     if args.command == "fork":
         found = find_rollout(home, str(args.session_id))
         if found is None:
-            raise ExecError(f"No saved session found with ID {args.session_id}.")
+            raise ExecError(f"Error: Session not found: {args.session_id}")
         return None, found
     return None, None
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _input_items(args: ExecArgs, prompt: str) -> list[dict[str, Any]]:
@@ -191,8 +220,16 @@ def prepare(args: ExecArgs, *, stdin: IO[str], stderr: IO[str]) -> Plan:
     Raises:
         ExecError: Anything that stops the run before it starts.
     """
+    from ._project import create_worktree, trust_project
+
     cwd = _working_directory(args.cd)
+    if args.worktree:
+        cwd = create_worktree(cwd, _codex_home())
+    if args.trust:
+        trust_project(cwd, _codex_home())
     config = _load_config(args, cwd.resolve())
+    if args.command == "review":
+        return _prepare_review(args, config, stdin, stderr)
     prompt = resolve_prompt(args.prompt, stdin, stderr)
     if not (args.skip_git_repo_check or args.yolo or config.is_trusted()):
         if find_git_root(Path(config.cwd)) is None:
@@ -202,8 +239,55 @@ def prepare(args: ExecArgs, *, stdin: IO[str], stderr: IO[str]) -> Plan:
         _check_last_message_file(args.output_last_message)
     items = _input_items(args, prompt)
     resume_from, fork_from = _find_session(args, config)
-    notes = [f"warning: {w}" for w in config.warnings]
+    notes = [f"warning: {w}" for w in config.warnings] + _flag_notes(args, config)
     return Plan(args, config, prompt, items, schema, resume_from, fork_from, notes=notes)
+
+
+def _review_target(args: ExecArgs, stdin: IO[str], stderr: IO[str]) -> Any:
+    from pycodex_core import ReviewTarget
+
+    if args.uncommitted:
+        return ReviewTarget("uncommitted")
+    if args.base:
+        return ReviewTarget("base", args.base)
+    if args.commit:
+        return ReviewTarget("commit", args.commit, args.title)
+    if args.prompt is None:
+        raise ExecError("Error: Specify --uncommitted, --base, --commit, or provide custom review instructions")
+    return ReviewTarget("custom", resolve_prompt(args.prompt, stdin, stderr))
+
+
+def _prepare_review(args: ExecArgs, config: Any, stdin: IO[str], stderr: IO[str]) -> Plan:
+    """`exec review`: a session with the review instructions, sent as the review sub-agent."""
+    import dataclasses
+
+    from pycodex_core import REVIEW_INSTRUCTIONS, ReviewTransport, review_prompt
+
+    if not (args.skip_git_repo_check or args.yolo or config.is_trusted()):
+        if find_git_root(Path(config.cwd)) is None:
+            raise ExecError(NOT_TRUSTED)
+    target = _review_target(args, stdin, stderr)
+    prompt = review_prompt(target, Path(config.cwd))
+    if target.kind != "custom" and args.prompt:
+        prompt = f"{prompt}\n\n{args.prompt}"
+    config = dataclasses.replace(config, base_instructions=REVIEW_INSTRUCTIONS)
+    items = [{"type": "text", "text": prompt, "text_elements": []}]
+    notes = [f"warning: {w}" for w in getattr(config, "warnings", ())]
+    plan = Plan(args, config, prompt, items, notes=notes)
+    plan.wrap_transport = ReviewTransport
+    return plan
+
+
+def _flag_notes(args: ExecArgs, config: Any) -> list[str]:
+    notes: list[str] = []
+    if args.approve_for_me:
+        notes.append(
+            "warning: --approve-for-me: pycodex has no automatic approval reviewer yet; commands run in the "
+            "sandbox and requests to leave it are refused"
+        )
+    if args.cyber_access_program and getattr(config, "model_provider_id", "") == "openai":
+        notes.append("warning: --cyber-access-program is not supported by pycodex yet; the server default applies")
+    return notes
 
 
 def prepare_oss(plan: Plan, *, stderr: IO[str] | None = None) -> None:
@@ -252,6 +336,11 @@ def prepare_oss(plan: Plan, *, stderr: IO[str] | None = None) -> None:
         )
         stderr.flush()
     plan.oss = prepared
+    if provider is None:
+        plan.notes.append(
+            "note: --oss with no --local-provider and no oss_provider in config.toml: "
+            f"pycodex uses {prepared.provider_id} (Codex 0.169 stops here and asks for one of: lmstudio, ollama)"
+        )
     # Ask the server about the model instead of relying on a catalog of local models.
     info = probe_endpoint(prepared.base_url, prepared.model)
     wire_api = prepared.wire_api if info.supports_responses or info.server is None else "chat"

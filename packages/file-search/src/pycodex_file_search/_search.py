@@ -1,15 +1,19 @@
-"""Fuzzy matching of a query against many paths, with the work done by `re` in C.
+"""Fuzzy matching of a query against many paths, with the scanning done by `re` in C.
 
-All paths are kept in one newline-joined string. A query becomes a few regular expressions
-(prefix of the file name, substring of the file name, substring of the path, subsequence of the
-file name, subsequence of the path); each is run over the whole string at once, tier by tier,
-and only the best tiers are ranked in Python. A query over 100,000 paths costs a few
-milliseconds this way, where a per-path Python scorer would cost a hundred.
+The paths are kept in one newline-joined string, and their file names in another. A query
+becomes five patterns, tried tier by tier: file-name prefix, file-name substring, path substring,
+file-name subsequence, path subsequence. Each pattern scans a whole string at once; a match is
+mapped back to its path by bisecting the line offsets. Only a bounded number of matches per tier
+is ranked (shortest path first), so a one-letter query over 100,000 paths costs milliseconds.
+Subsequence patterns exclude the next wanted character from each gap (`a[^b]*b[^c]*c`), so
+matching never backtracks.
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
+import itertools
 import re
 import threading
 import time
@@ -62,17 +66,27 @@ def fuzzy_indices(query: str, path: str) -> tuple[int, ...] | None:
     return tuple(out)
 
 
-def _tiers(query: str) -> list[re.Pattern[str]]:
+_CANDIDATES_PER_TIER = 5_000
+"""Matches of one tier looked at before ranking (the shortest of them win)."""
+
+
+def _subsequence(query: str) -> str:
+    parts = [re.escape(query[0])]
+    for ch in query[1:]:
+        parts.append(f"[^{re.escape(ch)}\n]*{re.escape(ch)}")
+    return "".join(parts)
+
+
+def _patterns(query: str) -> list[tuple[re.Pattern[str], bool]]:
+    """(pattern, runs on file names) for each tier, best tier first; `query` is lower-cased."""
     lit = re.escape(query)
-    seq = "[^\n]*?".join(re.escape(c) for c in query)
-    base_seq = "[^\n/]*?".join(re.escape(c) for c in query)
-    flags = re.MULTILINE | re.IGNORECASE
+    seq = _subsequence(query)
     return [
-        re.compile(rf"^(?:[^\n]*/)?{lit}[^\n/]*$", flags),  # file name starts with the query
-        re.compile(rf"^(?:[^\n]*/)?[^\n/]*{lit}[^\n/]*$", flags),  # file name contains it
-        re.compile(rf"^[^\n]*{lit}[^\n]*$", flags),  # path contains it
-        re.compile(rf"^(?:[^\n]*/)?[^\n/]*?{base_seq}[^\n/]*$", flags),  # file name has it as a subsequence
-        re.compile(rf"^[^\n]*?{seq}[^\n]*$", flags),  # path has it as a subsequence
+        (re.compile("^" + lit, re.MULTILINE), True),
+        (re.compile(lit), True),
+        (re.compile(lit), False),
+        (re.compile(seq), True),
+        (re.compile(seq), False),
     ]
 
 
@@ -93,7 +107,19 @@ class FileIndex:
         """Every indexed path."""
         self.built_at = time.monotonic()
         """When the listing was made (monotonic seconds)."""
-        self._blob = "\n".join(p for p in self.paths if "\n" not in p)
+        self._lines = [p for p in self.paths if "\n" not in p]
+        # Lower-cased copies, aligned with `_lines` by index: case-sensitive patterns over them
+        # keep `re`'s fast literal search, which IGNORECASE would turn off.
+        low = [p.lower() for p in self._lines]
+        self._blob = "\n".join(low)
+        self._names = "\n".join(p[p.rfind("/") + 1 :] for p in low)
+        self._starts = self._offsets(low, full=True)
+        self._name_starts = self._offsets(low, full=False)
+
+    @staticmethod
+    def _offsets(lines: list[str], *, full: bool) -> list[int]:
+        lengths = (len(p) if full else len(p) - p.rfind("/") - 1 for p in lines)
+        return [0, *itertools.accumulate(n + 1 for n in lengths)][: len(lines)]
 
     @classmethod
     def build(cls, root: Path, *, respect_gitignore: bool = True, max_files: int = 2_000_000) -> FileIndex:
@@ -112,15 +138,21 @@ class FileIndex:
         if not q:
             best = heapq.nsmallest(limit, self.paths, key=lambda p: (p.count("/"), len(p), p))
             return [FileMatch(p, 0, ()) for p in best]
+        lq = q.lower()
         results: list[FileMatch] = []
-        taken: set[str] = set()
-        for tier, pattern in enumerate(_tiers(q)):
-            found = (m.group(0) for m in pattern.finditer(self._blob))
-            fresh = (p for p in found if p not in taken)
-            for path in heapq.nsmallest(limit - len(results), fresh, key=lambda p: (len(p), p)):
-                taken.add(path)
-                indices = fuzzy_indices(q, path) or ()
-                results.append(FileMatch(path, tier * 10_000 + len(path), indices))
+        taken: set[int] = set()
+        for tier, (pattern, on_names) in enumerate(_patterns(lq)):
+            blob, starts = (self._names, self._name_starts) if on_names else (self._blob, self._starts)
+            lines = self._lines
+            found: list[int] = []
+            for m in itertools.islice(pattern.finditer(blob), _CANDIDATES_PER_TIER):
+                i = bisect.bisect_right(starts, m.start()) - 1
+                if i not in taken and (not found or found[-1] != i):
+                    found.append(i)
+            for i in heapq.nsmallest(limit - len(results), set(found), key=lambda i: (len(lines[i]), lines[i])):
+                taken.add(i)
+                path = lines[i]
+                results.append(FileMatch(path, tier * 10_000 + min(len(path), 9_999), fuzzy_indices(lq, path) or ()))
             if len(results) >= limit:
                 break
         return results

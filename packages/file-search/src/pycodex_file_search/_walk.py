@@ -83,7 +83,7 @@ def _inside_git(root: Path) -> bool:
     return False
 
 
-def _read_spec(directory: str) -> pathspec.PathSpec | None:
+def _read_spec(directory: str) -> pathspec.GitIgnoreSpec | None:
     lines: list[str] = []
     for name in _IGNORE_FILES:
         try:
@@ -99,7 +99,7 @@ def _read_spec(directory: str) -> pathspec.PathSpec | None:
 def _walk(root: Path, respect_gitignore: bool) -> Iterator[str]:
     """Depth-first walk yielding relative file paths; symlinked directories are not followed."""
     # Each stack entry: (absolute dir, relative prefix, ignore specs in force with their base prefix).
-    stack: list[tuple[str, str, tuple[tuple[str, pathspec.PathSpec], ...]]] = [(str(root), "", ())]
+    stack: list[tuple[str, str, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]]] = [(str(root), "", ())]
     while stack:
         directory, prefix, specs = stack.pop()
         if respect_gitignore:
@@ -127,7 +127,7 @@ def _walk(root: Path, respect_gitignore: bool) -> Iterator[str]:
                 yield rel
 
 
-def _ignored(specs: tuple[tuple[str, pathspec.PathSpec], ...], rel: str, is_dir: bool) -> bool:
+def _ignored(specs: tuple[tuple[str, pathspec.GitIgnoreSpec], ...], rel: str, is_dir: bool) -> bool:
     verdict = False
     for base, spec in specs:
         sub = rel[len(base) :] + ("/" if is_dir else "")

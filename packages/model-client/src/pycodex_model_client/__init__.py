@@ -34,11 +34,11 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._auth import AuthSource
     from pathlib import Path
 
     from pycodex_config import ModelProviderInfo
 
+    from ._auth import AuthSource
     from ._client import ModelClient
 
 __all__ = [

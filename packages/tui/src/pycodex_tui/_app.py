@@ -23,10 +23,11 @@ from ._approval import ApprovalModal
 from ._cells import DIM, error_cell, info_cell, user_cell
 from ._chat import ChatState
 from ._history import PromptHistory
+from ._json import as_map
 from ._layout import build_layout, build_style
 from ._live import header_cell, status_indicator, status_line
+from ._popups import Choice, Popups
 from ._scrollback import Scrollback
-from ._slash import filter_commands, popup_lines
 from ._text import Line, truncate
 
 logger = logging.getLogger(__name__)
@@ -44,20 +45,10 @@ class StartSpec:
     """Turn-context overrides to re-apply after a restart (model, approvals)."""
 
 
-@dataclass
-class Choice:
-    """A selection list in the popup area (/model, /approvals, /resume)."""
-
-    title: str
-    items: list[tuple[str, str, Callable[[], Any]]]
-    """(label, description, action)."""
-    selected: int = 0
-
-
 StartCodex = Callable[[StartSpec], AbstractAsyncContextManager[Any]]
 
 
-class TuiApp:
+class TuiApp(Popups):
     """The interactive front end over one core session at a time (restarted by /new, /resume, /fork)."""
 
     def __init__(
@@ -97,13 +88,19 @@ class TuiApp:
         self.popup_selected = 0
         self.queued: list[str] = []
         self.images: list[str] = list(images)
+        self.pastes: dict[str, str] = {}
+        """Placeholders of large pastes in the composer, and the text they stand for."""
         self.hint: str | None = None
         self._hint_until = 0.0
-        self._last_esc = 0.0
+        self.last_esc = 0.0
+        """When Esc was last pressed on an empty, idle composer (for Esc-Esc)."""
         self._early: list[dict[str, Any]] = []
         self._initial = initial_prompt
         self.exit_code = 0
         self._overrides: dict[str, Any] = dict(self._spec.overrides)
+        self._file_cache: tuple[str, list[str]] | None = None
+        self._header_shown = False
+        self._drawn = anyio.Event()
         from ._keys import build_keys
 
         self.app: Application[int] = Application(
@@ -116,13 +113,23 @@ class TuiApp:
             erase_when_done=True,
             include_default_pygments_style=False,
         )
+        self.app.after_render += self._on_drawn
         self.app.ttimeoutlen = 0.05
         self.app.timeoutlen = 0.3
+
+    def _on_drawn(self, _app: object) -> None:
+        self._drawn.set()
 
     # -- running ---------------------------------------------------------------------------
 
     async def run(self) -> int:
         """Run until the user quits; returns the exit status."""
+        if self.scrollback.inline:
+            # The header goes out before the application draws, so the live area starts below it.
+            config = self.config
+            early = {"model": config.model, "reasoning_effort": config.model_reasoning_effort, "cwd": str(config.cwd)}
+            self.scrollback.print_now(self.app, [*header_cell(early, self.version), []])
+            self._header_shown = True
         async with anyio.create_task_group() as tg:
             tg.start_soon(self.scrollback.run, self.app)
             tg.start_soon(self._session_loop)
@@ -133,12 +140,17 @@ class TuiApp:
                 tg.cancel_scope.cancel()
         self.chat.flush_streams()
         if not self.scrollback.inline:
-            self.scrollback.print_now(None, self.scrollback.lines)
+            # Leaving the alternate screen loses what it showed: put the transcript in the scrollback.
+            self.scrollback.print_now(self.app, self.scrollback.lines)
         else:
             await self.scrollback.flush(self.app)
         return self.exit_code
 
     async def _session_loop(self) -> None:
+        # Core (and the model client it imports) starts once the prompt is on screen.
+        with anyio.move_on_after(2):
+            await self._drawn.wait()
+        await anyio.sleep(0.01)
         from pycodex_core import CodexCoreError
 
         with set_app(self.app):
@@ -146,7 +158,6 @@ class TuiApp:
                 self._restart = False
                 try:
                     async with self._start_codex(self._spec) as codex:
-                        self.codex = codex
                         with anyio.CancelScope() as scope:
                             self._session_scope = scope
                             await self._pump(codex)
@@ -169,7 +180,7 @@ class TuiApp:
                 event = await codex.next_event()
             except SessionClosed:
                 return
-            msg = event.get("msg") or {}
+            msg = as_map(as_map(event).get("msg"))
             logger.debug("event %s", msg.get("type"))
             if msg.get("type") == "session_configured":
                 await self._configured(codex, msg)
@@ -180,9 +191,13 @@ class TuiApp:
             self.app.invalidate()
 
     async def _configured(self, codex: Any, msg: Mapping[str, Any]) -> None:
+        self.codex = codex
+        self.files.start()  # list the files now, so the first `@` finds them ready
         self.session_id = str(msg.get("session_id", ""))
         self.rollout_path = msg.get("rollout_path")
-        self.scrollback.write([*header_cell(msg, self.version), []])
+        if not self._header_shown:
+            self.scrollback.write([*header_cell(msg, self.version), []])
+        self._header_shown = False
         if self._overrides:
             await codex.submit({"type": "override_turn_context", **self._overrides})
         early, self._early = self._early, []
@@ -205,6 +220,7 @@ class TuiApp:
         """Stop the current core session and start another (new, resumed or forked)."""
         self._spec = StartSpec(spec.resume_from, spec.fork_from, dict(self._overrides))
         self._restart = True
+        self.codex = None  # ops from now on wait for the new session
         self.chat.flush_streams()
         self.chat.running = False
         self.chat.approvals.clear()
@@ -236,10 +252,13 @@ class TuiApp:
         """What Enter does with the composer's text: a slash command, `!cmd`, or a message."""
         from ._commands import run_shell_command, run_slash
 
+        for placeholder, pasted in self.pastes.items():
+            text = text.replace(placeholder, pasted)
+        self.pastes.clear()
         stripped = text.strip()
         if not stripped and not self.images:
             return
-        if stripped.startswith("/") and "\n" not in stripped:
+        if stripped.startswith("/") and "\n" not in stripped and "/" not in stripped.split()[0][1:]:
             await run_slash(self, stripped)
             return
         self.history.append(text, self.session_id)
@@ -300,68 +319,6 @@ class TuiApp:
     def _text_changed(self) -> None:
         self.popup_selected = 0
         self.history.cursor = None if not self.buffer.text else self.history.cursor
-
-    def _file_query(self) -> str | None:
-        doc = self.buffer.document
-        word = doc.get_word_before_cursor(WORD=True)
-        if word.startswith("@") and "\n" not in word:
-            return word[1:]
-        return None
-
-    def popup_kind(self) -> str | None:
-        """`choice`, `slash`, `file`, or `None`."""
-        if self.modal is not None:
-            return None
-        if self.choice is not None:
-            return "choice"
-        text = self.buffer.text
-        if text.startswith("/") and " " not in text and "\n" not in text:
-            return "slash"
-        if self._file_query() is not None:
-            return "file"
-        return None
-
-    def file_matches(self) -> list[str] | None:
-        """Paths for the `@` popup (`None` while the file list is being built)."""
-        query = self._file_query()
-        if query is None:
-            return []
-        found = self.files.search(query, limit=8)
-        return None if found is None else [m.path for m in found]
-
-    def popup_items(self) -> list[str]:
-        """What Enter / Tab would pick from the popup, in order."""
-        kind = self.popup_kind()
-        if kind == "slash":
-            return [c.name for c in filter_commands(self.buffer.text)]
-        if kind == "file":
-            return self.file_matches() or []
-        if kind == "choice" and self.choice is not None:
-            return [label for label, _, _ in self.choice.items]
-        return []
-
-    def popup_lines(self) -> list[Line]:
-        """The popup rows."""
-        kind = self.popup_kind()
-        if kind == "slash":
-            return popup_lines(filter_commands(self.buffer.text), self.popup_selected)
-        if kind == "file":
-            found = self.file_matches()
-            if found is None:
-                return [[(DIM, "  searching files…")]]
-            if not found:
-                return [[(DIM, "  no matches")]]
-            return [[("fg:ansicyan bold" if i == self.popup_selected else "", f"  {p}")] for i, p in enumerate(found)]
-        if kind == "choice" and self.choice is not None:
-            out: list[Line] = [[("bold", f"  {self.choice.title}")]]
-            for i, (label, desc, _) in enumerate(self.choice.items):
-                sel = i == self.choice.selected
-                out.append(
-                    [("fg:ansicyan bold" if sel else "", f"{'›' if sel else ' '} {i + 1}. {label}  "), (DIM, desc)]
-                )
-            out.append([(DIM, "  enter select · esc cancel")])
-            return out
-        return []
 
     # -- drawing ---------------------------------------------------------------------------
 

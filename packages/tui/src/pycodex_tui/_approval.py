@@ -8,6 +8,7 @@ from typing import Any
 
 from ._cells import command_text, patch_cell
 from ._chat import Pending
+from ._json import as_map
 from ._text import Line
 
 __all__ = ["ApprovalModal", "Choice"]
@@ -85,8 +86,7 @@ class ApprovalModal:
             out.append([("bold", "Would you like to make the following edits?")])
             out += self._reason()
             out.append([])
-            changes = self.msg.get("changes")
-            body = patch_cell(changes, title="Proposed Change", cwd=self.cwd) if isinstance(changes, Mapping) else []
+            body = patch_cell(as_map(self.msg.get("changes")), title="Proposed Change", cwd=self.cwd)
             if len(body) > max_body:
                 body = [*body[:max_body], [("fg:ansibrightblack", f"    … +{len(body) - max_body} lines")]]
             out += body

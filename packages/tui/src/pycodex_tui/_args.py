@@ -69,6 +69,12 @@ def _parser(command: str | None) -> argparse.ArgumentParser:
     p.add_argument("--full-auto", action="store_true")
     p.add_argument("--dangerously-bypass-approvals-and-sandbox", "--yolo", dest="yolo", action="store_true")
     p.add_argument("--strict-config", action="store_true")
+    p.add_argument("-V", "--version", action="version", version="codex-cli (pycodex)")
+    # Accepted as Codex 0.169 accepts them; they change nothing in a local session.
+    for flag in ("--remote", "--remote-auth-token-env"):
+        p.add_argument(flag, help=argparse.SUPPRESS)
+    for flag in ("--approve-for-me", "--dangerously-bypass-hook-trust", "--worktree", "--no-daemon"):
+        p.add_argument(flag, action="store_true", help=argparse.SUPPRESS)
     if command in ("resume", "fork"):
         p.add_argument("session_id", nargs="?", metavar="SESSION_ID")
         p.add_argument("--last", action="store_true", help="Continue the most recent session")

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._json import as_list, as_map
 from ._markdown import strip_blank_edges
 from ._text import Line, truncate
 
@@ -77,15 +78,15 @@ def command_text(command: Any) -> str:
     """The command as the user would type it (`bash -lc SCRIPT` shows just the script)."""
     if isinstance(command, str):
         return command
-    argv = [str(a) for a in command] if isinstance(command, list) else []
+    argv = [str(a) for a in as_list(command)]
     if len(argv) == 3 and argv[1] in ("-lc", "-c") and argv[0].rsplit("/", 1)[-1] in ("bash", "sh", "zsh"):
         return argv[2]
     return shlex.join(argv)
 
 
 def _seconds(duration: Any) -> float | None:
-    if isinstance(duration, Mapping):
-        d: Mapping[str, Any] = duration
+    d = as_map(duration)
+    if d:
         return float(d.get("secs", 0) or 0) + float(d.get("nanos", 0) or 0) / 1e9
     if isinstance(duration, int | float):
         return float(duration)
@@ -120,8 +121,9 @@ class ExecCell:
                 data = base64.b64decode(chunk, validate=True)
             except ValueError:
                 data = chunk.encode("utf-8", "replace")
-        elif isinstance(chunk, list):
-            data = bytes(b & 0xFF for b in chunk if isinstance(b, int))
+        elif as_list(chunk):
+            ints: list[int] = [b for b in as_list(chunk) if isinstance(b, int)]
+            data = bytes(b & 0xFF for b in ints)
         else:
             return
         self.output += data
@@ -226,9 +228,9 @@ def patch_cell(changes: Mapping[str, Any], *, title: str | None = None, cwd: str
     """`• Edited path (+A -D)` and the diff of each file; `title` replaces the verb (`Proposed Change`)."""
     out: list[Line] = []
     for n, (path, change) in enumerate(sorted(changes.items())):
-        if not isinstance(change, Mapping):
+        ch = as_map(change)
+        if not ch:
             continue
-        ch: Mapping[str, Any] = change
         added, removed, body = _counts(ch)
         shown = path[len(cwd) + 1 :] if cwd and path.startswith(cwd + "/") else path
         if ch.get("move_path"):
@@ -251,10 +253,10 @@ def plan_cell(msg: Mapping[str, Any]) -> list[Line]:
     if isinstance(explanation, str) and explanation.strip():
         out.append([(DIM, "  └ "), (f"{DIM} italic", explanation.strip())])
     steps = msg.get("plan")
-    for i, step in enumerate(steps if isinstance(steps, list) else []):
-        if not isinstance(step, Mapping):
+    for i, step in enumerate(as_list(steps)):
+        s = as_map(step)
+        if not s:
             continue
-        s: Mapping[str, Any] = step
         status = str(s.get("status"))
         mark = _PLAN_MARKS.get(status, _PLAN_MARKS["pending"])
         text_style = {"completed": f"{DIM} strike", "in_progress": "fg:ansicyan"}.get(status, "")

@@ -23,6 +23,7 @@ from ._cells import (
     user_cell,
     warning_cell,
 )
+from ._json import as_list, as_map
 from ._markdown import MarkdownStream, render_inline, render_markdown
 from ._text import Line
 
@@ -123,7 +124,7 @@ class ChatState:
     def _stream_finish(self, which: str, full_text: str | None = None) -> None:
         stream: _Stream | None = getattr(self, which)
         setattr(self, which, None)
-        if stream is None or not stream.md.source:
+        if stream is None or not stream.md.received:
             if full_text and full_text.strip():
                 stream = _Stream()
                 self._emit_stream(which, stream, render_markdown(full_text.strip("\n")))
@@ -146,7 +147,8 @@ class ChatState:
         """The incomplete line of the agent message being streamed (not committed yet)."""
         if self._agent is None or not self._agent.md.pending:
             return None
-        return [("", "• " if self._agent.committed == 0 else "  "), *render_inline(self._agent.md.pending)]
+        shown = self._agent.md.pending[-2000:]  # the live line is redrawn on every key: keep it short
+        return [("", "• " if self._agent.committed == 0 else "  "), *render_inline(shown)]
 
     # -- events ----------------------------------------------------------------------------
 
@@ -160,9 +162,7 @@ class ChatState:
     def replay(self, messages: list[Any]) -> None:
         """Render a resumed session's `initial_messages`."""
         for msg in messages:
-            if not isinstance(msg, Mapping):
-                continue
-            m: Mapping[str, Any] = msg
+            m = as_map(msg)
             if m.get("type") == "user_message":
                 self.commit(user_cell(str(m.get("message", ""))))
             elif m.get("type") in ("agent_message", "agent_reasoning", "exec_command_end", "patch_apply_end", "error"):
@@ -172,8 +172,8 @@ class ChatState:
     def _on_session_configured(self, msg: Mapping[str, Any]) -> None:
         self.session = dict(msg)
         self.cwd = str(msg.get("cwd", ""))
-        initial = msg.get("initial_messages")
-        if isinstance(initial, list):
+        initial = as_list(msg.get("initial_messages"))
+        if initial:
             self.replay(initial)
 
     def _on_task_started(self, msg: Mapping[str, Any]) -> None:
@@ -198,7 +198,7 @@ class ChatState:
     def _on_agent_reasoning_delta(self, msg: Mapping[str, Any]) -> None:
         self._stream_push("_reasoning", str(msg.get("delta", "")))
         assert self._reasoning is not None
-        found = _TITLE.search(self._reasoning.md.source)
+        found = _TITLE.search(self._reasoning.md.head)
         if found:
             self.header = found.group(1).strip()
 
@@ -239,17 +239,17 @@ class ChatState:
 
     def _on_patch_apply_begin(self, msg: Mapping[str, Any]) -> None:
         self.flush_streams()
-        changes = msg.get("changes")
-        if isinstance(changes, Mapping):
+        changes = as_map(msg.get("changes"))
+        if changes:
             self.patches[str(msg.get("call_id", ""))] = changes
 
     def _on_patch_apply_end(self, msg: Mapping[str, Any]) -> None:
-        changes = self.patches.pop(str(msg.get("call_id", "")), None) or msg.get("changes") or {}
+        changes = self.patches.pop(str(msg.get("call_id", "")), None) or as_map(msg.get("changes"))
         status = msg.get("status")
         if status == "declined":
             self.commit([[("fg:ansired bold", "• "), ("bold", "Patch rejected"), (DIM, f" {msg.get('stderr') or ''}")]])
             return
-        if isinstance(changes, Mapping) and changes:
+        if changes:
             self.commit(patch_cell(changes, cwd=self.cwd))
         if not msg.get("success", status == "completed"):
             self.commit(error_cell(f"Patch failed: {str(msg.get('stderr') or '').strip()}"))
@@ -262,19 +262,16 @@ class ChatState:
         self.commit(plan_cell(msg))
 
     def _on_token_count(self, msg: Mapping[str, Any]) -> None:
-        info = msg.get("info")
-        if not isinstance(info, Mapping):
+        inf = as_map(msg.get("info"))
+        if not inf:
             return
-        inf: Mapping[str, Any] = info
-        total, last = inf.get("total_token_usage"), inf.get("last_token_usage")
-        if isinstance(total, Mapping):
-            t: Mapping[str, Any] = total
+        t, lt = as_map(inf.get("total_token_usage")), as_map(inf.get("last_token_usage"))
+        if t:
             self.usage.input = int(t.get("input_tokens", 0) or 0)
             self.usage.cached = int(t.get("cached_input_tokens", 0) or 0)
             self.usage.output = int(t.get("output_tokens", 0) or 0)
             self.usage.total = int(t.get("total_tokens", 0) or 0)
-        if isinstance(last, Mapping):
-            lt: Mapping[str, Any] = last
+        if lt:
             self.usage.last_total = int(lt.get("total_tokens", 0) or 0)
         window = inf.get("model_context_window")
         if isinstance(window, int):
@@ -303,8 +300,7 @@ class ChatState:
         self.commit([[("bold", "• "), ("bold", "Viewed Image "), ("", str(msg.get("path", "")))]])
 
     def _on_mcp_tool_call_end(self, msg: Mapping[str, Any]) -> None:
-        inv = msg.get("invocation")
-        inv = inv if isinstance(inv, Mapping) else {}
+        inv = as_map(msg.get("invocation"))
         args = json.dumps(inv.get("arguments") or {}, ensure_ascii=False)
         result = msg.get("result")
         ok = isinstance(result, Mapping) and "Ok" in result

@@ -12,8 +12,10 @@ import anyio
 
 from ._app import Choice, StartSpec
 from ._cells import diff_lines, error_cell, warning_cell
+from ._json import as_map
 from ._live import status_card
 from ._slash import COMMANDS, find_command
+from ._text import Line
 
 if TYPE_CHECKING:
     from ._app import TuiApp
@@ -111,7 +113,7 @@ async def _diff(ui: TuiApp, arg: str) -> None:
     if not text.strip():
         ui.info("No changes.")
         return
-    lines = []
+    lines: list[Line] = []
     for chunk in text.split("\ndiff --git ")[0:]:
         header = chunk.split("\n", 1)[0].removeprefix("diff --git ")
         path = header.split(" b/", 1)[-1] if " b/" in header else header
@@ -307,9 +309,9 @@ def _user_lines(rollout: Path) -> tuple[list[bytes], list[tuple[int, str]]]:
             line: Any = json.loads(raw)
         except ValueError:
             continue
-        if isinstance(line, dict) and line.get("type") == "response_item":
-            payload: Any = line.get("payload")
-            text = user_text(payload) if isinstance(payload, dict) else None
+        row = as_map(line)
+        if row.get("type") == "response_item":
+            text = user_text(as_map(row.get("payload")))
             if text:
                 found.append((i, text))
     return lines, found

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ._json import as_map
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["PromptHistory"]
@@ -74,8 +76,9 @@ class PromptHistory:
                 entry: Any = json.loads(raw)
             except ValueError:
                 continue
-            if isinstance(entry, dict) and isinstance(entry.get("text"), str):
-                out.append(str(entry["text"]))
+            text = as_map(entry).get("text")
+            if isinstance(text, str):
+                out.append(text)
         return out
 
     def entries(self) -> list[str]:

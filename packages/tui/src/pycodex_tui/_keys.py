@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prompt_toolkit.document import Document
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 
 if TYPE_CHECKING:
     from ._app import TuiApp
@@ -21,6 +23,7 @@ def build_keys(ui: TuiApp) -> KeyBindings:
     """All bindings of the application (later ones win over earlier ones for the same key)."""
     kb = KeyBindings()
     _composer(ui, kb)
+    _paste(ui, kb)
     _control(ui, kb)
     _history_keys(ui, kb)
     _popup(ui, kb)
@@ -61,13 +64,13 @@ def _control(ui: TuiApp, kb: KeyBindings) -> None:
             ui.interrupt()
             return
         now = time.monotonic()
-        if not ui.buffer.text and now - ui._last_esc < _DOUBLE_ESC_S:
-            ui._last_esc = 0.0
+        if not ui.buffer.text and now - ui.last_esc < _DOUBLE_ESC_S:
+            ui.last_esc = 0.0
             from ._commands import backtrack
 
             backtrack(ui)
             return
-        ui._last_esc = now
+        ui.last_esc = now
         if not ui.buffer.text:
             ui.show_hint("esc again to edit previous message")
 
@@ -126,6 +129,32 @@ def _history_keys(ui: TuiApp, kb: KeyBindings) -> None:
         ui.history.cursor = index
 
 
+LARGE_PASTE = 1000
+"""Pastes longer than this (in characters) show as a placeholder in the composer."""
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
+
+
+def _paste(ui: TuiApp, kb: KeyBindings) -> None:
+    @kb.add(Keys.BracketedPaste)
+    def _pasted(event: KeyPressEvent) -> None:
+        data = event.data.replace("\r\n", "\n").replace("\r", "\n")
+        candidate = data.strip().strip("'\"")
+        if "\n" not in candidate and candidate.lower().endswith(_IMAGE_SUFFIXES):
+            path = Path(candidate).expanduser()
+            if path.is_file():
+                ui.images.append(str(path))
+                ui.buffer.insert_text(f"[Image #{len(ui.images)}] ")
+                return
+        if len(data) > LARGE_PASTE:
+            placeholder = f"[Pasted Content {len(data)} chars]"
+            if placeholder in ui.pastes:  # the same size pasted twice: number them
+                placeholder = f"[Pasted Content {len(data)} chars #{len(ui.pastes) + 1}]"
+            ui.pastes[placeholder] = data
+            ui.buffer.insert_text(placeholder)
+            return
+        ui.buffer.insert_text(data)
+
+
 def _doc(text: str) -> Document:
     return Document(text, len(text))
 
@@ -179,7 +208,7 @@ def _pick(ui: TuiApp, *, run: bool) -> None:
         return
     items = ui.popup_items()
     if not items:
-        if run and kind == "slash":
+        if run:  # nothing to pick (no match, or files still being listed): Enter sends the text
             _accept(ui)
         return
     picked = items[min(ui.popup_selected, len(items) - 1)]

@@ -46,7 +46,7 @@ def _join(lines: list[Line]) -> StyleAndTextTuples:
 
 def build_style(theme: str | None = None) -> Style:
     """The app style: syntax colours of the `[tui] theme` (pygments name) plus our classes."""
-    from pygments.styles import get_style_by_name
+    from pygments.styles import get_style_by_name  # pyright: ignore[reportUnknownVariableType]  (pygments is untyped)
     from pygments.util import ClassNotFound
 
     try:

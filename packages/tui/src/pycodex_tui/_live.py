@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ._chat import ChatState
+from ._json import as_map
 from ._text import Line
 
 __all__ = ["header_cell", "status_card", "status_indicator", "status_line"]
@@ -84,30 +85,51 @@ def _fmt_tokens(n: int) -> str:
     return str(n)
 
 
+_BRANCH_CACHE: dict[str, tuple[float, str | None]] = {}
+
+
+def _cached_branch(cwd: str) -> str | None:
+    """`git_branch`, re-read at most every 5 seconds (the status line is drawn on every keystroke)."""
+    now = time.monotonic()
+    hit = _BRANCH_CACHE.get(cwd)
+    if hit is None or now - hit[0] > 5:
+        hit = (now, git_branch(cwd))
+        _BRANCH_CACHE[cwd] = hit
+    return hit[1]
+
+
 def _item(name: str, chat: ChatState, version: str) -> str | None:
     s = chat.session
     u = chat.usage
     cwd = str(s.get("cwd", chat.cwd))
-    left = u.context_left_percent()
+
+    def left() -> int | None:
+        return u.context_left_percent()
+
+    def ctx(fmt: str, used: bool) -> str | None:
+        value = left()
+        return None if value is None else fmt.format(100 - value if used else value)
+
     values: dict[str, Any] = {
-        "model": s.get("model"),
-        "model-name": s.get("model"),
-        "model-with-reasoning": _model_with_reasoning(s) if s else None,
-        "current-dir": short_dir(cwd) if cwd else None,
-        "project-name": Path(cwd).name if cwd else None,
-        "git-branch": git_branch(cwd) if cwd else None,
-        "run-state": "working" if chat.running else "idle",
-        "context-remaining": f"{left}% context left" if left is not None else None,
-        "context-used": f"{100 - left}% context used" if left is not None else None,
-        "context-window-size": f"{_fmt_tokens(u.context_window)} window" if u.context_window else None,
-        "used-tokens": f"{_fmt_tokens(u.total)} used" if u.total else None,
-        "total-input-tokens": f"{_fmt_tokens(u.input)} in" if u.input else None,
-        "total-output-tokens": f"{_fmt_tokens(u.output)} out" if u.output else None,
-        "codex-version": f"v{version}",
-        "session-id": s.get("session_id"),
-        "thread-title": s.get("thread_name"),
+        "model": lambda: s.get("model"),
+        "model-name": lambda: s.get("model"),
+        "model-with-reasoning": lambda: _model_with_reasoning(s) if s else None,
+        "current-dir": lambda: short_dir(cwd) if cwd else None,
+        "project-name": lambda: Path(cwd).name if cwd else None,
+        "git-branch": lambda: _cached_branch(cwd) if cwd else None,
+        "run-state": lambda: "working" if chat.running else "idle",
+        "context-remaining": lambda: ctx("{}% context left", False),
+        "context-used": lambda: ctx("{}% context used", True),
+        "context-window-size": lambda: f"{_fmt_tokens(u.context_window)} window" if u.context_window else None,
+        "used-tokens": lambda: f"{_fmt_tokens(u.total)} used" if u.total else None,
+        "total-input-tokens": lambda: f"{_fmt_tokens(u.input)} in" if u.input else None,
+        "total-output-tokens": lambda: f"{_fmt_tokens(u.output)} out" if u.output else None,
+        "codex-version": lambda: f"v{version}",
+        "session-id": lambda: s.get("session_id"),
+        "thread-title": lambda: s.get("thread_name"),
     }
-    value = values.get(name)
+    getter = values.get(name)
+    value = getter() if getter is not None else None
     return str(value) if value else None
 
 
@@ -119,7 +141,7 @@ def status_line(items: Sequence[str], chat: ChatState, version: str) -> Line:
 
 def _permissions(session: Mapping[str, Any]) -> str:
     policy = session.get("sandbox_policy")
-    mode = policy.get("type") if isinstance(policy, Mapping) else policy
+    mode = as_map(policy).get("type", policy)
     approval = session.get("approval_policy")
     presets = {
         ("read-only", "on-request"): "Read Only",

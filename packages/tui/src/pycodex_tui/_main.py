@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +84,16 @@ async def _pick_rollout(args: TuiArgs, config: Any) -> tuple[Path | None, bool]:
             raise _Stop("No saved session found to resume." if args.command == "resume" else "No session to fork.")
         return found, False
     index = SessionIndex(home)
-    sessions = await anyio.to_thread.run_sync(
-        lambda: index.select(
-            cwd=None if args.all else str(config.cwd), include_non_interactive=args.include_non_interactive
-        )
-    )
+    cwd = None if args.all else str(config.cwd)
+
+    def select(rows: list[SessionInfo] | None = None) -> list[SessionInfo]:
+        return index.select(cwd=cwd, include_non_interactive=args.include_non_interactive, sessions=rows)
+
+    # First paint from the index as it was; the rollouts are checked for changes meanwhile.
+    cached = select(index.cached())
+    sessions = cached if cached else await anyio.to_thread.run_sync(select)
     title = "Resume a previous session" if args.command == "resume" else "Fork a previous session"
-    chosen = await run_picker(sessions, show_cwd=args.all, title=title)
+    chosen = await run_picker(sessions, show_cwd=args.all, title=title, refresh=select if cached else None)
     if chosen is None:
         raise _Stop("", 0)
     if chosen == NEW_SESSION:
@@ -105,7 +108,7 @@ def _start_factory(config: Any) -> Any:
     from ._app import StartSpec
 
     @contextlib.asynccontextmanager
-    async def start(spec: StartSpec) -> AsyncIterator[Any]:
+    async def start(spec: StartSpec) -> AsyncGenerator[Any]:
         async with Codex.start(
             config, originator="codex_cli_rs", resume_from=spec.resume_from, fork_from=spec.fork_from
         ) as codex:
@@ -123,7 +126,6 @@ def _working_dir(args: TuiArgs) -> Path:
 
 async def run_tui(args: TuiArgs) -> int:
     """Run the interactive session described by `args`; returns the exit status."""
-    from ._app import StartSpec, TuiApp
     from ._trust import needs_trust_prompt, run_trust_prompt
 
     cwd = _working_dir(args)
@@ -135,6 +137,24 @@ async def run_tui(args: TuiArgs) -> int:
         config = _load_config(args, cwd)
     for warning in getattr(config, "warnings", ()):
         sys.stderr.write(f"warning: {warning}\n")
+    oss: Any = None
+    if args.oss:
+        from ._oss import OssError, prepare_local_provider
+
+        try:
+            config, oss = await prepare_local_provider(config, args.local_provider, args.model)
+        except OssError as exc:
+            raise _Stop(str(exc)) from None
+    try:
+        return await _run_app(args, config)
+    finally:
+        if oss is not None:
+            oss.close()
+
+
+async def _run_app(args: TuiArgs, config: Any) -> int:
+    from ._app import StartSpec, TuiApp
+
     spec = StartSpec()
     if args.command in ("resume", "fork"):
         rollout, _new = await _pick_rollout(args, config)

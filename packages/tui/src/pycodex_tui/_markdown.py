@@ -16,6 +16,10 @@ from ._text import Fragment, Line
 
 __all__ = ["MarkdownStream", "render_inline", "render_markdown"]
 
+HEAD_CHARS = 4096
+MAX_LINE = 64 * 1024
+"""A streamed line longer than this is committed without waiting for its newline."""
+
 _INLINE = re.compile(
     r"(?P<code>`[^`\n]+`)"
     r"|(?P<link>\[(?P<ltext>[^\]\n]+)\]\((?P<href>[^)\s]+)\))"
@@ -62,7 +66,7 @@ def _highlight(code: str, lang: str) -> Line:
     if not lang:
         return [("", code)]
     try:
-        from pygments.lexers import get_lexer_by_name
+        from pygments.lexers import get_lexer_by_name  # pyright: ignore[reportUnknownVariableType]  (untyped)
         from pygments.util import ClassNotFound
     except ImportError:  # pragma: no cover - pygments is a dependency
         return [("", code)]
@@ -70,7 +74,7 @@ def _highlight(code: str, lang: str) -> Line:
         lexer = get_lexer_by_name(lang, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return [("", code)]
-    from prompt_toolkit.styles.pygments import pygments_token_to_classname
+    from prompt_toolkit.styles.pygments import pygments_token_to_classname  # pyright: ignore[reportUnknownVariableType]
 
     frags: Line = []
     for token, value in lexer.get_tokens(code):
@@ -166,13 +170,20 @@ class MarkdownStream:
     def __init__(self) -> None:
         self._buf = ""
         self._state = _State()
-        self.source = ""
-        """Everything pushed so far."""
+        self.received = 0
+        """Characters pushed so far."""
+        self.head = ""
+        """The first `HEAD_CHARS` characters pushed (enough to find a reasoning title)."""
 
     def push(self, delta: str) -> list[Line]:
         """Add `delta`; return the rendered lines it completed."""
-        self.source += delta
+        self.received += len(delta)
+        if len(self.head) < HEAD_CHARS:
+            self.head = (self.head + delta)[:HEAD_CHARS]
         self._buf += delta
+        if len(self._buf) > MAX_LINE:  # a line that never ends is committed in pieces
+            delta += "\n"
+            self._buf += "\n"
         if "\n" not in delta:
             return []
         *complete, self._buf = self._buf.split("\n")

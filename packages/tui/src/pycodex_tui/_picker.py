@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
+import anyio
 from prompt_toolkit.application import Application
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.input import Input
@@ -45,6 +47,18 @@ class Picker:
         self.selected = 0
         self.matches = sessions
         self._haystack = [f"{s.preview}\n{s.branch}\n{s.cwd}\n{s.id}".lower() for s in sessions]
+
+    def replace_sessions(self, sessions: list[SessionInfo]) -> None:
+        """Swap in a fresher listing, keeping the query (and the selection when it still exists)."""
+        current = self.current()
+        self.sessions = sessions
+        self._haystack = [f"{s.preview}\n{s.branch}\n{s.cwd}\n{s.id}".lower() for s in sessions]
+        self.set_query(self.query)
+        if current is not None:
+            for i, s in enumerate(self.matches):
+                if s.path == current.path:
+                    self.selected = i
+                    break
 
     def set_query(self, query: str) -> None:
         """Filter on `query` (every word must appear in the preview, branch, cwd or id)."""
@@ -168,8 +182,34 @@ def build_picker_app(picker: Picker, *, input: Input | None = None, output: Outp
 
 
 async def run_picker(
-    sessions: list[SessionInfo], *, show_cwd: bool, title: str, input: Input | None = None, output: Output | None = None
+    sessions: list[SessionInfo],
+    *,
+    show_cwd: bool,
+    title: str,
+    refresh: Callable[[], list[SessionInfo]] | None = None,
+    input: Input | None = None,
+    output: Output | None = None,
 ) -> SessionInfo | str | None:
-    """Show the picker; the chosen session, `NEW_SESSION`, or `None` to quit."""
-    app = build_picker_app(Picker(sessions, show_cwd=show_cwd, title=title), input=input, output=output)
-    return await app.run_async()
+    """Show the picker; the chosen session, `NEW_SESSION`, or `None` to quit.
+
+    With `refresh`, the picker opens on `sessions` at once and swaps in `refresh()` (run on a
+    thread) when it returns.
+    """
+    picker = Picker(sessions, show_cwd=show_cwd, title=title)
+    app = build_picker_app(picker, input=input, output=output)
+    result: SessionInfo | str | None = None
+    async with anyio.create_task_group() as tg:
+        if refresh is not None:
+            drawn = anyio.Event()
+            app.after_render += lambda _app: drawn.set()  # pyright: ignore[reportUnknownLambdaType]
+
+            async def update() -> None:
+                await drawn.wait()  # the re-check competes for the GIL: let the first paint go out
+                fresh = await anyio.to_thread.run_sync(refresh)
+                picker.replace_sessions(fresh)
+                app.invalidate()
+
+            tg.start_soon(update)
+        result = await app.run_async()
+        tg.cancel_scope.cancel()
+    return result

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["Scrollback"]
 
+_FRAME_S = 0.008
+"""Committed lines are printed at most about this often (a burst of deltas becomes one print)."""
 _KEEP_LINES = 20_000
 """Lines kept in memory for the alternate-screen transcript and tests; older ones live only in the terminal."""
 
@@ -68,6 +70,7 @@ class Scrollback:
         with set_app(app):
             while True:
                 await self._wake.wait()
+                await anyio.sleep(_FRAME_S)  # let a burst of events land in one print
                 self._wake = anyio.Event()
                 await self.flush(app)
 
@@ -93,5 +96,5 @@ def print_above(app: Application[Any], write: Callable[[], None]) -> None:
     """
     app.renderer.erase(leave_alternate_screen=False)
     write()
-    app._request_absolute_cursor_position()
+    app._request_absolute_cursor_position()  # pyright: ignore[reportPrivateUsage]  (what run_in_terminal does too)
     app.invalidate()

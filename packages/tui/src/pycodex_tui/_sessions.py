@@ -13,16 +13,19 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ._json import as_list, as_map
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["SessionInfo", "SessionIndex"]
 
-_HEAD_CAP = 512 * 1024
+_HEAD_CAP = 2 * 1024 * 1024
+_CHUNK = 64 * 1024
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS sessions (path TEXT PRIMARY KEY, mtime REAL, size INTEGER, id TEXT, "
     "cwd TEXT, branch TEXT, source TEXT, created TEXT, preview TEXT)"
@@ -66,43 +69,58 @@ def _rollouts(root: Path) -> Iterator[os.DirEntry[str]]:
                 yield entry
 
 
-def user_text(payload: dict[str, Any]) -> str | None:
+def user_text(payload: Mapping[str, Any]) -> str | None:
+    """The text of a user message item or event, unless it is injected context (environment, AGENTS.md)."""
     if payload.get("type") == "user_message":
         text = payload.get("message")
         return str(text) if isinstance(text, str) else None
     if payload.get("type") == "message" and payload.get("role") == "user":
-        parts = [p.get("text", "") for p in payload.get("content") or [] if isinstance(p, dict)]
-        text = "".join(str(p) for p in parts)
+        text = "".join(str(as_map(p).get("text", "")) for p in as_list(payload.get("content")))
         return None if text.lstrip().startswith(_CONTEXT_PREFIXES) else text
     return None
 
 
-def read_head(path: Path) -> dict[str, str]:
-    """What the picker needs from a rollout: meta fields and the first user message."""
-    info = {"id": "", "cwd": "", "branch": "", "source": "", "created": "", "preview": ""}
+def _lines(path: Path) -> Iterator[bytes]:
+    """The rollout's lines, read 64 KiB at a time, at most `_HEAD_CAP` bytes in all."""
     try:
         with path.open("rb") as fh:
-            data = fh.read(_HEAD_CAP)
+            rest = b""
+            read = 0
+            while read < _HEAD_CAP:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    break
+                read += len(chunk)
+                *lines, rest = (rest + chunk).split(b"\n")
+                yield from lines
+            if rest and read < _HEAD_CAP:
+                yield rest
     except OSError:
-        return info
-    for raw in data.split(b"\n"):
+        return
+
+
+def read_head(path: Path) -> dict[str, str]:
+    """What the picker needs from a rollout: meta fields and the first user message.
+
+    Reading stops at the first user message, so a long session costs only its first lines.
+    """
+    info = {"id": "", "cwd": "", "branch": "", "source": "", "created": "", "preview": ""}
+    for raw in _lines(path):
         try:
             line: Any = json.loads(raw)
         except ValueError:
             continue
-        if not isinstance(line, dict):
+        row = as_map(line)
+        p = as_map(row.get("payload"))
+        if not p:
             continue
-        payload: Any = line.get("payload")
-        if not isinstance(payload, dict):
-            continue
-        p: dict[str, Any] = payload
-        if line.get("type") == "session_meta" and not info["id"]:
-            git = p.get("git") if isinstance(p.get("git"), dict) else {}
+        if row.get("type") == "session_meta" and not info["id"]:
+            git = as_map(p.get("git"))
             source = p.get("source")
             info.update(
                 id=str(p.get("id") or ""),
                 cwd=str(p.get("cwd") or ""),
-                branch=str((git or {}).get("branch") or ""),
+                branch=str(git.get("branch") or ""),
                 source=source if isinstance(source, str) else "subagent",
                 created=str(p.get("timestamp") or ""),
             )
@@ -169,6 +187,19 @@ class SessionIndex:
             logger.warning("could not update %s", self.db_path, exc_info=True)
         finally:
             conn.close()
+
+    def cached(self) -> list[SessionInfo]:
+        """What the index held at the last listing, newest first, without touching the rollouts."""
+        conn = self._connect()
+        if conn is None:
+            return []
+        try:
+            rows = list(conn.execute("SELECT * FROM sessions ORDER BY mtime DESC"))
+        except sqlite3.Error:
+            return []
+        finally:
+            conn.close()
+        return [SessionInfo(Path(r[0]), r[3], r[4], r[5], r[6], r[7], r[1], r[8]) for r in rows]
 
     def select(
         self, *, cwd: str | None, include_non_interactive: bool = False, sessions: list[SessionInfo] | None = None
