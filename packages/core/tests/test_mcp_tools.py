@@ -105,3 +105,12 @@ async def test_a_crash_mid_call_is_one_failed_call(make_config: ConfigFactory) -
     assert [m["message"] for m in _of(msgs, "warning") if "crashy" in m["message"]] == [
         "MCP server `crashy` stopped (the server process exited); restarting it in the background"
     ]
+
+
+async def test_a_required_server_that_fails_ends_start_up(make_config: ConfigFactory) -> None:
+    from pycodex_core import CodexCoreError
+
+    overrides = ('mcp_servers.needed.command="/nonexistent/mcp-server"', "mcp_servers.needed.required=true")
+    with anyio.fail_after(20), pytest.raises(CodexCoreError, match="required MCP servers failed to start: 'needed'"):
+        async with Codex.start(make_config(overrides=overrides), transport=ScriptedTransport([])):
+            pass

@@ -218,6 +218,7 @@ class Codex:
         finally:
             channel.close_receiver()
             sub_send.close()
+            sub_recv.close()  # never read when start-up failed (a required MCP server)
             await services.aclose()
 
     async def _shutdown(self, tg: anyio.abc.TaskGroup) -> None:

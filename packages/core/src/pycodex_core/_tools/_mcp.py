@@ -370,13 +370,16 @@ async def start_mcp(
         toolset = McpToolset(manager, registry, thread_id, requested)
         toolset.sync()
         required = [n for n, s in servers.items() if s.required]
+        failures: list[tuple[str, str]] = []
         if required:
             requested.set()  # nothing may run before the required servers are up
             await manager.wait_settled(required)
             failures = manager.required_failures()
-            if failures:
-                raise _required_error(failures)
-        yield toolset
+        if not failures:
+            yield toolset
+            return
+    # Raised once the servers are stopped, outside their task group, so the caller gets the error itself.
+    raise _required_error(failures)
 
 
 def _required_error(failures: list[tuple[str, str]]) -> CodexCoreError:
