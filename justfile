@@ -42,8 +42,14 @@ ref-codex:
         uv run npm install --no-audit --no-fund --prefix "{{codex_ref}}" @openai/codex@0.169.0; \
     fi
 
+# The third-party MCP servers the MCP tests run (npm, pinned by tests/mcp_servers/package-lock.json)
+mcp-servers:
+    @if [ ! -x tests/mcp_servers/node_modules/.bin/mcp-server-everything ]; then \
+        uv run npm ci --no-audit --no-fund --prefix tests/mcp_servers; \
+    fi
+
 # The whole test suite (pass extra pytest arguments after `test`)
-test *args: sync ref-codex
+test *args: sync ref-codex mcp-servers
     uv run python -m pytest -n 2 -q {{args}}
 
 # One member's tests in an environment with only its declared dependencies

@@ -22,6 +22,8 @@ PATHS: dict[str, Any] = FIXTURE["paths"]
 VALUES = {"--local-provider": "ollama", "--config": "model=x", "--enable": "unified_exec", "--disable": "unified_exec"}
 POSITIONALS = {"features enable": ["unified_exec"], "features disable": ["unified_exec"], "exec fork": ["sid"]}
 POSITIONALS.update({name: ["sid"] for name in ("archive", "unarchive", "delete")})
+POSITIONALS.update({f"mcp {name}": ["srv"] for name in ("get", "remove", "login", "logout")})
+POSITIONALS["mcp add"] = ["srv", "--", "cmd"]
 
 
 def _cases() -> list[tuple[str, list[str]]]:
@@ -82,6 +84,10 @@ def _module_parser(path: str) -> Callable[[list[str]], object] | None:
         from pycodex_tui import parse_args as tui_parse
 
         return lambda words: tui_parse(words, top)
+    if top == "mcp":
+        from pycodex_cli._mcp_cmd import parse as mcp_parse
+
+        return lambda words: mcp_parse([*parts[1:], *words])
     if top in ("archive", "unarchive", "delete"):
         from pycodex_cli._cmd_sessions import _parser
 

@@ -50,8 +50,8 @@ COMMANDS: dict[str, Command] = {
     "review": Command("Run a code review non-interactively", "pycodex_cli._cmd_review:main", (), "session"),
     "login": Command("Manage login", "pycodex_cli._cmd_login:login"),
     "logout": Command("Remove stored authentication credentials", "pycodex_cli._cmd_login:logout"),
-    "mcp": Command("Manage external MCP servers for Codex", None, unavailable=_NOT_YET),
-    "mcp-server": Command("Run Codex as an MCP server (stdio)", None, unavailable=_NOT_YET),
+    "mcp": Command("Manage external MCP servers for Codex", "pycodex_cli._mcp_cmd:main"),
+    "mcp-server": Command("Run Codex as an MCP server (stdio)", "pycodex_cli._mcp_cmd:serve", (), "session"),
     "plugin": Command("Manage Codex plugins", None, unavailable=_NOT_YET),
     "app-server": Command("[experimental] Run the app server or related tooling", None, unavailable=_NOT_YET),
     "remote-control": Command(

@@ -64,6 +64,7 @@ MCP_SERVER = Table(
         "http_headers": STR_MAP,
         "env_http_headers": STR_MAP,
         "oauth_resource": STR,
+        "oauth": Table({"client_id": STR, "callback_url": STR}),
         "scopes": STR_LIST,
         "enabled": BOOL,
         "required": BOOL,
@@ -76,7 +77,7 @@ MCP_SERVER = Table(
         "default_tools_approval_mode": ANY,
         "tools": MapOf(_MCP_TOOL),
         **dict.fromkeys(
-            "name http_headers_helper oauth auth startup_readiness environment_id tool_input_schema_max_bytes".split(),
+            "name http_headers_helper auth startup_readiness environment_id tool_input_schema_max_bytes".split(),
             UNSUPPORTED,
         ),
     }

@@ -195,8 +195,20 @@ class Codex:
         )
         session.emit("", _session_configured(config, thread_id, state, fork_from, rollout, info))
         _start_warnings(session, config, state, info)
+        from ._tools._mcp import start_mcp
+
         try:
-            async with anyio.create_task_group() as tg:
+            async with (
+                start_mcp(
+                    config,
+                    tools,
+                    session.emit,
+                    thread_id=thread_id,
+                    version=CORE_VERSION,
+                    observers=emitter.observers,
+                ),
+                anyio.create_task_group() as tg,
+            ):
                 tg.start_soon(SubmissionLoop(session).run, sub_recv)
                 try:
                     yield codex
@@ -206,6 +218,7 @@ class Codex:
         finally:
             channel.close_receiver()
             sub_send.close()
+            sub_recv.close()  # never read when start-up failed (a required MCP server)
             await services.aclose()
 
     async def _shutdown(self, tg: anyio.abc.TaskGroup) -> None:

@@ -162,6 +162,7 @@ async def sample_with_retries(
     retries = 0
     while True:
         items = session.history if input_items is None else input_items
+        ctx.tools = session.services.tools.specs(ctx.model_info)  # MCP servers may have come up since
         request = build_request(
             session.config,
             ctx,

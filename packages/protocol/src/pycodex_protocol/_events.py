@@ -445,6 +445,37 @@ class McpToolCallEndEvent(TypedDict):
     result: dict[str, Any]
 
 
+class McpStartupStatus(TypedDict):
+    """Where one MCP server's start-up is: `starting`, `ready`, `failed` (with `error`) or `cancelled`."""
+
+    state: Literal["starting", "ready", "failed", "cancelled"]
+    error: NotRequired[str]
+
+
+class McpStartupUpdateEvent(TypedDict):
+    """An MCP server's start-up moved on."""
+
+    type: Literal["mcp_startup_update"]
+    server: str
+    status: McpStartupStatus
+
+
+class McpStartupFailure(TypedDict):
+    """A server that failed to start, and why."""
+
+    server: str
+    error: str
+
+
+class McpStartupCompleteEvent(TypedDict):
+    """Every configured MCP server has finished starting (ready or not)."""
+
+    type: Literal["mcp_startup_complete"]
+    ready: list[str]
+    failed: list[McpStartupFailure]
+    cancelled: list[str]
+
+
 class WebSearchBeginEvent(TypedDict):
     """A hosted web search started."""
 
@@ -555,6 +586,8 @@ EventMsg: TypeAlias = Annotated[
     | PlanUpdateEvent
     | McpToolCallBeginEvent
     | McpToolCallEndEvent
+    | McpStartupUpdateEvent
+    | McpStartupCompleteEvent
     | WebSearchBeginEvent
     | WebSearchEndEvent
     | TokenCountEvent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
@@ -96,8 +96,17 @@ class ToolRegistry:
     def __init__(self, handlers: Iterable[ToolHandler] = (), hosted: Sequence[ToolSpec] = ()) -> None:
         self._handlers: dict[str, ToolHandler] = {}
         self._hosted = list(hosted)
+        self._resolvers: list[Callable[[str], Awaitable[ToolHandler | None]]] = []
         for handler in handlers:
             self.register(handler)
+
+    def add_resolver(self, resolver: Callable[[str], Awaitable[ToolHandler | None]]) -> None:
+        """Consult `resolver(name)` for a call that no registered handler matches.
+
+        For tools that appear later, like those of an MCP server still starting; the first handler
+        a resolver returns runs the call.
+        """
+        self._resolvers.append(resolver)
 
     def register(self, handler: ToolHandler, *, replace: bool = False) -> None:
         """Add `handler`.
@@ -132,6 +141,10 @@ class ToolRegistry:
         except RecursionError:
             return "failed to parse function arguments: nested too deeply"
         handler = self._handlers.get(call.name)
+        for resolver in self._resolvers if handler is None else []:
+            handler = await resolver(call.name)
+            if handler is not None:
+                break
         if handler is None:
             logger.error("error=unsupported call: %s", call.name)
             return f"unsupported call: {call.name}"

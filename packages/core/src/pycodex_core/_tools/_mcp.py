@@ -1,0 +1,389 @@
+"""MCP tools in the tool registry: one handler per server tool, plus the three resource tools.
+
+Servers start in the background (`pycodex_mcp_client.McpConnectionManager`); a server's tools are
+registered when it is ready (and again after a restart or a `list_changed` notification), so a
+turn never waits for a slow server, and a call waits only for the server it names. Every call
+emits `mcp_tool_call_begin` / `mcp_tool_call_end` as Codex 0.169 does and goes through the
+approval step first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncGenerator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._observers import SessionObserver
+
+if TYPE_CHECKING:
+    from pycodex_mcp_client import McpConnectionManager, McpTool
+
+    from ..errors import CodexCoreError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["McpToolset", "mcp_duration", "start_mcp"]
+
+_APPROVED = ("approved", "approved_for_session")
+_RESOURCE_TOOLS = ("list_mcp_resources", "list_mcp_resource_templates", "read_mcp_resource")
+
+
+def mcp_duration(seconds: float) -> dict[str, int]:
+    """`{secs, nanos}` as Codex serializes a `Duration`."""
+    nanos = max(0, int(seconds * 1_000_000_000))
+    return {"secs": nanos // 1_000_000_000, "nanos": nanos % 1_000_000_000}
+
+
+def _parameters(schema: dict[str, Any]) -> dict[str, Any]:
+    """An MCP input schema as Responses `parameters`: an object schema, `$schema` dropped."""
+    params = {k: v for k, v in schema.items() if k != "$schema"}
+    params["type"] = "object"
+    params.setdefault("properties", {})
+    return params
+
+
+class _ToolHandler:
+    """The registry entry of one MCP tool, under its flat name or its `namespace.function` alias."""
+
+    def __init__(self, toolset: McpToolset, qualified: str, name: str) -> None:
+        self._toolset, self._qualified, self._name = toolset, qualified, name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def mutates(self) -> bool:
+        tool = self._toolset.tool(self._qualified)
+        return not (tool is not None and tool.annotations.get("readOnlyHint") is True)
+
+    def spec(self, model: Any) -> dict[str, Any] | None:
+        if self._name != self._qualified:  # the alias only dispatches
+            return None
+        tool = self._toolset.tool(self._qualified)
+        if tool is None:
+            return None
+        return {
+            "type": "function",
+            "name": tool.name.qualified,
+            "description": tool.description,
+            "strict": False,
+            "parameters": _parameters(tool.input_schema),
+        }
+
+    async def handle(self, invocation: Any) -> str | list[dict[str, Any]]:
+        return await self._toolset.call(invocation, self._qualified)
+
+
+class _ResourceHandler:
+    """`list_mcp_resources`, `list_mcp_resource_templates` or `read_mcp_resource`."""
+
+    mutates = False
+
+    def __init__(self, toolset: McpToolset, name: str) -> None:
+        self._toolset, self.name = toolset, name
+
+    def spec(self, model: Any) -> dict[str, Any] | None:
+        from ._mcp_specs import RESOURCE_TOOL_SPECS
+
+        return RESOURCE_TOOL_SPECS[self.name]
+
+    async def handle(self, invocation: Any) -> str | list[dict[str, Any]]:
+        return await self._toolset.resource_call(self.name, invocation.arguments)
+
+
+class _UnavailableHandler:
+    """A call to a tool of a server that failed to start: one failed `mcp_tool_call`, a clear reason."""
+
+    mutates = False
+
+    def __init__(self, toolset: McpToolset, server: str, tool: str, reason: str) -> None:
+        self._toolset, self.name = toolset, f"{server}/{tool}"
+        self._server, self._tool, self._reason = server, tool, reason
+
+    def spec(self, model: Any) -> dict[str, Any] | None:
+        return None
+
+    async def handle(self, invocation: Any) -> str | list[dict[str, Any]]:
+        message = f"tool call error: MCP server `{self._server}` is not available: {self._reason}"
+        self._toolset.emit_failed(invocation, self._server, self._tool, message)
+        return message
+
+
+class McpToolset:
+    """Keeps a registry in step with the ready servers of a `McpConnectionManager`.
+
+    Args:
+        manager: The session's MCP connections.
+        registry: The session's `ToolRegistry` (needs `register(handler, replace=True)`).
+    """
+
+    def __init__(
+        self, manager: McpConnectionManager, registry: Any, thread_id: str | None = None, requested: Any = None
+    ) -> None:
+        import anyio
+
+        self.manager = manager
+        self.requested: anyio.Event = requested or anyio.Event()
+        """Set once the first model request is answered (or a call needs a server): the servers start then."""
+        self.thread_id = thread_id
+        self._registry = registry
+        self._tools: dict[str, McpTool] = {}
+        self._known: dict[str, McpTool] = {}
+        """Every tool ever registered: a call to one whose server is restarting gets a clear error."""
+        if manager.servers:
+            for name in _RESOURCE_TOOLS:
+                registry.register(_ResourceHandler(self, name), replace=True)
+            registry.add_resolver(self.resolve)
+
+    async def resolve(self, name: str) -> Any:
+        """The handler for a call into the namespace of a server that is not ready yet.
+
+        Waits for that server only (within its `startup_timeout_sec`), then answers with its tool, or
+        with a clear failure if it did not start.
+        """
+        from pycodex_mcp_client import namespace_for
+
+        self.requested.set()
+        for server, connection in self.manager.servers.items():
+            prefix = namespace_for(server)
+            function = next(
+                (name[len(prefix) + len(sep) :] for sep in (".", "__") if name.startswith(prefix + sep)), None
+            )
+            if not function:
+                continue
+            await self.manager.wait_settled([server])
+            self.sync()
+            handler = self._registry.get(name)
+            if handler is not None:
+                return handler
+            if connection.state != "ready":
+                return _UnavailableHandler(self, server, function, connection.error or connection.state)
+        return None
+
+    def emit_failed(self, invocation: Any, server: str, tool: str, message: str) -> None:
+        """Begin and end events of a call that failed before reaching its server."""
+        ctx, call = invocation.ctx, invocation.call
+        inv = {"server": server, "tool": tool, "arguments": invocation.arguments}
+        invocation.services.emit(
+            ctx.sub_id, {"type": "mcp_tool_call_begin", "call_id": call.call_id, "invocation": inv}
+        )
+        end = {"type": "mcp_tool_call_end", "call_id": call.call_id, "invocation": inv, "duration": mcp_duration(0)}
+        invocation.services.emit(ctx.sub_id, {**end, "result": {"Err": message}})
+
+    def sync(self) -> None:
+        """Register the tools of every ready server (called whenever a server's tool list changes)."""
+        tools = {t.name.qualified: t for t in self.manager.tools()}
+        for qualified, tool in tools.items():
+            if qualified not in self._tools:
+                self._registry.register(_ToolHandler(self, qualified, qualified), replace=True)
+                alias = f"{tool.name.namespace}.{tool.name.function}"
+                if alias != qualified:
+                    self._registry.register(_ToolHandler(self, qualified, alias), replace=True)
+        self._tools = tools
+        self._known.update(tools)
+
+    def tool(self, qualified: str) -> McpTool | None:
+        """The ready tool with this flat name."""
+        return self._tools.get(qualified)
+
+    async def call(self, invocation: Any, qualified: str) -> str | list[dict[str, Any]]:
+        """Run one MCP tool call: approval, begin event, the call, end event, the model's output."""
+        tool = self._tools.get(qualified) or self._known.get(qualified)
+        if tool is None:
+            return f"unsupported call: {invocation.call.name}"
+        ctx, services, call = invocation.ctx, invocation.services, invocation.call
+        server, name, arguments = tool.name.server, tool.name.tool, invocation.arguments
+        refusal = await self._approve(invocation, tool)
+        invocation_json = {"server": server, "tool": name, "arguments": arguments}
+        services.emit(
+            ctx.sub_id, {"type": "mcp_tool_call_begin", "call_id": call.call_id, "invocation": invocation_json}
+        )
+        started = time.monotonic()
+        if refusal is not None:
+            result: dict[str, Any] = {"Err": refusal}
+            output: str | list[dict[str, Any]] = refusal
+        else:
+            result, output = await self._run(server, name, arguments, call, ctx, started)
+        end = {
+            "type": "mcp_tool_call_end",
+            "call_id": call.call_id,
+            "invocation": invocation_json,
+            "duration": mcp_duration(time.monotonic() - started),
+            "result": result,
+        }
+        services.emit(ctx.sub_id, end)
+        return output
+
+    async def _run(
+        self, server: str, name: str, arguments: dict[str, Any], call: Any, ctx: Any, started: float
+    ) -> tuple[dict[str, Any], str | list[dict[str, Any]]]:
+        from pycodex_mcp_client import McpClientError, model_output
+
+        meta = {"callId": call.call_id, "threadId": self.thread_id}
+        try:
+            data = await self.manager.call_tool(server, name, arguments, meta={k: v for k, v in meta.items() if v})
+        except McpClientError as exc:
+            message = f"tool call error: tool call failed for `{server}/{name}`: {_reason(exc)}"
+            return {"Err": message}, message
+        return {"Ok": data}, model_output(data, time.monotonic() - started)
+
+    async def _approve(self, invocation: Any, tool: McpTool) -> str | None:
+        """`None` when the call may run, else the text the model gets instead of a result."""
+        ctx = invocation.ctx
+        if ctx.approval_policy == "never" or tool.annotations.get("readOnlyHint") is True:
+            return None
+        args = json.dumps(invocation.arguments, ensure_ascii=False)
+        request = _ApprovalRequest(invocation.call.call_id, ["mcp", tool.name.server, tool.name.tool], ctx.cwd)
+        reason = _Assessment(f"MCP tool call {tool.name.server}/{tool.name.tool} with arguments {args[:500]}")
+        decision = await invocation.services.approvals.request_exec(ctx, request, reason)
+        return None if decision in _APPROVED else "user rejected MCP tool call"
+
+    async def resource_call(self, name: str, arguments: dict[str, Any]) -> str:
+        """Run a resource tool and return its JSON text (or an error line)."""
+        from pycodex_mcp_client import McpClientError
+
+        server = arguments.get("server")
+        try:
+            if name == "read_mcp_resource":
+                if not isinstance(server, str) or not isinstance(arguments.get("uri"), str):
+                    return "failed to parse function arguments: `server` and `uri` are required strings"
+                data = await self.manager.read_resource(server, str(arguments["uri"]))
+                return json.dumps({"server": server, **data}, ensure_ascii=False)
+            return await self._list(name, server, arguments.get("cursor"))
+        except McpClientError as exc:
+            return f"resources request failed: {exc}"
+
+    async def _list(self, name: str, server: object, cursor: object) -> str:
+        key = "resources" if name == "list_mcp_resources" else "resourceTemplates"
+        method = self.manager.list_resources if key == "resources" else self.manager.list_resource_templates
+        if isinstance(server, str):
+            page = await method(server, cursor if isinstance(cursor, str) else None)
+            out: dict[str, Any] = {"server": server, key: page.get(key, [])}
+            if page.get("nextCursor"):
+                out["nextCursor"] = page["nextCursor"]
+            return json.dumps(out, ensure_ascii=False)
+        if cursor is not None:
+            return "failed to parse function arguments: `cursor` needs `server`"
+        items: list[Any] = []
+        for each in self.manager.servers_with_resources():
+            try:
+                page = await method(each, None)
+            except Exception as exc:  # one server failing must not hide the others
+                logger.warning("listing %s of %r failed: %s", key, each, exc)
+                continue
+            items += [{"server": each, **entry} for entry in page.get(key, [])]
+        return json.dumps({key: items}, ensure_ascii=False)
+
+
+class _ApprovalRequest:
+    """What an approval prompt for an MCP call shows: `mcp SERVER TOOL`, in the shape of an exec request."""
+
+    def __init__(self, call_id: str, command: list[str], cwd: Any) -> None:
+        self.call_id, self.command, self.cwd = call_id, command, cwd
+        self.justification: str | None = None
+
+
+class _Assessment:
+    """Why the call needs approval (the shape of the exec path's `NeedsApproval`)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        self.proposed_amendment: list[str] | None = None
+
+
+def _reason(exc: Exception) -> str:
+    return str(getattr(exc, "reason", None) or exc)
+
+
+_BEFORE_RESPONSE = frozenset(
+    {"session_configured", "task_started", "user_message", "warning", "mcp_startup_update", "mcp_startup_complete"}
+)
+
+
+class _FirstResponse(SessionObserver):
+    """Sets `gate` at the first event that comes from a model response.
+
+    Importing the MCP SDK takes seconds of CPU and holds import locks the first request needs, so
+    the servers start once that request has been answered (or a call names a server, or a few
+    seconds have passed): a configured server never delays the first model request.
+    """
+
+    def __init__(self, gate: Any) -> None:
+        self._gate = gate
+
+    def on_event(self, event: Any) -> None:
+        if not self._gate.is_set() and event["msg"].get("type") not in _BEFORE_RESPONSE:
+            self._gate.set()
+
+
+@asynccontextmanager
+async def start_mcp(
+    config: Any,
+    registry: Any,
+    emit: Callable[[str, Any], None],
+    *,
+    thread_id: str,
+    version: str,
+    observers: list[Any] | None = None,
+) -> AsyncGenerator[McpToolset | None, None]:
+    """Start the configured MCP servers in the background and keep `registry` in step with them.
+
+    Yields `None` when no server is enabled. `required = true` servers are waited for (within their
+    `startup_timeout_sec`): one that fails ends the start-up with a `CodexCoreError`. `observers`
+    (the session's list) gets the hook that starts the servers after the first model response.
+    """
+    servers = {n: s for n, s in config.mcp_servers.items() if s.enabled}
+    if not servers:
+        yield None
+        return
+    from pycodex_mcp_client import McpConnectionManager
+
+    toolset: McpToolset | None = None
+
+    def changed() -> None:
+        if toolset is not None:
+            toolset.sync()
+
+    import anyio
+
+    def report(event: dict[str, Any]) -> None:
+        emit("", event)
+
+    home = Path(config.codex_home)
+    requested = anyio.Event()
+    if observers is not None:
+        observers.append(_FirstResponse(requested))
+    async with McpConnectionManager.start(
+        servers,
+        report=report,
+        codex_home=home,
+        log_dir=home / "log",
+        client_version=version,
+        on_tools_changed=changed,
+        start_gate=requested,
+    ) as manager:
+        toolset = McpToolset(manager, registry, thread_id, requested)
+        toolset.sync()
+        required = [n for n, s in servers.items() if s.required]
+        failures: list[tuple[str, str]] = []
+        if required:
+            requested.set()  # nothing may run before the required servers are up
+            await manager.wait_settled(required)
+            failures = manager.required_failures()
+        if not failures:
+            yield toolset
+            return
+    # Raised once the servers are stopped, outside their task group, so the caller gets the error itself.
+    raise _required_error(failures)
+
+
+def _required_error(failures: list[tuple[str, str]]) -> CodexCoreError:
+    from ..errors import CodexCoreError
+
+    text = "; ".join(f"{name!r}: {reason}" for name, reason in failures)
+    return CodexCoreError(f"required MCP servers failed to start: {text}")

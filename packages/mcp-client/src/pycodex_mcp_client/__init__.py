@@ -1,0 +1,77 @@
+"""MCP client: servers from `[mcp_servers.NAME]` over stdio or streamable HTTP, started in the background.
+
+```python
+async with McpConnectionManager.start(config.mcp_servers, report=print) as mcp:
+    for tool in mcp.tools():  # the tools of the servers ready now
+        print(tool.name.qualified)
+    result = await mcp.call_tool("time", "get_current_time", {"timezone": "UTC"})
+```
+
+Importing this package is cheap: each name loads its module on first use (the SDK itself is
+imported off the event loop when a manager starts), so `codex mcp list` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._login import oauth_login
+    from ._manager import CLIENT_NAME, McpConnectionManager, McpTool
+    from ._naming import MAX_TOOL_NAME_BYTES, ToolName, assign_tool_names, namespace_for, sanitize_name
+    from ._oauth_store import OAUTH_FILE_NAME, OAuthTokenFile
+    from ._results import call_result_json, model_output
+    from ._server import ServerState
+    from .errors import McpCallError, McpClientError, McpServerUnavailable, McpStartupError
+
+_WHERE = {
+    "CLIENT_NAME": "_manager",
+    "MAX_TOOL_NAME_BYTES": "_naming",
+    "McpCallError": "errors",
+    "McpClientError": "errors",
+    "McpConnectionManager": "_manager",
+    "McpServerUnavailable": "errors",
+    "McpStartupError": "errors",
+    "McpTool": "_manager",
+    "OAUTH_FILE_NAME": "_oauth_store",
+    "OAuthTokenFile": "_oauth_store",
+    "ServerState": "_server",
+    "ToolName": "_naming",
+    "assign_tool_names": "_naming",
+    "call_result_json": "_results",
+    "model_output": "_results",
+    "namespace_for": "_naming",
+    "oauth_login": "_login",
+    "sanitize_name": "_naming",
+}
+
+__all__ = [
+    "CLIENT_NAME",
+    "MAX_TOOL_NAME_BYTES",
+    "McpCallError",
+    "McpClientError",
+    "McpConnectionManager",
+    "McpServerUnavailable",
+    "McpStartupError",
+    "McpTool",
+    "OAUTH_FILE_NAME",
+    "OAuthTokenFile",
+    "ServerState",
+    "ToolName",
+    "assign_tool_names",
+    "call_result_json",
+    "model_output",
+    "namespace_for",
+    "oauth_login",
+    "sanitize_name",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

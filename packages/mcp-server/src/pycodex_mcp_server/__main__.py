@@ -1,0 +1,5 @@
+import sys
+
+from pycodex_mcp_server import main
+
+sys.exit(main())
