@@ -47,7 +47,9 @@ def find_codex() -> Path:
 def help_text(codex: Path, path: list[str], home: str) -> str:
     """`codex PATH --help` (the long form), stdout only."""
     env = {**os.environ, "CODEX_HOME": home, "NO_COLOR": "1", "COLUMNS": "200"}
-    done = subprocess.run([str(codex), *path, "--help"], capture_output=True, text=True, env=env, timeout=30)
+    done = subprocess.run(
+        [str(codex), *path, "--help"], capture_output=True, text=True, encoding="utf-8", env=env, timeout=30
+    )
     return done.stdout
 
 
@@ -150,7 +152,7 @@ def write_tree(tree: dict[str, Any], version: str) -> None:
 def main() -> None:
     """Record the tree and write the fixture and `_tree.py`."""
     codex = find_codex()
-    version = subprocess.run([str(codex), "--version"], capture_output=True, text=True).stdout.strip()
+    version = subprocess.run([str(codex), "--version"], capture_output=True, text=True, encoding="utf-8").stdout.strip()
     tree: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(dir=Path.home()) as home:
         walk(codex, [], home, tree, [])

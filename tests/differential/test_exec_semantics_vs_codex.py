@@ -238,5 +238,7 @@ def test_worktree_runs_in_a_fresh_worktree() -> None:
         cwd_line = next(t for t in r.user_texts() if "<cwd>" in t)
         cwd = cwd_line.split("<cwd>", 1)[1].split("</cwd>", 1)[0]
         assert cwd.startswith(str(r.home / "worktrees")) and cwd.endswith("/work"), cwd
-        listed = subprocess.run(["git", "worktree", "list"], cwd=r.work, capture_output=True, text=True, check=True)
+        listed = subprocess.run(
+            ["git", "worktree", "list"], cwd=r.work, capture_output=True, text=True, encoding="utf-8", check=True
+        )
         assert cwd in listed.stdout

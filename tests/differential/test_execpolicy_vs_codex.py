@@ -225,7 +225,7 @@ def _codex(args: list[str], cwd: Path) -> tuple[int, str, str]:
     env = {**os.environ, "RUST_BACKTRACE": "0", "CODEX_HOME": _codex_home()}
     proc = subprocess.run(
         [str(_codex_binary()), "execpolicy", "check", *args], cwd=cwd, env=env, capture_output=True, text=True,
-        timeout=30, check=False,
+        encoding="utf-8", timeout=30, check=False,
     )  # fmt: skip
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -269,11 +269,11 @@ def test_command_line_matches_codex(argv: list[str], tmp_path: Path) -> None:
     env = {**os.environ, "CODEX_HOME": _codex_home()}
     ours = subprocess.run(
         [sys.executable, "-m", "pycodex_cli", "execpolicy", *argv], cwd=tmp_path, env=env, capture_output=True,
-        text=True, timeout=60, check=False,
+        text=True, encoding="utf-8", timeout=60, check=False,
     )  # fmt: skip
     codex = subprocess.run(
         [str(_codex_binary()), "execpolicy", *argv], cwd=tmp_path, env={**env, "RUST_BACKTRACE": "0"},
-        capture_output=True, text=True, timeout=30, check=False,
+        capture_output=True, text=True, encoding="utf-8", timeout=30, check=False,
     )  # fmt: skip
     assert (ours.returncode, ours.stdout) == (codex.returncode, codex.stdout)
     assert ours.stderr.splitlines()[:1] == codex.stderr.splitlines()[:1]

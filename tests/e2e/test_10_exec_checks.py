@@ -120,7 +120,14 @@ def test_unreadable_working_directory_is_one_error_line(inner: bool) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CODEX_")}
         argv = [*_AS_NOBODY, *codex_command(), "-C", str(target), "--skip-git-repo-check", "go"]
         result = subprocess.run(
-            argv, input="", capture_output=True, text=True, timeout=30, cwd="/", env={**env, "CODEX_HOME": str(home)}
+            argv,
+            input="",
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=30,
+            cwd="/",
+            env={**env, "CODEX_HOME": str(home)},
         )
     finally:
         shutil.rmtree(base, ignore_errors=True)

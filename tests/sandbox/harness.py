@@ -189,7 +189,7 @@ class Target:
     def run(self, launcher: Sequence[str], env: dict[str, str], timeout: float = 120) -> dict[str, dict[str, object]]:
         argv = [*launcher, "/usr/bin/python3", "-I", "-S", str(PROBE), json.dumps(self.spec)]
         done = subprocess.run(
-            argv, cwd=self.workspace, env=env, capture_output=True, text=True, timeout=timeout,
+            argv, cwd=self.workspace, env=env, capture_output=True, text=True, encoding="utf-8", timeout=timeout,
             pass_fds=tuple(self.fds.values()),
         )  # fmt: skip
         self.stderr = done.stderr
@@ -343,7 +343,9 @@ class Target:
 def _host_ip() -> str:
     """A non-loopback address of this host (the TCP service listens on all of them)."""
     try:
-        out = subprocess.run(["hostname", "-I"], capture_output=True, text=True, timeout=5).stdout.split()
+        out = subprocess.run(
+            ["hostname", "-I"], capture_output=True, text=True, encoding="utf-8", timeout=5
+        ).stdout.split()
     except OSError:
         out = []
     v4 = [a for a in out if "." in a]

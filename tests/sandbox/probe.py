@@ -255,7 +255,9 @@ probe("proc.io_uring_setup")(lambda: syscall(425, 4, ctypes.addressof(ctypes.cre
 
 @probe("proc.setuid_binary")
 def _setuid() -> str:
-    out = subprocess.run([str(SPEC["setuid_binary"]), "/proc/self/status"], capture_output=True, text=True)
+    out = subprocess.run(
+        [str(SPEC["setuid_binary"]), "/proc/self/status"], capture_output=True, text=True, encoding="utf-8"
+    )
     caps = [line for line in out.stdout.splitlines() if line.startswith(("CapEff", "NoNewPrivs", "Uid"))]
     if any(line.startswith("CapEff") and line.split()[1] != "0000000000000000" for line in caps):
         return "gained capabilities: " + "; ".join(caps)
@@ -295,7 +297,9 @@ def _socketpair() -> str:
 
 @probe("ok.git_status")
 def _git() -> str:
-    done = subprocess.run(["git", "status", "--short"], cwd=W, capture_output=True, text=True, timeout=20)
+    done = subprocess.run(
+        ["git", "status", "--short"], cwd=W, capture_output=True, text=True, encoding="utf-8", timeout=20
+    )
     if done.returncode != 0:
         raise OSError(done.returncode, done.stderr.strip())
     return "git status ok"
@@ -304,7 +308,9 @@ def _git() -> str:
 @probe("ok.compile_c")
 def _compile() -> str:
     write(f"{W}/hello.c", b"int main(void){return 0;}\n")
-    done = subprocess.run(["cc", "-o", f"{W}/hello", f"{W}/hello.c"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["cc", "-o", f"{W}/hello", f"{W}/hello.c"], capture_output=True, text=True, encoding="utf-8", timeout=60
+    )
     if done.returncode != 0:
         raise OSError(done.returncode, done.stderr.strip()[-300:])
     return "compiled: " + str(subprocess.run([f"{W}/hello"], check=False).returncode)

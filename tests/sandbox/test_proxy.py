@@ -87,7 +87,7 @@ def test_sandboxed_command_reaches_only_allowed_hosts_through_the_proxy(upstream
             assert plan.layer == "bubblewrap"
             done = subprocess.run(
                 plan.argv, env=plan.env, cwd=plan.cwd, pass_fds=plan.pass_fds, capture_output=True, text=True,
-                timeout=60,
+                encoding="utf-8", timeout=60,
             )  # fmt: skip
         assert done.returncode == 0, done.stderr
         result = json.loads(done.stdout)

@@ -14,7 +14,7 @@ def codex(args: list[str], cwd: Path, home: Path, **kw: object) -> subprocess.Co
     env = {**os.environ, "CODEX_HOME": str(home)}
     return subprocess.run(
         [sys.executable, "-m", "pycodex_cli", *args], cwd=cwd, env=env, capture_output=True, text=True,
-        timeout=60, **kw,  # type: ignore[arg-type]
+        encoding="utf-8", timeout=60, **kw,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -30,7 +30,7 @@ def test_workspace_write_runs_writes_and_keeps_git_read_only(ws: Path) -> None:
     script = "echo hi > made.txt; touch .git/hook; exit 3"
     done = codex(["-c", 'sandbox_mode="workspace-write"', "sandbox", "--", "sh", "-c", script], ws, ws.parent / "home")
     assert done.returncode == 3
-    assert (ws / "made.txt").read_text() == "hi\n"
+    assert (ws / "made.txt").read_text(encoding="utf-8") == "hi\n"
     assert "Read-only file system" in done.stderr and not (ws / ".git" / "hook").exists()
 
 
@@ -47,7 +47,7 @@ def test_read_only_default_and_inherited_descriptors(ws: Path) -> None:
     finally:
         os.close(fd)
     assert done.stdout.split() == ["0", "1", "2", "3"]
-    assert (ws / "inherited.txt").read_text() == "" and not (ws / "y").exists()
+    assert (ws / "inherited.txt").read_text(encoding="utf-8") == "" and not (ws / "y").exists()
 
 
 def test_usage_errors_and_aliases(ws: Path) -> None:

@@ -66,7 +66,7 @@ async def test_workspace_write_runs_inside_and_denies_outside(
     )
     config = make_config(sandbox="workspace-write", overrides=ONLY_WORKSPACE)
     msgs = await _run(config, transport, "never", [])
-    assert (workspace / "inside.txt").read_text() == "made\n"
+    assert (workspace / "inside.txt").read_text(encoding="utf-8") == "made\n"
     assert not (outside / "escape.txt").exists()
     assert "made" in _output(transport, 1, "in")
     denied = _output(transport, 2, "out")

@@ -17,7 +17,9 @@ def test_prompts_name_the_target(tmp_path: Path) -> None:
     git = ["git", "-c", "user.email=t@x", "-c", "user.name=t"]
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
     subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "one"], cwd=tmp_path, check=True)
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True, encoding="utf-8"
+    ).stdout.strip()
     assert "untracked" in review_prompt(ReviewTarget("uncommitted"), tmp_path)
     base = review_prompt(ReviewTarget("base", "main"), tmp_path)
     assert f"git diff {head}" in base and "'main'" in base

@@ -21,7 +21,9 @@ def test_default_is_off_and_imports_nothing() -> None:
         "t = start_telemetry(OtelSettings(), common={}); t.user_prompt('x'); t.shutdown();"
         "print(any(m.startswith('opentelemetry') for m in sys.modules), type(t).__name__)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", check=True, timeout=60
+    )
     assert out.stdout.split() == ["False", "Telemetry"]
 
 

@@ -43,7 +43,13 @@ def test_bwrap_plan_runs_and_cleans_its_mount_point(tmp_path: Path) -> None:
     ) as plan:
         assert plan.layer == "bubblewrap" and "LD_DEBUG_OUTPUT" not in plan.env
         done = subprocess.run(
-            plan.argv, env=plan.env, cwd=plan.cwd, pass_fds=plan.pass_fds, capture_output=True, text=True
+            plan.argv,
+            env=plan.env,
+            cwd=plan.cwd,
+            pass_fds=plan.pass_fds,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
         )
     assert done.stdout.strip() == "/nonexistent 1"
     assert not (tmp_path / ".codex").exists()

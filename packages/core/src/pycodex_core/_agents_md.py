@@ -7,7 +7,10 @@ import os
 import stat
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pycodex_config import Config
 
 __all__ = ["discover_agents_files", "load_user_instructions"]
 
@@ -81,7 +84,7 @@ def _project_files(cwd: Path, fallback_names: Sequence[str], markers: Sequence[s
     return found
 
 
-def discover_agents_files(config: Any) -> list[Path]:
+def discover_agents_files(config: Config) -> list[Path]:
     """The instruction files a session started with `config` loads, in order.
 
     The global `$CODEX_HOME/AGENTS.override.md` (or `AGENTS.md`) comes first, then for each
@@ -100,12 +103,11 @@ def discover_agents_files(config: Any) -> list[Path]:
     global_file = _global_file(Path(config.codex_home))
     if global_file is not None:
         files.append(global_file)
-    if int(getattr(config, "project_doc_max_bytes", 32 * 1024) or 0) <= 0:
+    if config.project_doc_max_bytes <= 0:
         return files
     cwd = Path(config.cwd).resolve()
-    fallback = list(getattr(config, "project_doc_fallback_filenames", None) or [])
-    markers = getattr(config, "project_root_markers", None)
-    markers = [".git"] if markers is None else list(markers)  # `[]`: the cwd alone, as in Codex
+    fallback = list(config.project_doc_fallback_filenames)
+    markers = list(config.project_root_markers)  # `[]`: the cwd alone, as in Codex
     for path in _project_files(cwd, fallback, markers):
         text = _read_text(path)
         if text is not None and text.strip():
@@ -113,9 +115,9 @@ def discover_agents_files(config: Any) -> list[Path]:
     return files
 
 
-def load_user_instructions(config: Any) -> str | None:
+def load_user_instructions(config: Config) -> str | None:
     """The assembled AGENTS.md text (global, separator, project docs within the byte budget), or `None`."""
-    budget = int(getattr(config, "project_doc_max_bytes", 32 * 1024) or 0)
+    budget = max(0, config.project_doc_max_bytes)
     files = discover_agents_files(config)
     global_text: str | None = None
     if files and files[0] == _global_file(Path(config.codex_home)):
@@ -132,7 +134,7 @@ def load_user_instructions(config: Any) -> str | None:
         if budget <= 0:
             break
     project_text = "\n\n".join(project_parts)
-    extra = getattr(config, "user_instructions", None)
+    extra = config.user_instructions
     if extra:
         global_text = f"{global_text}\n\n{extra}" if global_text else str(extra)
     if global_text and project_text:

@@ -319,7 +319,7 @@ def _session_meta(
             "originator": originator,
             "cli_version": CORE_VERSION,
             "source": "exec" if originator == "codex_exec" else "cli",
-            **({"thread_source": config.thread_source} if getattr(config, "thread_source", None) else {}),
+            **({"thread_source": config.thread_source} if config.thread_source else {}),
             "model_provider": config.model_provider_id,
             "base_instructions": {"text": config.base_instructions or BASE_INSTRUCTIONS},
         }

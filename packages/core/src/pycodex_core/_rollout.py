@@ -1,8 +1,5 @@
 """Rollout files: `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<time>-<thread id>.jsonl`, one JSON line per record."""
 
-# pyright: standard
-# (JSON read back from rollout files is narrowed with isinstance checks, which strict mode reports as unknown.)
-
 from __future__ import annotations
 
 import json
@@ -11,8 +8,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
+from ._json import as_object, objects
 from .errors import RolloutError
 
 __all__ = ["RolloutRecorder", "RolloutState", "find_latest_rollout", "find_rollout", "read_rollout"]
@@ -154,22 +152,25 @@ class RolloutState:
 
 
 def _apply_line(state: RolloutState, kind: Any, payload: Any) -> None:
-    if kind == "session_meta" and isinstance(payload, dict):
+    obj = as_object(payload)
+    if obj is None:
+        return
+    if kind == "session_meta":
         if not state.meta:
-            state.meta = payload
-            state.thread_id = str(payload.get("id") or payload.get("session_id") or "") or state.thread_id
-    elif kind == "response_item" and isinstance(payload, dict) and "type" in payload:
-        state.history.append(payload)
-    elif kind == "event_msg" and isinstance(payload, dict):
-        state.events.append(payload)
-    elif kind == "turn_context" and isinstance(payload, dict):
-        state.last_turn_context = payload
-    elif kind == "compacted" and isinstance(payload, dict):
-        replacement = payload.get("replacement_history")
+            state.meta = obj
+            state.thread_id = str(obj.get("id") or obj.get("session_id") or "") or state.thread_id
+    elif kind == "response_item" and "type" in obj:
+        state.history.append(obj)
+    elif kind == "event_msg":
+        state.events.append(obj)
+    elif kind == "turn_context":
+        state.last_turn_context = obj
+    elif kind == "compacted":
+        replacement: object = obj.get("replacement_history")
         if isinstance(replacement, list):
-            state.history = [item for item in replacement if isinstance(item, dict)]
+            state.history = objects(replacement)
         else:
-            message = str(payload.get("message", ""))
+            message = str(obj.get("message", ""))
             state.history = [
                 item
                 for item in state.history
@@ -200,18 +201,24 @@ def _loads_line(raw: str) -> Any:
         node, depth = stack.pop()
         if depth > MAX_LINE_DEPTH:
             return None
-        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-        for key, value in list(children):
+        if isinstance(node, dict):
+            children: list[tuple[Any, Any]] = list(cast("dict[Any, Any]", node).items())
+        elif isinstance(node, list):
+            children = list(enumerate(cast("list[Any]", node)))
+        else:
+            children = []
+        for key, value in children:
             if isinstance(value, str) and _SURROGATE.search(value):
                 node[key] = _SURROGATE.sub("\ufffd", value)
             elif isinstance(value, dict | list):
-                stack.append((value, depth + 1))
+                stack.append((cast("Any", value), depth + 1))
     return line
 
 
 def turn_permissions(sandbox_policy: Any, approval_policy: Any) -> tuple[str, str] | None:
     """`(sandbox mode, approval policy)` of a turn context, as written in a rollout; `None` when unknown."""
-    mode = sandbox_policy.get("type") if isinstance(sandbox_policy, dict) else sandbox_policy
+    policy = as_object(sandbox_policy)
+    mode = policy.get("type") if policy is not None else sandbox_policy
     if not isinstance(mode, str) or not isinstance(approval_policy, str):
         return None
     return mode, approval_policy
@@ -240,8 +247,8 @@ def read_rollout(path: Path) -> RolloutState:
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        line = _loads_line(raw)
-        if not isinstance(line, dict):
+        line = as_object(_loads_line(raw))
+        if line is None:
             logger.warning("skipping corrupt line %d of rollout %s", number, path)
             state.skipped_lines += 1
             continue
@@ -270,10 +277,10 @@ def _thread_id_for_name(codex_home: Path, name: str) -> str | None:
         if not raw.strip():
             continue
         try:
-            entry = json.loads(raw)
+            entry = as_object(json.loads(raw))
         except (ValueError, RecursionError):
             continue
-        if isinstance(entry, dict) and entry.get("thread_name") == name and entry.get("id"):
+        if entry is not None and entry.get("thread_name") == name and entry.get("id"):
             found = str(entry["id"])
     return found
 
@@ -300,11 +307,11 @@ def find_rollout(codex_home: Path, thread_id_or_name: str) -> Path | None:
 def _meta_cwd(path: Path) -> str | None:
     try:
         with path.open(encoding="utf-8") as f:
-            first = json.loads(f.readline())
+            first = as_object(json.loads(f.readline()))
     except (OSError, ValueError, RecursionError):
         return None
-    payload = first.get("payload") if isinstance(first, dict) else None
-    if isinstance(payload, dict) and first.get("type") == "session_meta":
+    payload = as_object(first.get("payload")) if first is not None else None
+    if payload is not None and first is not None and first.get("type") == "session_meta":
         return str(payload.get("cwd", ""))
     return None
 

@@ -83,7 +83,13 @@ def _seccomp_available() -> tuple[bool, str]:
 def _probe_bwrap(bwrap: str) -> tuple[bool, str]:
     try:
         done = subprocess.run(
-            list(probe_args(bwrap)), capture_output=True, text=True, timeout=10, errors="replace", check=False
+            list(probe_args(bwrap)),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=10,
+            errors="replace",
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"{bwrap} did not run: {exc}"

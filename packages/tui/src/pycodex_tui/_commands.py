@@ -127,7 +127,14 @@ def _git_diff(cwd: Path) -> str | None:
 
     def git(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, errors="replace", timeout=20, check=False
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=20,
+            check=False,
         )
 
     try:

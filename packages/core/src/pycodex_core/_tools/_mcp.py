@@ -238,8 +238,18 @@ class McpToolset:
         if ctx.approval_policy == "never" or tool.annotations.get("readOnlyHint") is True:
             return None
         args = json.dumps(invocation.arguments, ensure_ascii=False)
-        request = _ApprovalRequest(invocation.call.call_id, ["mcp", tool.name.server, tool.name.tool], ctx.cwd)
-        reason = _Assessment(f"MCP tool call {tool.name.server}/{tool.name.tool} with arguments {args[:500]}")
+        from .._exec_types import ExecRequest, NeedsApproval
+
+        request = ExecRequest(
+            argv=("mcp", tool.name.server, tool.name.tool),
+            cwd=ctx.cwd,
+            call_id=invocation.call.call_id,
+            tool_name=invocation.call.name,
+        )
+        reason = NeedsApproval(
+            reason=f"MCP tool call {tool.name.server}/{tool.name.tool} with arguments {args[:500]}",
+            proposed_amendment=("mcp", tool.name.server, tool.name.tool),
+        )
         decision = await invocation.services.approvals.request_exec(ctx, request, reason)
         return None if decision in _APPROVED else "user rejected MCP tool call"
 
@@ -278,22 +288,6 @@ class McpToolset:
                 continue
             items += [{"server": each, **entry} for entry in page.get(key, [])]
         return json.dumps({key: items}, ensure_ascii=False)
-
-
-class _ApprovalRequest:
-    """What an approval prompt for an MCP call shows: `mcp SERVER TOOL`, in the shape of an exec request."""
-
-    def __init__(self, call_id: str, command: list[str], cwd: Any) -> None:
-        self.call_id, self.command, self.cwd = call_id, command, cwd
-        self.justification: str | None = None
-
-
-class _Assessment:
-    """Why the call needs approval (the shape of the exec path's `NeedsApproval`)."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        self.proposed_amendment: list[str] | None = None
 
 
 def _reason(exc: Exception) -> str:
