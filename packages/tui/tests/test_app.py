@@ -54,6 +54,10 @@ def _config(tmp: Path) -> Any:
         model_reasoning_effort=None,
         config_files=(),
         sandbox_workspace_write=SandboxWorkspaceWrite(),
+        project_doc_max_bytes=32 * 1024,
+        project_doc_fallback_filenames=(),
+        project_root_markers=(".git",),
+        user_instructions=None,
     )
 
 
