@@ -128,13 +128,9 @@ def format_review(text: str) -> str:
 
     An answer that is not the expected JSON object is returned as it is.
     """
-    try:
-        data = json.loads(text)
-    except ValueError:
+    review = _json_object(text)
+    if review is None:
         return text
-    if not isinstance(data, dict):
-        return text
-    review = cast(dict[str, Any], data)
     findings = [cast(Mapping[str, Any], f) for f in review.get("findings") or [] if isinstance(f, Mapping)]
     parts = [str(review.get("overall_explanation") or "").strip()]
     if findings:
@@ -189,13 +185,19 @@ class ReviewTransport:
 
 def _review_metadata(text: str) -> str:
     """The turn metadata header of a review turn: `subagent_kind` and `thread_source` as Codex sends them."""
+    data = _json_object(text)
+    if data is None:
+        return text
+    return json.dumps({**data, "subagent_kind": "review", "thread_source": "subagent"})
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    """`text` parsed when it is a JSON object (however deep or odd), else `None`."""
     try:
         data = json.loads(text)
-    except ValueError:
-        return text
-    if not isinstance(data, dict):
-        return text
-    return json.dumps({**cast(dict[str, Any], data), "subagent_kind": "review", "thread_source": "subagent"})
+    except (ValueError, RecursionError):
+        return None
+    return cast(dict[str, Any], data) if isinstance(data, dict) else None
 
 
 def _rendered(item: dict[str, Any]) -> dict[str, Any]:
