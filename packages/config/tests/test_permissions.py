@@ -44,6 +44,21 @@ def test_sandbox_mode_wins_over_default_permissions(tmp_path: Path) -> None:
     assert select_permissions(_config(tmp_path, 'default_permissions = ":workspace"\n')).name == ":workspace"
 
 
+def test_the_sandbox_flag_wins_over_default_permissions(tmp_path: Path) -> None:
+    from pycodex_config import CliOverrides
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('default_permissions = ":workspace"\n', encoding="utf-8")
+    cwd = tmp_path / "ws"
+    cwd.mkdir()
+    flagged = load_config(cwd=cwd, codex_home=home, cli=CliOverrides(sandbox_mode="read-only"), env={})
+    selected = select_permissions(flagged)
+    assert (selected.name, flagged.sandbox_mode) == ("legacy", "read-only")
+    policy = resolve_sandbox_policy(selected, cwd=flagged.cwd)
+    assert policy["writable_roots"] == []  # `-s read-only` is read-only, whatever the default profile says
+
+
 def test_named_profile_with_extends_and_network(tmp_path: Path) -> None:
     text = """
 default_permissions = "proj"

@@ -144,10 +144,14 @@ def test_filesystem_context_matches_codex_layout() -> None:
 
 
 def test_bad_permission_profile_refuses_commands(make_config: ConfigFactory) -> None:
+    import dataclasses
+
     from pycodex_core._exec_types import ExecRequest, Refusal
     from pycodex_core._platform_sandbox import PlatformSandbox
 
     config = make_config(sandbox="workspace-write", overrides=('default_permissions="nope"',))
+    # As when the profile comes from config.toml with no `-s` given (`-s` would win over it).
+    config = dataclasses.replace(config, raw={k: v for k, v in config.raw.items() if k != "sandbox_mode"})
     step = PlatformSandbox(config)
     request = ExecRequest(argv=("true",), cwd=config.cwd, call_id="c", tool_name="exec_command")
     refusal = step.prepare(request, {"type": "read-only"})

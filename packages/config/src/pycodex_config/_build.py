@@ -115,6 +115,15 @@ def _sandbox_mode(merged: Doc, cli: CliOverrides, trust: str | None) -> SandboxM
     return "workspace-write" if trust is not None else "read-only"
 
 
+def _with_cli_sandbox(merged: Doc, cli: CliOverrides, mode: SandboxMode) -> Doc:
+    """`merged`, plus `sandbox_mode` when `-s` (or the bypass flag) chose it: as in Codex, the flag then
+    wins over `default_permissions`, exactly like `-c sandbox_mode=...`.
+    """
+    if cli.sandbox_mode is None and not cli.dangerously_bypass_approvals_and_sandbox:
+        return merged
+    return {**merged, "sandbox_mode": mode}
+
+
 def _resolve(path: str, base: Path) -> Path:
     candidate = Path(path).expanduser()
     return candidate if candidate.is_absolute() else (base / candidate).resolve()
@@ -336,6 +345,6 @@ def build_config(
         openai_base_url=_opt_str(merged, "openai_base_url"),
         profile=profile,
         config_files=tuple(dict.fromkeys(layer.path for layer in layers if layer.path is not None)),
-        raw=merged,
+        raw=_with_cli_sandbox(merged, cli, mode),
         warnings=tuple(warnings),
     )
