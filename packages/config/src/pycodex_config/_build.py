@@ -116,8 +116,9 @@ def _sandbox_mode(merged: Doc, cli: CliOverrides, trust: str | None) -> SandboxM
 
 
 def _with_cli_sandbox(merged: Doc, cli: CliOverrides, mode: SandboxMode) -> Doc:
-    """`merged`, plus `sandbox_mode` when `-s` (or the bypass flag) chose it: as in Codex, the flag then
-    wins over `default_permissions`, exactly like `-c sandbox_mode=...`.
+    """`merged`, plus `sandbox_mode` when `-s` (or the bypass flag) chose it.
+
+    As in Codex, the flag then wins over `default_permissions`, exactly like `-c sandbox_mode=...`.
     """
     if cli.sandbox_mode is None and not cli.dangerously_bypass_approvals_and_sandbox:
         return merged
