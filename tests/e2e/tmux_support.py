@@ -60,7 +60,7 @@ class Tmux:
         """The pane with all of its scrollback."""
         return self._tmux("capture-pane", "-p", "-S", "-50000", "-t", self.target)
 
-    def wait_idle(self, timeout: float = 15.0) -> None:
+    def wait_idle(self, timeout: float = 45.0) -> None:
         """Poll until no turn is running (the status indicator is gone)."""
         deadline = time.monotonic() + timeout
         while "esc to interrupt" in self.screen():
@@ -68,7 +68,7 @@ class Tmux:
                 raise TimeoutError(f"still working after {timeout}s:\n{self.screen()}")
             time.sleep(0.05)
 
-    def wait_for(self, text: str, timeout: float = 15.0, *, scrollback: bool = False) -> str:
+    def wait_for(self, text: str, timeout: float = 45.0, *, scrollback: bool = False) -> str:
         """Poll until `text` shows; raise `TimeoutError` with the screen otherwise."""
         deadline = time.monotonic() + timeout
         while True:
