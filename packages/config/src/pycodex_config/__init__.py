@@ -16,6 +16,7 @@ from pycodex_config._config import (
 )
 from pycodex_config._editor import ConfigEditor
 from pycodex_config._features import FEATURES
+from pycodex_config._layers import toml_depth
 from pycodex_config._loader import find_codex_home, load_config
 from pycodex_config._mcp import McpServerConfig
 from pycodex_config._migrate import MigrationReport, migrate_legacy
@@ -67,4 +68,5 @@ __all__ = [
     "resolve_sandbox_policy",
     "sandbox_policy_for",
     "select_permissions",
+    "toml_depth",
 ]

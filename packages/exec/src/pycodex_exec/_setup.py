@@ -11,7 +11,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any
 
 from ._args import ExecArgs
 from ._prompt import resolve_prompt
@@ -127,19 +127,9 @@ _MAX_SCHEMA_DEPTH = 128
 _TOO_DEEP = object()
 
 
-def _json_depth(value: Any) -> int:
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in cast(dict[str, Any], node).values())
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in cast(list[Any], node))
-    return deepest
-
-
 def _read_schema(path: str) -> Any:
+    from pycodex_config import toml_depth
+
     try:
         schema = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -148,7 +138,7 @@ def _read_schema(path: str) -> Any:
         raise ExecError(f"Output schema file {path} is not valid JSON: {exc}") from None
     except RecursionError:
         schema = _TOO_DEEP
-    if schema is _TOO_DEEP or _json_depth(schema) > _MAX_SCHEMA_DEPTH:
+    if schema is _TOO_DEEP or toml_depth(schema) > _MAX_SCHEMA_DEPTH:
         raise ExecError(f"Output schema file {path} is not valid JSON: recursion limit exceeded")
     return schema
 
