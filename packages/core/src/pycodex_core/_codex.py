@@ -369,7 +369,13 @@ def _last_total_usage(events: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def _auth_source(config: Config, originator: str) -> Any:
-    """The stored credentials the model client uses (`cli_auth_credentials_store`), or `None` when unreadable."""
+    """The stored credentials the model client uses (`cli_auth_credentials_store`), or `None` when unreadable.
+
+    A provider with its own key (`env_key`, a bearer token) or none never reads them, so the login
+    package is not even imported for it.
+    """
+    if not config.model_provider.requires_openai_auth:
+        return None
     from pycodex_login import AuthManager, LoginError
 
     store = config.raw.get("cli_auth_credentials_store")
