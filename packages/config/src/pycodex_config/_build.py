@@ -20,8 +20,8 @@ from pycodex_config._config import (
     TuiConfig,
 )
 from pycodex_config._features import FEATURES
-from pycodex_config._layers import LOAD_PREFIX, Doc, Layer, deep_merge, error_at
-from pycodex_config._mcp import McpServerConfig
+from pycodex_config._layers import LOAD_PREFIX, Doc, Layer, deep_merge_all, error_at
+from pycodex_config._mcp import mcp_servers_from
 from pycodex_config._providers import ModelProviderInfo, built_in_model_providers
 from pycodex_config._shell_env import ShellEnvironmentPolicy
 from pycodex_config._types import AskForApproval, SandboxMode, SandboxPolicy
@@ -207,16 +207,6 @@ def _base_instructions(merged: Doc, layers: Sequence[Layer], cli: CliOverrides, 
     return None
 
 
-def _mcp_servers(merged: Doc, layers: Sequence[Layer]) -> dict[str, McpServerConfig]:
-    servers: dict[str, McpServerConfig] = {}
-    for name, table in _table(merged, "mcp_servers").items():
-        try:
-            servers[name] = McpServerConfig.from_toml(name, cast(Doc, table))
-        except ValueError as exc:
-            raise error_at(layers, ("mcp_servers", name), str(exc)) from None
-    return servers
-
-
 def _tui(doc: Doc) -> TuiConfig:
     notifications = doc.get("notifications", True)
     alternate = doc.get("alternate_screen", "auto")
@@ -271,9 +261,7 @@ def build_config(
         ConfigError: an unknown provider, an MCP server without a transport, an unreadable
             instructions file.
     """
-    merged: Doc = {}
-    for layer in layers:
-        merged = deep_merge(merged, layer.document)
+    merged = deep_merge_all(layers)
     if cli.cwd is not None:
         cwd = _resolve(str(cli.cwd), cwd)
     projects = {
@@ -313,7 +301,7 @@ def build_config(
         sandbox_policy=sandbox_policy_for(mode, workspace_write, add_dirs),
         sandbox_workspace_write=workspace_write,
         shell_environment_policy=ShellEnvironmentPolicy.from_toml(_table(merged, "shell_environment_policy")),
-        mcp_servers=_mcp_servers(merged, layers),
+        mcp_servers=mcp_servers_from(merged, layers),
         model_reasoning_effort=cli.model_reasoning_effort or _opt_str(merged, "model_reasoning_effort"),
         model_reasoning_summary=cli.model_reasoning_summary or _opt_str(merged, "model_reasoning_summary"),
         model_verbosity=_opt_str(merged, "model_verbosity"),
