@@ -6,7 +6,7 @@ import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from pycodex_config._config import (
     DEFAULT_MODEL,
@@ -24,8 +24,10 @@ from pycodex_config._layers import LOAD_PREFIX, Doc, Layer, deep_merge_all, erro
 from pycodex_config._mcp import mcp_servers_from
 from pycodex_config._providers import ModelProviderInfo, built_in_model_providers
 from pycodex_config._shell_env import ShellEnvironmentPolicy
-from pycodex_config._types import AskForApproval, SandboxMode, SandboxPolicy
 from pycodex_config.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pycodex_config._types import AskForApproval, SandboxMode, SandboxPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +102,7 @@ def _approval(merged: Doc, cli: CliOverrides, trust: str | None, warnings: list[
         warnings.append("granular `approval_policy` is not supported by pycodex; using on-request")
         return "on-request"
     if isinstance(value, str):
-        return cast(AskForApproval, value)
+        return cast("AskForApproval", value)
     return "untrusted" if trust == "untrusted" else "on-request"
 
 
@@ -111,7 +113,7 @@ def _sandbox_mode(merged: Doc, cli: CliOverrides, trust: str | None) -> SandboxM
         return cli.sandbox_mode
     value = merged.get("sandbox_mode")
     if isinstance(value, str):
-        return cast(SandboxMode, value)
+        return cast("SandboxMode", value)
     return "workspace-write" if trust is not None else "read-only"
 
 

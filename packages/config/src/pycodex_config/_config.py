@@ -6,12 +6,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pycodex_config._mcp import McpServerConfig
 from pycodex_config._providers import ModelProviderInfo
 from pycodex_config._shell_env import ShellEnvironmentPolicy
-from pycodex_config._types import AskForApproval, SandboxMode, SandboxPolicy
+
+if TYPE_CHECKING:  # annotations only: the protocol package is not loaded with the config
+    from pycodex_config._types import AskForApproval, SandboxMode, SandboxPolicy
 
 logger = logging.getLogger(__name__)
 
