@@ -164,6 +164,9 @@ class SessionServices:
         """Stop processes, delete the snapshot, close the rollout, the transport and the observers (once)."""
         with anyio.CancelScope(shield=True):
             await self.processes.kill_all()
+            close_sandbox = getattr(self.exec.sandbox, "close", None)  # the session's network proxy
+            if close_sandbox is not None:
+                close_sandbox()
             if self.shell_snapshot is not None:
                 self.shell_snapshot.remove()
             if self.rollout is not None:
