@@ -100,3 +100,16 @@ def test_without_the_proxy_feature_the_enabled_network_is_open(env: Env, upstrea
     out = _result(env, upstream, proxy=False)  # Codex's default: domain rules need the proxy feature
     assert out["allowed"] == [200, "hello from /hello"]
     assert out["not_listed"] == [200, "hello from /hello"]
+
+
+def test_network_rules_from_rules_files_join_the_proxy_lists(env: Env, upstream: int) -> None:
+    rules = env.home / "rules"
+    rules.mkdir()
+    (rules / "default.rules").write_text(
+        'network_rule(host="localhost", protocol="http", decision="allow")\n'
+        'network_rule(host="127.0.0.1", protocol="http", decision="deny")\n',
+        encoding="utf-8",
+    )
+    out = _result(env, upstream, proxy=True)
+    assert out["not_listed"] == [200, "hello from /hello"]  # allowed by the rule; resolves to an allowed literal
+    assert out["allowed"] == [403, "blocked-by-denylist"]  # a forbidding rule wins over the profile's allow

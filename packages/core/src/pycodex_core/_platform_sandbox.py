@@ -23,7 +23,10 @@ from typing import TYPE_CHECKING, Any
 from ._exec_types import ExecRequest, Refusal, SandboxDenial, SpawnPlan
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from pycodex_config import Config, NamedPermissions
+    from pycodex_execpolicy import NetworkRule
     from pycodex_protocol import ResolvedSandboxPolicy, SandboxPolicy
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,18 @@ class PlatformSandbox:
         self._network_proxy = config.feature_enabled("network_proxy")
         self._proxy: Any = None
         self._bridge: socket.socket | None = None
+        self._rule_domains: tuple[list[str], list[str]] = ([], [])
+
+    def add_network_rules(self, rules: Sequence[NetworkRule]) -> None:
+        """Add `.rules` `network_rule(...)` entries to the proxy's lists (allow / forbidden; deny still wins).
+
+        A `prompt` rule is not allowed: the proxy cannot ask, so its host stays an allow-list miss.
+        """
+        for rule in rules:
+            if rule.decision.value == "allow":
+                self._rule_domains[0].append(rule.host)
+            elif rule.decision.value == "forbidden":
+                self._rule_domains[1].append(rule.host)
 
     def _resolve(self, policy: SandboxPolicy) -> ResolvedSandboxPolicy:
         from pycodex_config import NamedPermissions, legacy_permission_profile, resolve_sandbox_policy
@@ -120,8 +135,11 @@ class PlatformSandbox:
                 "denied_domains": [],
                 "allow_local_binding": False,
             }
+            allowed, denied = self._rule_domains
             domains = DomainPolicy(
-                settings["allowed_domains"], settings["denied_domains"], settings["allow_local_binding"]
+                [*settings["allowed_domains"], *allowed],
+                [*settings["denied_domains"], *denied],
+                settings["allow_local_binding"],
             )
             self._proxy = ProxyServer(domains).start()
             self._bridge = self._proxy.bridge_socket()
