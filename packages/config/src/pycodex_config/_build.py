@@ -27,7 +27,7 @@ from pycodex_config._shell_env import ShellEnvironmentPolicy
 from pycodex_config.errors import ConfigError
 
 if TYPE_CHECKING:
-    from pycodex_config._types import AskForApproval, SandboxMode, SandboxPolicy
+    from pycodex_config._types import AskForApproval, GranularApprovalSettings, SandboxMode, SandboxPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -99,11 +99,37 @@ def _approval(merged: Doc, cli: CliOverrides, trust: str | None, warnings: list[
         return cli.approval_policy
     value = merged.get("approval_policy")
     if isinstance(value, dict):
-        warnings.append("granular `approval_policy` is not supported by pycodex; using on-request")
-        return "on-request"
+        return "on-request"  # `{ granular = {...} }`: on-request, with some prompts auto-rejected (`_granular`)
     if isinstance(value, str):
         return cast("AskForApproval", value)
     return "untrusted" if trust == "untrusted" else "on-request"
+
+
+_GRANULAR_REQUIRED = ("sandbox_approval", "rules", "mcp_elicitations")
+_GRANULAR_OPTIONAL = ("skill_approval", "request_permissions")
+
+
+def _granular(merged: Doc, cli: CliOverrides, layers: Sequence[Layer]) -> GranularApprovalSettings | None:
+    """The `approval_policy = { granular = {...} }` settings (`None` for the string forms or a CLI flag).
+
+    Raises:
+        ConfigError: a required field is missing or a field is not a boolean (as Codex refuses them).
+    """
+    value = merged.get("approval_policy")
+    if cli.dangerously_bypass_approvals_and_sandbox or cli.approval_policy is not None or not isinstance(value, dict):
+        return None
+    table = cast(Doc, cast(Doc, value).get("granular"))
+    if not isinstance(table, dict):
+        raise error_at(layers, ("approval_policy",), "expected a string or a `granular` table")
+    settings: dict[str, bool] = {}
+    for key in (*_GRANULAR_REQUIRED, *_GRANULAR_OPTIONAL):
+        field_value = table.get(key, False if key in _GRANULAR_OPTIONAL else None)
+        if field_value is None:
+            raise error_at(layers, ("approval_policy", "granular"), f"missing field `{key}`")
+        if not isinstance(field_value, bool):
+            raise error_at(layers, ("approval_policy", "granular", key), "invalid type: expected a boolean")
+        settings[key] = field_value
+    return cast("GranularApprovalSettings", settings)
 
 
 def _sandbox_mode(merged: Doc, cli: CliOverrides, trust: str | None) -> SandboxMode:
@@ -299,6 +325,7 @@ def build_config(
         draft,
         model=model or DEFAULT_MODEL,
         approval_policy=_approval(merged, cli, trust, warnings),
+        granular_approval=_granular(merged, cli, layers),
         sandbox_mode=mode,
         sandbox_policy=sandbox_policy_for(mode, workspace_write, add_dirs),
         sandbox_workspace_write=workspace_write,

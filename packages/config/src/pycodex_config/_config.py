@@ -13,7 +13,7 @@ from pycodex_config._providers import ModelProviderInfo
 from pycodex_config._shell_env import ShellEnvironmentPolicy
 
 if TYPE_CHECKING:  # annotations only: the protocol package is not loaded with the config
-    from pycodex_config._types import AskForApproval, SandboxMode, SandboxPolicy
+    from pycodex_config._types import AskForApproval, GranularApprovalSettings, SandboxMode, SandboxPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +161,9 @@ class Config:
     """The sandbox mode in effect."""
     sandbox_policy: SandboxPolicy
     """Wire form of the sandbox (`{"type": "workspace-write", ...}`), derived from the above."""
+    granular_approval: GranularApprovalSettings | None = None
+    """`approval_policy = { granular = {...} }`: `approval_policy` is then `on-request`, and the prompt
+    kinds set to `false` here are rejected without asking."""
     sandbox_workspace_write: SandboxWorkspaceWrite = field(default_factory=SandboxWorkspaceWrite)
     """The `[sandbox_workspace_write]` table."""
     shell_environment_policy: ShellEnvironmentPolicy = field(default_factory=ShellEnvironmentPolicy)

@@ -342,7 +342,11 @@ def _session_configured(
         {
             "model": config.model,
             "model_provider_id": config.model_provider_id,
-            "approval_policy": config.approval_policy,
+            "approval_policy": (
+                {"granular": config.granular_approval}
+                if config.granular_approval is not None
+                else config.approval_policy
+            ),
             "approvals_reviewer": _reviewer(config),
             "sandbox_policy": config.sandbox_policy,
             "cwd": str(config.cwd),

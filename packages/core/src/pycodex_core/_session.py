@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._context import TurnContext, TurnState, base_instructions_item, initial_context_items
+from ._context import TurnContext, TurnState, base_instructions_item, initial_context_items, split_approval_policy
 from ._ids import uuid7
 from ._images import local_image_parts
 from ._truncate import truncate_middle_bytes
@@ -122,7 +122,11 @@ class Session:
         settings: dict[str, Any] = {
             "cwd": Path(self.config.cwd),
             "model": self.config.model,
-            "approval_policy": self.config.approval_policy,
+            "approval_policy": (
+                {"granular": self.config.granular_approval}
+                if self.config.granular_approval is not None
+                else self.config.approval_policy
+            ),
             "sandbox_policy": dict(self.config.sandbox_policy),
             "effort": None,
             "summary": None,
@@ -131,6 +135,7 @@ class Session:
         for key in SETTINGS:
             if op.get(key) is not None:
                 settings[key] = Path(op[key]) if key == "cwd" else op[key]
+        approval, granular = split_approval_policy(settings["approval_policy"])
         model = str(settings["model"])
         info = self.model_info if model == self.config.model else lookup_model_info(model)
         ctx = TurnContext(
@@ -139,8 +144,9 @@ class Session:
             cwd=Path(settings["cwd"]),
             model=model,
             model_info=info,
-            approval_policy=str(settings["approval_policy"]),
+            approval_policy=approval,
             sandbox_policy=settings["sandbox_policy"],
+            granular=granular,
             effort=settings["effort"],
             summary=settings["summary"],
             final_output_json_schema=op.get("final_output_json_schema"),
@@ -182,7 +188,7 @@ class Session:
             "turn_id": ctx.turn_id,
             "cwd": str(ctx.cwd),
             "current_date": datetime.now().astimezone().date().isoformat(),
-            "approval_policy": ctx.approval_policy,
+            "approval_policy": ctx.wire_approval_policy,
             "sandbox_policy": ctx.sandbox_policy,
             "model": ctx.model,
             "effort": ctx.effort or self.config.model_reasoning_effort,

@@ -10,7 +10,14 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any, Literal, NotRequired, TypeAlias, TypedDict
 
-from ._policy import ApprovalsReviewer, AskForApproval, ReasoningEffort, ReviewDecision, SandboxPolicy
+from ._policy import (
+    ApprovalsReviewer,
+    AskForApproval,
+    GranularAskForApproval,
+    ReasoningEffort,
+    ReviewDecision,
+    SandboxPolicy,
+)
 from ._tags import BY_TYPE
 
 logger = logging.getLogger(__name__)
@@ -95,7 +102,7 @@ class SessionConfiguredEvent(TypedDict):
     model: str
     model_provider_id: str
     service_tier: NotRequired[str | None]
-    approval_policy: AskForApproval
+    approval_policy: AskForApproval | GranularAskForApproval
     approvals_reviewer: ApprovalsReviewer
     sandbox_policy: SandboxPolicy
     permission_profile: NotRequired[dict[str, Any] | None]
