@@ -22,10 +22,12 @@ from pycodex_file_search import BackgroundIndex
 from ._approval import ApprovalModal
 from ._cells import DIM, error_cell, info_cell, user_cell
 from ._chat import ChatState
+from ._focus import FocusTracker, register_focus_reports
 from ._history import PromptHistory
 from ._json import as_map
 from ._layout import build_layout, build_style
 from ._live import header_cell, status_indicator, status_line
+from ._notify import AGENT_TURN_COMPLETE, APPROVAL_REQUESTED, Notifier, approval_text, turn_complete_text
 from ._popups import Choice, Popups
 from ._scrollback import Scrollback
 from ._text import Line, truncate
@@ -101,6 +103,9 @@ class TuiApp(Popups):
         self._file_cache: tuple[str, list[str]] | None = None
         self._header_shown = False
         self._drawn = anyio.Event()
+        self.focus = FocusTracker()
+        self.notifier = Notifier(config.tui, self.focus)
+        register_focus_reports()
         from ._keys import build_keys
 
         self.app: Application[int] = Application(
@@ -134,9 +139,11 @@ class TuiApp(Popups):
             tg.start_soon(self.scrollback.run, self.app)
             tg.start_soon(self._session_loop)
             tg.start_soon(self._ticker)
+            self.focus.enable(self.app.output)
             try:
                 await self.app.run_async()
             finally:
+                self.focus.disable(self.app.output)
                 tg.cancel_scope.cancel()
         self.chat.flush_streams()
         if not self.scrollback.inline:
@@ -186,8 +193,9 @@ class TuiApp(Popups):
                 await self._configured(codex, msg)
             self.chat.handle(msg)
             if self.modal is None and self.chat.approvals:
-                self.modal = ApprovalModal(self.chat.approvals[0], self.chat.cwd)
-                self._notify("Approval requested")
+                pending = self.chat.approvals[0]
+                self.modal = ApprovalModal(pending, self.chat.cwd)
+                self.notify(APPROVAL_REQUESTED, approval_text(pending.kind, pending.msg, self.chat.cwd))
             self.app.invalidate()
 
     async def _configured(self, codex: Any, msg: Mapping[str, Any]) -> None:
@@ -274,7 +282,7 @@ class TuiApp(Popups):
     def _turn_ended(self, how: str, last: str | None) -> None:
         self.modal = None
         if how == "completed":
-            self._notify("Turn complete" + (f": {truncate(last, 60)}" if last else ""))
+            self.notify(AGENT_TURN_COMPLETE, turn_complete_text(last))
         if self.queued:
             text = self.queued.pop(0)
             self.app.create_background_task(self.submit_text(text))
@@ -298,14 +306,12 @@ class TuiApp(Popups):
 
     # -- notifications and hints -----------------------------------------------------------
 
-    def _notify(self, text: str) -> None:
-        tui = self.config.tui
-        if not tui.notifications or tui.notification_condition != "always":
-            return  # focus is not tracked, so "unfocused" (the default) never fires
-        if tui.notification_method == "bel":
-            self.app.output.write_raw("\x07")
-        else:
-            self.app.output.write_raw(f"\x1b]9;{text.replace(chr(7), ' ')}\x07")
+    def notify(self, kind: str, text: str) -> None:
+        """Send a desktop notification of `kind` if `[tui]` asks for it now (type enabled, focus condition)."""
+        sequence = self.notifier.sequence(kind, text)
+        if sequence is None:
+            return
+        self.app.output.write_raw(sequence)
         self.app.output.flush()
 
     def show_hint(self, text: str, seconds: float = 1.5) -> None:

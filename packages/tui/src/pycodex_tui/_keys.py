@@ -28,7 +28,15 @@ def build_keys(ui: TuiApp) -> KeyBindings:
     _history_keys(ui, kb)
     _popup(ui, kb)
     _modal(ui, kb)
+    _focus_reports(ui, kb)
     return kb
+
+
+def _focus_reports(ui: TuiApp, kb: KeyBindings) -> None:
+    @kb.add(Keys.Ignore)
+    def _report(event: KeyPressEvent) -> None:
+        """Focus-in / focus-out reports arrive as ignored keys; other ignored keys stay ignored."""
+        ui.focus.feed(event.data)
 
 
 def _accept(ui: TuiApp) -> None:
