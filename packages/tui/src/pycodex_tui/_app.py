@@ -16,6 +16,7 @@ from prompt_toolkit.application.current import set_app
 from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
+from prompt_toolkit.utils import get_cwidth
 
 from pycodex_file_search import BackgroundIndex
 
@@ -31,6 +32,7 @@ from ._notify import AGENT_TURN_COMPLETE, APPROVAL_REQUESTED, Notifier, approval
 from ._popups import Choice, Popups
 from ._scrollback import Scrollback
 from ._text import Line, truncate
+from ._vim import set_vim, vim_indicator
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +124,11 @@ class TuiApp(Popups):
         self.app.ttimeoutlen = 0.05
         self.app.timeoutlen = 0.3
 
+    def _pre_run(self) -> None:
+        # After the application's own reset (which puts the vi state back in insert mode).
+        if getattr(self.config.tui, "vim_mode_default", False):
+            set_vim(self.app, True)
+
     def _on_drawn(self, _app: object) -> None:
         self._drawn.set()
 
@@ -141,7 +148,7 @@ class TuiApp(Popups):
             tg.start_soon(self._ticker)
             self.focus.enable(self.app.output)
             try:
-                await self.app.run_async()
+                await self.app.run_async(pre_run=self._pre_run)
             finally:
                 self.focus.disable(self.app.output)
                 tg.cancel_scope.cancel()
@@ -359,9 +366,16 @@ class TuiApp(Popups):
 
     def footer_line(self) -> Line:
         """The hint of the moment, or the status line."""
-        if self.hint:
-            return [(DIM, f"  {self.hint}")]
-        return status_line(self.config.tui.status_line, self.chat, self.version)
+        line = (
+            [(DIM, f"  {self.hint}")]
+            if self.hint
+            else status_line(self.config.tui.status_line, self.chat, self.version)
+        )
+        indicator = vim_indicator(self.app)
+        if indicator:
+            used = sum(get_cwidth(text) for _, text in line) + sum(get_cwidth(text) for _, text in indicator)
+            line = [*line, ("", " " * max(self._width() - used - 2, 2)), *indicator]
+        return line
 
     def info(self, text: str) -> None:
         """Commit a dim note to the transcript."""

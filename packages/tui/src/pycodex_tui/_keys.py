@@ -11,6 +11,8 @@ from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 
+from ._vim import add_vim_keys, after_submit
+
 if TYPE_CHECKING:
     from ._app import TuiApp
 
@@ -27,6 +29,7 @@ def build_keys(ui: TuiApp) -> KeyBindings:
     _control(ui, kb)
     _history_keys(ui, kb)
     _popup(ui, kb)
+    add_vim_keys(ui, kb, Condition(lambda: ui.modal is not None))
     _modal(ui, kb)
     _focus_reports(ui, kb)
     return kb
@@ -42,6 +45,7 @@ def _focus_reports(ui: TuiApp, kb: KeyBindings) -> None:
 def _accept(ui: TuiApp) -> None:
     text = ui.buffer.text
     ui.buffer.reset()
+    after_submit(ui.app)
     ui.app.create_background_task(ui.submit_text(text))
 
 
