@@ -29,6 +29,7 @@ from ._json import as_map
 from ._layout import build_layout, build_style
 from ._live import header_cell, status_indicator, status_line
 from ._notify import AGENT_TURN_COMPLETE, APPROVAL_REQUESTED, Notifier, approval_text, turn_complete_text
+from ._overlay import TranscriptOverlay
 from ._popups import Choice, Popups
 from ._scrollback import Scrollback
 from ._text import Line, truncate
@@ -88,6 +89,7 @@ class TuiApp(Popups):
         self.files = BackgroundIndex(Path(config.cwd))
         self.buffer = Buffer(multiline=True, on_text_changed=lambda _: self._text_changed())
         self.modal: ApprovalModal | None = None
+        self.overlay: TranscriptOverlay | None = None
         self.choice: Choice | None = None
         self.popup_selected = 0
         self.queued: list[str] = []
@@ -151,6 +153,8 @@ class TuiApp(Popups):
                 await self.app.run_async(pre_run=self._pre_run)
             finally:
                 self.focus.disable(self.app.output)
+                self.overlay = None  # the application left the alternate screen on its way out
+                self.scrollback.paused = False
                 tg.cancel_scope.cancel()
         self.chat.flush_streams()
         if not self.scrollback.inline:

@@ -11,6 +11,7 @@ from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 
+from ._overlay import add_overlay_keys
 from ._vim import add_vim_keys, after_submit
 
 if TYPE_CHECKING:
@@ -31,12 +32,13 @@ def build_keys(ui: TuiApp) -> KeyBindings:
     _popup(ui, kb)
     add_vim_keys(ui, kb, Condition(lambda: ui.modal is not None))
     _modal(ui, kb)
+    add_overlay_keys(ui, kb)
     _focus_reports(ui, kb)
     return kb
 
 
 def _focus_reports(ui: TuiApp, kb: KeyBindings) -> None:
-    @kb.add(Keys.Ignore)
+    @kb.add(Keys.Ignore, eager=True)
     def _report(event: KeyPressEvent) -> None:
         """Focus-in / focus-out reports arrive as ignored keys; other ignored keys stay ignored."""
         ui.focus.feed(event.data)
