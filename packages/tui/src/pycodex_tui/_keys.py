@@ -11,6 +11,7 @@ from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 
+from ._editor import add_editor_keys
 from ._overlay import add_overlay_keys
 from ._vim import add_vim_keys, after_submit
 
@@ -31,6 +32,7 @@ def build_keys(ui: TuiApp) -> KeyBindings:
     _history_keys(ui, kb)
     _popup(ui, kb)
     add_vim_keys(ui, kb, Condition(lambda: ui.modal is not None))
+    add_editor_keys(ui, kb)
     _modal(ui, kb)
     add_overlay_keys(ui, kb)
     _focus_reports(ui, kb)
