@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,73 @@ def test_vim_mode_edits_in_normal_mode_and_submits(env: Env, tmux_sessions: list
         assert "Vim: " not in screen.splitlines()[-1]
         t.send("C-d")
         t.wait_for("__EXIT_0__", 20, scrollback=True)
+
+
+def test_ctrl_g_edits_the_draft_in_the_editor(env: Env, tmux_sessions: list[Tmux], tmp_path: Path) -> None:
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys\nfrom pathlib import Path\np = Path(sys.argv[1])\n"
+        "p.write_text(p.read_text() + ' and more from the editor\\n')\n",
+        encoding="utf-8",
+    )
+    with ScriptedServer([message_turn("edited answer")]) as server:
+        env.write_config(server.base_url)
+        t = _start(env, tmux_sessions, EDITOR=f"{sys.executable} {script}")
+        t.type("draft text")
+        t.wait_for("› draft text")
+        t.send("C-g")
+        t.wait_for("› draft text and more from the editor")
+        t.send("Enter")
+        t.wait_for("edited answer")
+        t.wait_idle()
+        t.send("C-d")
+        t.wait_for("__EXIT_0__", 20, scrollback=True)
+    rows = (env.home / "history.jsonl").read_text(encoding="utf-8")
+    assert "draft text and more from the editor" in rows
+
+
+def _pane(t: Tmux, pane: str) -> str:
+    return t._tmux("capture-pane", "-p", "-t", f"{t.target}.{pane}")
+
+
+def _wait(predicate: Callable[[], bool], what: str, timeout: float = 45.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not seen within {timeout}s")
+        time.sleep(0.05)
+
+
+def test_turn_notification_only_when_the_pane_is_unfocused(env: Env, tmux_sessions: list[Tmux], tmp_path: Path) -> None:
+    """tmux forwards focus changes (`focus-events on`) to a pane that asked for them, with a client attached."""
+    raw = tmp_path / "pane-output.bin"
+    with ScriptedServer([message_turn("first answer"), message_turn("second answer")]) as server:
+        env.write_config(server.base_url)
+        t = _start(env, tmux_sessions, 'notification_method = "osc9"\n')
+        tmux = t._tmux
+        tmux("set-option", "-g", "focus-events", "on")
+        tmux("pipe-pane", "-t", f"{t.target}.0", f"cat > {raw}")
+        client = subprocess.Popen(
+            ["script", "-qfc", f"tmux -L {t.socket} attach -t {t.target}", "/dev/null"],
+            stdin=subprocess.PIPE,  # kept open: at end of input `script` would type Ctrl-D into the client
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait(lambda: tmux("list-clients") != "", "an attached client")
+            tmux("send-keys", "-t", f"{t.target}.0", "-l", "one")
+            tmux("send-keys", "-t", f"{t.target}.0", "Enter")
+            _wait(lambda: "first answer" in _pane(t, "0"), "the first answer")
+            _wait(lambda: "esc to interrupt" not in _pane(t, "0"), "the end of the first turn")
+            time.sleep(0.3)
+            assert b"\x1b]9;" not in raw.read_bytes()  # focused: no notification
+            tmux("split-window", "-d", "-t", f"{t.target}.0", "sleep 60")
+            tmux("select-pane", "-t", f"{t.target}.1")  # the codex pane loses focus
+            time.sleep(0.3)
+            tmux("send-keys", "-t", f"{t.target}.0", "-l", "two")
+            tmux("send-keys", "-t", f"{t.target}.0", "Enter")
+            _wait(lambda: b"\x1b]9;second answer\x07" in raw.read_bytes(), "the OSC 9 notification")
+            assert "[O" not in _pane(t, "0") and "[I" not in _pane(t, "0")  # reports never reach the composer
+        finally:
+            client.terminate()
+            client.communicate(timeout=10)
