@@ -88,3 +88,22 @@ async def test_slash_vim_toggles_vim_mode(tmp_path: Path) -> None:
         assert h.ui.app.editing_mode == EditingMode.EMACS
         h.keys("plain text")
         await until(lambda: h.ui.buffer.text == "plain text")
+
+
+async def test_normal_mode_letters_do_not_edit_the_composer_under_the_modal(tmp_path: Path) -> None:
+    async with running(tmp_path, VIM) as h:
+        h.keys("idraft\x1b")
+        await until(lambda: h.ui.buffer.text == "draft" and _footer(h).endswith("Vim: Normal"))
+        await h.fake.emit({"type": "exec_approval_request", "call_id": "c1", "command": ["ls"], "cwd": "/w"})
+        await until(lambda: h.ui.modal is not None)
+        h.keys("x0D")  # Vim commands; with the modal open they do nothing
+        h.keys("\x14")  # the transcript overlay opens over the modal; its keys are its own
+        await until(lambda: h.ui.overlay is not None)
+        h.keys("y")
+        h.keys("q")
+        await until(lambda: h.ui.overlay is None)
+        assert "exec_approval" not in h.fake.kinds()
+        h.keys("y")
+        await until(lambda: "exec_approval" in h.fake.kinds())
+        assert h.fake.ops[-1]["decision"] == "approved"
+        assert h.ui.buffer.text == "draft"

@@ -241,40 +241,42 @@ def _pick(ui: TuiApp, *, run: bool) -> None:
 
 
 def _modal(ui: TuiApp, kb: KeyBindings) -> None:
-    open_ = Condition(lambda: ui.modal is not None)
+    # Eager, so that no other binding of a key (Vim's normal-mode letters, Emacs' control keys) edits
+    # the hidden composer while the modal is open; the transcript overlay, drawn over it, comes first.
+    open_ = Condition(lambda: ui.modal is not None and ui.overlay is None)
 
-    @kb.add("<any>", filter=open_)
+    @kb.add("<any>", filter=open_, eager=True)
     def _swallow(event: KeyPressEvent) -> None:
         """Keys other than the modal's do nothing while it is open."""
 
     for key in ("y", "a", "p", "g", "d", "n", "1", "2", "3", "4", "5", "6"):
 
-        @kb.add(key, filter=open_)
+        @kb.add(key, filter=open_, eager=True)
         def _choose(event: KeyPressEvent, key: str = key) -> None:
             modal = ui.modal
             choice = modal.choice_for_key(key) if modal is not None else None
             if choice is not None:
                 ui.answer_modal(choice.decision)
 
-    @kb.add("escape", filter=open_)
+    @kb.add("escape", filter=open_, eager=True)
     def _abort(event: KeyPressEvent) -> None:
         ui.answer_modal("abort")
 
-    @kb.add("up", filter=open_)
+    @kb.add("up", filter=open_, eager=True)
     def _up(event: KeyPressEvent) -> None:
         if ui.modal is not None:
             ui.modal.move(-1)
 
-    @kb.add("down", filter=open_)
+    @kb.add("down", filter=open_, eager=True)
     def _down(event: KeyPressEvent) -> None:
         if ui.modal is not None:
             ui.modal.move(1)
 
-    @kb.add("enter", filter=open_)
+    @kb.add("enter", filter=open_, eager=True)
     def _confirm(event: KeyPressEvent) -> None:
         if ui.modal is not None:
             ui.answer_modal(ui.modal.choices[ui.modal.selected].decision)
 
-    @kb.add("c-c", filter=open_)
+    @kb.add("c-c", filter=open_, eager=True)
     def _ctrl_c(event: KeyPressEvent) -> None:
         ui.answer_modal("abort")

@@ -126,7 +126,7 @@ def add_overlay_keys(ui: TuiApp, kb: KeyBindings) -> None:
     """Ctrl-T opens the overlay; while it is open every key is its own (scroll, q / Esc / Ctrl-T close)."""
     shown = Condition(lambda: ui.overlay is not None)
 
-    @kb.add("c-t", filter=~shown)
+    @kb.add("c-t", filter=~shown, eager=True)  # eager: it opens over the approval modal too
     def _open(event: KeyPressEvent) -> None:
         open_overlay(ui)
 
