@@ -55,7 +55,10 @@ async def test_always_condition_and_type_list(tmp_path: Path) -> None:
         assert "\x07" not in h.output.text()  # agent-turn-complete is not in the list
         await h.fake.emit({"type": "exec_approval_request", "call_id": "c1", "command": ["ls"], "cwd": "/w"})
         await until(lambda: h.ui.modal is not None)
-        await until(lambda: "\x07" in h.output.text())
+        await until(lambda: h.output.text().count("\x07") == 1)
+        await h.fake.emit({"type": "apply_patch_approval_request", "call_id": "c2", "changes": {"/w/a": {}}})
+        await until(lambda: len(h.ui.chat.approvals) == 2)
+        assert h.output.text().count("\x07") == 2  # the one queued behind the open modal notifies too
 
 
 async def test_notifications_off(tmp_path: Path) -> None:

@@ -202,11 +202,13 @@ class TuiApp(Popups):
             logger.debug("event %s", msg.get("type"))
             if msg.get("type") == "session_configured":
                 await self._configured(codex, msg)
+            waiting = len(self.chat.approvals)
             self.chat.handle(msg)
-            if self.modal is None and self.chat.approvals:
-                pending = self.chat.approvals[0]
-                self.modal = ApprovalModal(pending, self.chat.cwd)
+            if len(self.chat.approvals) > waiting:  # each request notifies, also one queued behind the modal
+                pending = self.chat.approvals[-1]
                 self.notify(APPROVAL_REQUESTED, approval_text(pending.kind, pending.msg, self.chat.cwd))
+            if self.modal is None and self.chat.approvals:
+                self.modal = ApprovalModal(self.chat.approvals[0], self.chat.cwd)
             self.app.invalidate()
 
     async def _configured(self, codex: Any, msg: Mapping[str, Any]) -> None:
