@@ -114,7 +114,8 @@ def test_ctrl_g_edits_the_draft_in_the_editor(env: Env, tmux_sessions: list[Tmux
         t.type("draft text")
         t.wait_for("› draft text")
         t.send("C-g")
-        t.wait_for("› draft text and more from the editor")
+        screen = t.wait_for("› draft text and more from the editor")
+        assert "Save and close external editor" not in screen  # the waiting note is gone again
         t.send("Enter")
         t.wait_for("edited answer")
         t.wait_idle()

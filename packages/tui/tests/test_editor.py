@@ -30,6 +30,10 @@ async def test_ctrl_g_puts_the_edited_text_back(tmp_path: Path, monkeypatch: pyt
         await until(lambda: h.ui.buffer.text == "FIX THE BUG edited", seconds=20)
         assert h.ui.buffer.cursor_position == len("FIX THE BUG edited")
         assert h.ui.focus.reporting and not h.ui.scrollback.paused
+        shown = h.output.text()
+        hint = shown.index("Save and close external editor to continue.")
+        assert shown.rindex("\x1b[?1004l", 0, hint) > shown.rindex("\x1b[?1004h", 0, hint)  # no reports meanwhile
+        assert shown.index("\r\x1b[2K", hint) < shown.index("\x1b[?1004h", hint)
 
 
 async def test_visual_wins_over_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

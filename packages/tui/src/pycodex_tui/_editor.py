@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["EDITOR_UNSET", "EditorError", "add_editor_keys", "edit_text", "editor_command", "open_editor"]
 
 EDITOR_UNSET = "Cannot open external editor: set $VISUAL or $EDITOR before starting Codex."
+WAITING = "Save and close external editor to continue."
 MAX_DRAFT_BYTES = 4 * 1024 * 1024
 """A draft read back from the editor larger than this is refused (the composer keeps its text)."""
 
@@ -92,8 +93,19 @@ async def open_editor(ui: TuiApp, env: Mapping[str, str] | None = None) -> None:
     output = ui.app.output
     ui.scrollback.paused = True  # nothing is printed over the editor
     ui.focus.disable(output)
+
+    def edit() -> str:
+        # Shown while a windowed editor (`code --wait`) has the draft; cleared when it returns.
+        output.write_raw(f"\x1b[2m{WAITING}\x1b[0m")
+        output.flush()
+        try:
+            return edit_text(argv, text)
+        finally:
+            output.write_raw("\r\x1b[2K")
+            output.flush()
+
     try:
-        edited = await run_in_terminal(lambda: edit_text(argv, text), in_executor=True)
+        edited = await run_in_terminal(edit, in_executor=True)
     except EditorError as exc:
         ui.scrollback.write([*error_cell(str(exc)), []])
         return
