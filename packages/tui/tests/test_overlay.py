@@ -83,3 +83,6 @@ def test_wrap_line_keeps_styles_and_wide_characters() -> None:
     assert wrap_line([], 5) == [[]]
     assert wrap_line([("b", "abc"), ("", "defg")], 3) == [[("b", "abc")], [("", "def")], [("", "g")]]
     assert [plain(r) for r in wrap_line([("", "日本語ab")], 4)] == ["日本", "語ab"]
+    assert wrap_line([("a", "ab"), ("b", "cd"), ("", "e")], 4) == [[("a", "ab"), ("b", "cd")], [("", "e")]]
+    assert wrap_line([("", "abcd")], 4) == [[("", "abcd")]]  # exactly full: no empty row after it
+    assert [plain(r) for r in wrap_line([("", "a日")], 2)] == ["a", "日"]  # a wide character never splits

@@ -26,23 +26,39 @@ TITLE = "T R A N S C R I P T"
 HINTS = "↑/↓ scroll · PgUp/PgDn page · Home/End jump · q quit"
 
 
+def _fit(text: str, room: int) -> str:
+    """The longest start of `text` that fits in `room` columns."""
+    if text.isascii():
+        return text[:room]
+    used = 0
+    for i, ch in enumerate(text):
+        used += get_cwidth(ch)
+        if used > room:
+            return text[:i]
+    return text
+
+
 def wrap_line(line: Line, width: int) -> list[Line]:
     """`line` cut into rows of at most `width` columns (an empty line stays one empty row)."""
     width = max(width, 1)
     rows: list[Line] = [[]]
     used = 0
     for style, text in line:
-        start = 0
-        for i, ch in enumerate(text):
-            w = get_cwidth(ch)
-            if used + w > width:
-                if i > start:
-                    rows[-1].append((style, text[start:i]))
+        while text:
+            piece = _fit(text, width - used)
+            if not piece:
+                if used == 0:  # a character wider than the whole row: give it a row of its own
+                    piece = text[0]
+                else:
+                    rows.append([])
+                    used = 0
+                    continue
+            rows[-1].append((style, piece))
+            used += len(piece) if piece.isascii() else get_cwidth(piece)
+            text = text[len(piece) :]
+            if text and used >= width:
                 rows.append([])
-                used, start = 0, i
-            used += w
-        if start < len(text):
-            rows[-1].append((style, text[start:]))
+                used = 0
     return rows
 
 
