@@ -243,7 +243,7 @@ def _tui(doc: Doc) -> TuiConfig:
     defaults = TuiConfig()
     return TuiConfig(
         notifications=_strs(notifications) if _is_list(notifications) else notifications is not False,
-        notification_method=cast(Literal["auto", "osc9", "bel"], doc.get("notification_method", "auto")),
+        notification_method=cast(Literal["auto", "osc9", "osc777", "bel"], doc.get("notification_method", "auto")),
         notification_condition=cast(Literal["unfocused", "always"], doc.get("notification_condition", "unfocused")),
         animations=doc.get("animations", True) is not False,
         show_tooltips=doc.get("show_tooltips", True) is not False,
@@ -251,6 +251,7 @@ def _tui(doc: Doc) -> TuiConfig:
         status_line=_strs(doc["status_line"]) if "status_line" in doc else defaults.status_line,
         terminal_title=_strs(doc["terminal_title"]) if "terminal_title" in doc else None,
         theme=_opt_str(doc, "theme"),
+        vim_mode_default=doc.get("vim_mode_default") is True,
     )
 
 

@@ -70,7 +70,7 @@ class TuiConfig:
 
     notifications: bool | tuple[str, ...] = True
     """Desktop notifications: on/off, or the event names to notify about."""
-    notification_method: Literal["auto", "osc9", "bel"] = "auto"
+    notification_method: Literal["auto", "osc9", "osc777", "bel"] = "auto"
     """How notifications are sent to the terminal."""
     notification_condition: Literal["unfocused", "always"] = "unfocused"
     """When to notify."""
@@ -86,6 +86,8 @@ class TuiConfig:
     """Items of the terminal title, if configured."""
     theme: str | None = None
     """Syntax-highlighting theme name."""
+    vim_mode_default: bool = False
+    """Start the composer with Vim editing on, in normal mode (`/vim` toggles it)."""
 
 
 @dataclass(frozen=True)

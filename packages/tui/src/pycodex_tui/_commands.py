@@ -263,9 +263,18 @@ async def _statusline(ui: TuiApp, arg: str) -> None:
     ui.info(f"Status line items: {items}\nSet them with [tui] status_line in config.toml.")
 
 
+async def _vim(ui: TuiApp, arg: str) -> None:
+    from ._vim import set_vim, vim_enabled
+
+    enabled = not vim_enabled(ui.app)
+    set_vim(ui.app, enabled)
+    ui.info("Vim mode enabled." if enabled else "Vim mode disabled.")
+
+
 _HANDLERS: dict[str, Callable[[TuiApp, str], Awaitable[None]]] = {
     "quit": _quit,
     "exit": _quit,
+    "vim": _vim,
     "new": _new,
     "clear": _clear,
     "compact": _compact,
