@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
+from ._history import drop_last_user_turns
 from ._json import as_object, objects
 from .errors import RolloutError
 
@@ -163,6 +164,8 @@ def _apply_line(state: RolloutState, kind: Any, payload: Any) -> None:
         state.history.append(obj)
     elif kind == "event_msg":
         state.events.append(obj)
+        if obj.get("type") == "thread_rolled_back" and isinstance(obj.get("num_turns"), int):
+            state.history = drop_last_user_turns(state.history, int(obj["num_turns"]))
     elif kind == "turn_context":
         state.last_turn_context = obj
     elif kind == "compacted":
