@@ -14,6 +14,7 @@ __all__ = [
     "is_contextual_user_message",
     "is_user_turn_boundary",
     "normalize_for_request",
+    "user_turn_texts",
 ]
 
 logger = logging.getLogger(__name__)
@@ -142,3 +143,8 @@ def drop_last_user_turns(items: list[dict[str, Any]], num_turns: int) -> list[di
             break
         cut -= 1
     return items[:cut]
+
+
+def user_turn_texts(items: list[dict[str, Any]]) -> list[str]:
+    """The text of each user turn in `items`, oldest first (what `thread_rollback` counts as turns)."""
+    return ["".join(_texts(item)) for item in items if is_user_turn_boundary(item)]
