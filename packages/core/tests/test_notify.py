@@ -92,6 +92,7 @@ async def test_each_completed_turn_runs_the_program_with_codex_payload(
             "last-assistant-message": "Done here",
         },
         ensure_ascii=False,
+        separators=(",", ":"),
     )
     assert json.loads(calls[1][1])["last-assistant-message"] == "Again"
 

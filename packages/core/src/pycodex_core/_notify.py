@@ -84,7 +84,7 @@ class TurnNotifier:
             logger.warning("notify: %d programs still running; this turn's notification is skipped", self._running)
             return False
         try:
-            argument = json.dumps(payload, ensure_ascii=False)
+            argument = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         except (TypeError, ValueError):
             logger.exception("notify: the payload cannot be serialized")
             return False
