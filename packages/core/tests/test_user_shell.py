@@ -216,3 +216,32 @@ async def test_an_empty_command_is_an_error(make_config: ConfigFactory) -> None:
         with anyio.fail_after(5):
             msg = (await codex.next_event())["msg"]
     assert msg["type"] == "error" and "empty" in msg["message"]
+
+
+async def test_a_command_that_outlives_its_turn_still_stops_on_interrupt(make_config: ConfigFactory) -> None:
+    transport = ScriptedTransport(
+        [
+            response(function_call("exec_command", {"cmd": "sleep 0.3"}, call_id="short")),
+            response(assistant_message("turn done")),
+            response(assistant_message("later")),
+        ]
+    )
+    async with Codex.start(make_config(), transport=transport) as codex:
+        await codex.next_event()
+        await codex.submit({"type": "user_input", "items": [{"type": "text", "text": "go", "text_elements": []}]})
+        msgs: list[dict[str, Any]] = []
+        with anyio.fail_after(20):
+            while True:
+                msg = dict((await codex.next_event())["msg"])
+                msgs.append(msg)
+                if msg["type"] == "exec_command_begin" and msg["source"] != "user_shell":
+                    await codex.submit(_shell("sleep 30"))
+                if msg["type"] == "task_complete":
+                    await codex.submit({"type": "interrupt"})
+                if msg["type"] == "exec_command_end" and msg["source"] == "user_shell":
+                    break
+        await collect_turn(codex, "next")
+    assert msgs[-1]["stderr"] == "command aborted by user"
+    assert [m["type"] for m in msgs].count("turn_aborted") == 0
+    (record,) = _records(transport.requests[2])
+    assert record["out"] == "command aborted by user"

@@ -59,6 +59,8 @@ class SubmissionLoop:
         self.notifier = TurnNotifier(session.config.notify or ())
         self._active: _ActiveTurn | None = None
         self._tg: TaskGroup | None = None
+        self._orphans: set[anyio.CancelScope] = set()
+        """`!cmd` commands still running after the turn they ran beside ended (an interrupt stops them)."""
 
     async def run(self, submissions: ObjectReceiveStream[Submission]) -> None:
         """Handle submissions until `shutdown` (or the stream closes), then emit `shutdown_complete`."""
@@ -130,9 +132,11 @@ class SubmissionLoop:
             self._start_turn(sub_id, op, lambda ctx: _compact_task(session, session.begin_turn(ctx)))
 
     def on_interrupt(self, sub_id: str, op: dict[str, Any]) -> None:
-        """`interrupt`: cancel the running turn (and the `!cmd` commands running beside it)."""
+        """`interrupt`: cancel the running turn and the `!cmd` commands running beside it (or beside an earlier one)."""
         if self._active is not None:
             self._active.cancel()
+        for scope in self._orphans:
+            scope.cancel()
 
     def on_approval(self, sub_id: str, op: dict[str, Any]) -> None:
         """`exec_approval` / `patch_approval`: answer the waiting request; `abort` interrupts the turn."""
@@ -176,6 +180,7 @@ class SubmissionLoop:
                 await run_user_shell_command(self.session, active.ctx, command, self._inject)
         finally:
             active.side_tasks.discard(scope)
+            self._orphans.discard(scope)
 
     def _inject(self, item: dict[str, Any]) -> None:
         if self._active is not None:
@@ -221,6 +226,7 @@ class SubmissionLoop:
         finally:
             if self._active is active:
                 self._active = None
+            self._orphans |= active.side_tasks
             session.record_pending_items()
             active.done.set()
         pending = session.take_pending_input()
