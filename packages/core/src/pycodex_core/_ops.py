@@ -165,16 +165,16 @@ class SubmissionLoop:
             return
         if self._active is not None:
             assert self._tg is not None
-            self._tg.start_soon(self._side_shell, self._active, command)
+            scope = anyio.CancelScope()
+            self._active.side_tasks.add(scope)
+            self._tg.start_soon(self._side_shell, self._active, scope, command)
             return
         session = self.session
         self._start_turn(sub_id, op, lambda ctx: _user_shell_task(session, ctx, command))
 
-    async def _side_shell(self, active: _ActiveTurn, command: str) -> None:
+    async def _side_shell(self, active: _ActiveTurn, scope: anyio.CancelScope, command: str) -> None:
         from ._user_shell import run_user_shell_command
 
-        scope = anyio.CancelScope()
-        active.side_tasks.add(scope)
         try:
             with scope:
                 await run_user_shell_command(self.session, active.ctx, command, self._inject)
