@@ -194,6 +194,26 @@ def test_bang_command_runs_and_the_model_sees_it(env: Env, tmux_sessions: list[T
     assert "<user_shell_command>" in body and "echo hi" in body and "Exit code: 0" in body
 
 
+def test_bang_command_stays_inside_the_sandbox(env: Env, tmux_sessions: list[Tmux], tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    with ScriptedServer([]) as server:
+        env.write_config(server.base_url, extra=_trusted(env))
+        no_tmp = ("-c", "sandbox_workspace_write.exclude_slash_tmp=true")
+        no_tmpdir = ("-c", "sandbox_workspace_write.exclude_tmpdir_env_var=true")
+        t = _start(env, tmux_sessions, "-s", "workspace-write", *no_tmp, *no_tmpdir)
+        t.wait_for("Ask Codex to do anything", 30)
+        t.type(f"!touch {outside}/escaped.txt")
+        t.send("Enter")
+        t.wait_for("You ran touch", 20)
+        t.wait_for("cannot touch", 20)
+        t.wait_for("exit 1", 20)
+        t.wait_idle()
+        t.send("C-d")
+        t.wait_for("__EXIT_0__", 20, scrollback=True)
+    assert not (outside / "escaped.txt").exists()
+
+
 def test_alternate_screen_prints_the_transcript_at_exit(env: Env, tmux_sessions: list[Tmux]) -> None:
     with ScriptedServer([message_turn("alt screen answer")]) as server:
         env.write_config(server.base_url, extra=_trusted(env))
