@@ -28,6 +28,9 @@ from ._truncate import EXEC_MAX_TOKENS, truncate_middle_tokens
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from pycodex_protocol import ExecCommandBeginEvent
+    from pycodex_pty import ProcessSession
+
     from ._context import TurnContext
     from ._session import Session
 
@@ -57,6 +60,8 @@ async def run_user_shell_command(
     Cancelling the caller (an interrupt) stops the command's process group; the end event and the
     record then say `command aborted by user`, and the cancellation propagates.
     """
+    from pycodex_pty import SpawnError
+
     services = session.services
     argv = [services.shell, "-lc", command]
     request = ExecRequest(
@@ -76,10 +81,7 @@ async def run_user_shell_command(
         session.emit(ctx.sub_id, declined_end(begin, plan.message))
         record(user_shell_record(command, -1, 0.0, plan.message))
         return
-    from pycodex_pty import SpawnError
-
     streamer = OutputStreamer(session.emit, ctx.sub_id, request.call_id)
-    started = time.monotonic()
     try:
         proc = spawn(plan, tty=False, streamer=streamer)
     except SpawnError as exc:
@@ -88,6 +90,23 @@ async def run_user_shell_command(
         record(user_shell_record(command, -1, 0.0, message))
         return
     services.processes.track(proc)
+
+    def keep(exit_code: int, duration_s: float, output: str) -> None:
+        record(user_shell_record(command, exit_code, duration_s, output))
+
+    await _wait(session, ctx, begin, proc, streamer, keep)
+
+
+async def _wait(
+    session: Session,
+    ctx: TurnContext,
+    begin: ExecCommandBeginEvent,
+    proc: ProcessSession,
+    streamer: OutputStreamer,
+    record: Callable[[int, float, str], None],
+) -> None:
+    """Wait for the command (at most `USER_SHELL_TIMEOUT_S`), then emit its end and record its result."""
+    started = time.monotonic()
     proc.close_stdin()
     try:
         code = await proc.wait_exit(USER_SHELL_TIMEOUT_S)
@@ -95,7 +114,7 @@ async def run_user_shell_command(
         with anyio.CancelScope(shield=True):
             await proc.terminate(1.0)
             streamer.close()
-            record(user_shell_record(command, -1, 0.0, ABORTED))
+            record(-1, 0.0, ABORTED)
             session.emit(ctx.sub_id, end_event(begin, output="", exit_code=-1, duration_s=0.0, stderr=ABORTED))
         raise
     timed_out = code is None
@@ -108,4 +127,4 @@ async def run_user_shell_command(
         output = f"command timed out after {USER_SHELL_TIMEOUT_S * 1000} milliseconds\n{output}"
     wall = time.monotonic() - started
     session.emit(ctx.sub_id, end_event(begin, output=output, exit_code=code, duration_s=wall))
-    record(user_shell_record(command, code, wall, output))
+    record(code, wall, output)
