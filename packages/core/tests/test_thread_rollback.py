@@ -139,3 +139,27 @@ def test_drop_last_user_turns_takes_the_context_injected_before_a_dropped_turn()
     assert drop_last_user_turns(items, 9) == [context]
     assert drop_last_user_turns(items, 0) == items
     assert drop_last_user_turns([context, shell], 1) == [context, shell]
+
+
+async def test_a_permissions_update_dropped_with_a_turn_is_stated_again(make_config: ConfigFactory) -> None:
+    transport = ScriptedTransport([response(assistant_message(t)) for t in ("a", "b", "c")])
+    async with Codex.start(make_config(sandbox="read-only"), transport=transport) as codex:
+        await codex.next_event()
+        await collect_turn(codex, "first")
+        await codex.submit({"type": "override_turn_context", "sandbox_policy": {"type": "danger-full-access"}})
+        await collect_turn(codex, "second")
+        await codex.submit({"type": "thread_rollback", "num_turns": 1})
+        assert (await _next(codex))["type"] == "thread_rolled_back"
+        await collect_turn(codex, "again")
+
+    def permissions(body: dict[str, Any]) -> list[str]:
+        return [
+            item["content"][0]["text"]
+            for item in body["input"]
+            if item.get("role") == "developer" and "sandbox_mode" in item["content"][0]["text"]
+        ]
+
+    assert len(permissions(transport.requests[1])) == 2  # read-only, then the update to full access
+    third = permissions(transport.requests[2])
+    assert len(third) == 2 and "danger-full-access" in third[-1]
+    assert _said(transport.requests[2]) == ["first", "again"]

@@ -94,7 +94,11 @@ class Session:
         """Drop the last `num_turns` user turns from history and emit (and persist) `thread_rolled_back`."""
         from ._history import drop_last_user_turns
 
-        self.history = drop_last_user_turns(self.history, num_turns)
+        kept = drop_last_user_turns(self.history, num_turns)
+        if any(item.get("role") == "developer" for item in self.history[len(kept) :]):
+            # A permissions update went with the dropped turns: the next turn states them again.
+            self.last_permissions = ("", "")
+        self.history = kept
         self.initial_context_len = min(self.initial_context_len, len(self.history))
         self.last_usage = None
         self.emit(sub_id, {"type": "thread_rolled_back", "num_turns": num_turns})
