@@ -163,3 +163,22 @@ async def test_a_permissions_update_dropped_with_a_turn_is_stated_again(make_con
     third = permissions(transport.requests[2])
     assert len(third) == 2 and "danger-full-access" in third[-1]
     assert _said(transport.requests[2]) == ["first", "again"]
+
+
+async def test_after_rollback_a_resumed_thread_states_dropped_permissions_again(make_config: ConfigFactory) -> None:
+    transport = ScriptedTransport([response(assistant_message(t)) for t in ("a", "b", "c")])
+    async with Codex.start(make_config(sandbox="read-only"), transport=transport) as codex:
+        await codex.next_event()
+        await collect_turn(codex, "first")
+        await codex.submit({"type": "override_turn_context", "sandbox_policy": {"type": "danger-full-access"}})
+        await collect_turn(codex, "second")
+        await codex.submit({"type": "thread_rollback", "num_turns": 1})
+        assert (await _next(codex))["type"] == "thread_rolled_back"
+        path = codex.rollout_path
+    assert path is not None and read_rollout(path).restate_permissions
+    async with Codex.start(make_config(sandbox="danger-full-access"), transport=transport, resume_from=path) as codex:
+        await codex.next_event()
+        await collect_turn(codex, "again")
+    texts = [i["content"][0]["text"] for i in transport.requests[2]["input"] if i.get("role") == "developer"]
+    stated = [t for t in texts if "sandbox_mode" in t]
+    assert len(stated) == 2 and "danger-full-access" in stated[-1]

@@ -191,6 +191,8 @@ class Codex:
             session.total_usage.update(_last_total_usage(state.events))
             last = state.last_turn_context or {}
             session.last_permissions = turn_permissions(last.get("sandbox_policy"), last.get("approval_policy"))
+            if state.restate_permissions:
+                session.last_permissions = ("", "")  # a rollback dropped the last permissions message
         codex = cls(
             thread_id=thread_id, rollout_path=rollout.path if rollout else None, submissions=sub_send, events=channel
         )
