@@ -79,7 +79,9 @@ async def test_each_completed_turn_runs_the_program_with_codex_payload(
         thread_id = codex.thread_id
         calls = await _lines(out, 2)
     turn_id = msgs[0]["turn_id"]
-    extra, payload = calls[0]
+    # The two programs run at once, so their lines may come in either order.
+    by_message = {json.loads(payload)["last-assistant-message"]: (extra, payload) for extra, payload in calls}
+    extra, payload = by_message["Done here"]
     assert extra == "extra"
     assert payload == json.dumps(
         {
@@ -94,7 +96,7 @@ async def test_each_completed_turn_runs_the_program_with_codex_payload(
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    assert json.loads(calls[1][1])["last-assistant-message"] == "Again"
+    assert json.loads(by_message["Again"][1])["input-messages"] == ["once more"]
 
 
 async def test_the_tui_is_named_codex_tui_and_a_failed_turn_sends_nothing(
@@ -108,7 +110,7 @@ async def test_the_tui_is_named_codex_tui_and_a_failed_turn_sends_nothing(
         await codex.next_event()
         failed = await collect_turn(codex, "fails")
         await collect_turn(codex, "works")
-        calls = await _lines(out, 1)
+    calls = await _lines(out, 1)  # shutdown waited for the programs still running
     assert any(m["type"] == "error" for m in failed)
     assert len(calls) == 1
     payload = json.loads(calls[0][1])
