@@ -140,7 +140,7 @@ async def test_runs_inside_the_session_sandbox(make_config: ConfigFactory, works
 async def test_beside_a_running_turn_it_joins_that_turn(make_config: ConfigFactory) -> None:
     transport = ScriptedTransport(
         [
-            response(function_call("exec_command", {"cmd": "sleep 1.5; echo slow"}, call_id="slow")),
+            response(function_call("exec_command", {"cmd": "sleep 3; echo slow"}, call_id="slow")),
             response(assistant_message("both seen")),
         ]
     )
