@@ -254,18 +254,28 @@ _NOTIFY_GRACE_S = 2.0
 async def _user_shell_task(session: Session, ctx: TurnContext, command: str) -> None:
     from ._user_shell import run_user_shell_command
 
+    started = time.time()
     session.emit(
         ctx.sub_id,
         {
             "type": "task_started",
             "turn_id": ctx.turn_id,
-            "started_at": int(time.time()),
+            "started_at": int(started),
             "model_context_window": session.effective_context_window(),
             "collaboration_mode_kind": "default",
         },
     )
     await run_user_shell_command(session, ctx, command, session.record_item)
-    session.emit(ctx.sub_id, {"type": "task_complete", "turn_id": ctx.turn_id, "last_agent_message": None})
+    session.emit(
+        ctx.sub_id,
+        {
+            "type": "task_complete",
+            "turn_id": ctx.turn_id,
+            "last_agent_message": None,
+            "completed_at": int(time.time()),
+            "duration_ms": int((time.time() - started) * 1000),
+        },
+    )
 
 
 async def _compact_task(session: Session, turn: TurnState) -> None:
