@@ -17,7 +17,7 @@ __all__ = ["SCAN_LIMIT_BYTES", "history_metadata"]
 
 logger = logging.getLogger(__name__)
 
-SCAN_LIMIT_BYTES = 256 * 1024 * 1024
+SCAN_LIMIT_BYTES = 64 * 1024 * 1024
 """The most of the file read to count its lines."""
 _CHUNK = 1024 * 1024
 
