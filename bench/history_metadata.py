@@ -15,7 +15,10 @@ from pathlib import Path
 
 from pycodex_core._history_file import SCAN_LIMIT_BYTES, history_metadata
 
-LINE = b'{"session_id":"01a23456-252b-7628-8251-cf3a7d8d3658","ts":1764640000,"text":"fix the failing test in the parser"}\n'
+LINE = (
+    b'{"session_id":"01a23456-252b-7628-8251-cf3a7d8d3658","ts":1764640000,'
+    b'"text":"fix the failing test in the parser"}\n'
+)
 
 
 def bench(mib: int, root: Path) -> tuple[float, int]:
