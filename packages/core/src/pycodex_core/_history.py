@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ._json import objects
+from ._prompts import SUMMARY_PREFIX
+
 __all__ = [
     "CONTEXT_PREFIXES",
     "aborted_outputs",
@@ -101,11 +104,10 @@ CONTEXT_PREFIXES = (
     "<skill>",
 )
 """How the user-role messages core injects start (context, not something the user typed)."""
+_INJECTED = (*CONTEXT_PREFIXES, SUMMARY_PREFIX[:40])
 
 
 def _texts(item: dict[str, Any]) -> list[str]:
-    from ._json import objects
-
     return [str(part.get("text", "")) for part in objects(item.get("content"))]
 
 
@@ -113,9 +115,7 @@ def is_contextual_user_message(item: dict[str, Any]) -> bool:
     """Whether `item` is a user-role message core injected (AGENTS.md, environment, `!cmd` output, markers)."""
     if item.get("type") != "message" or item.get("role") != "user":
         return False
-    from ._prompts import SUMMARY_PREFIX
-
-    return any(text.lstrip().startswith((*CONTEXT_PREFIXES, SUMMARY_PREFIX[:40])) for text in _texts(item))
+    return any(text.lstrip().startswith(_INJECTED) for text in _texts(item))
 
 
 def is_user_turn_boundary(item: dict[str, Any]) -> bool:
