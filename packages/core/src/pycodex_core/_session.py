@@ -61,6 +61,7 @@ class Session:
         self.overrides: dict[str, Any] = {}
         """`override_turn_context` values, applied to every later turn."""
         self._pending_input: list[dict[str, Any]] = []
+        self._pending_items: list[dict[str, Any]] = []
 
     # -- events and history -----------------------------------------------------------------
 
@@ -77,6 +78,30 @@ class Session:
         self.history.append(item)
         if self.services.rollout is not None:
             self.services.rollout.record_item(item)
+
+    def inject_item(self, item: dict[str, Any]) -> None:
+        """Keep a history item produced while a turn runs (a `!cmd` result) for that turn's next request."""
+        self._pending_items.append(item)
+
+    def record_pending_items(self) -> bool:
+        """Record the items injected since the last call; whether there were any."""
+        pending, self._pending_items = self._pending_items, []
+        for item in pending:
+            self.record_item(item)
+        return bool(pending)
+
+    def rollback(self, sub_id: str, num_turns: int) -> None:
+        """Drop the last `num_turns` user turns from history and emit (and persist) `thread_rolled_back`."""
+        from ._history import drop_last_user_turns
+
+        kept = drop_last_user_turns(self.history, num_turns)
+        if any(item.get("role") == "developer" for item in self.history[len(kept) :]):
+            # A permissions update went with the dropped turns: the next turn states them again.
+            self.last_permissions = ("", "")
+        self.history = kept
+        self.initial_context_len = min(self.initial_context_len, len(self.history))
+        self.last_usage = None
+        self.emit(sub_id, {"type": "thread_rolled_back", "num_turns": num_turns})
 
     def replace_history(self, items: list[dict[str, Any]], message: str, *, initial_len: int) -> None:
         """Install a compacted history (written as a `compacted` rollout line)."""

@@ -545,6 +545,13 @@ class GuardianAssessmentEvent(TypedDict):
     """What was reviewed (`{"type": "command", "command": [...], "cwd": ...}` or a patch)."""
 
 
+class ThreadRolledBackEvent(TypedDict):
+    """The last `num_turns` user turns were dropped from the thread's context (`thread_rollback`)."""
+
+    type: Literal["thread_rolled_back"]
+    num_turns: int
+
+
 class WarningEvent(TypedDict):
     """A non-fatal warning for the user."""
 
@@ -603,7 +610,8 @@ EventMsg: TypeAlias = Annotated[
     | WarningEvent
     | GuardianAssessmentEvent
     | BackgroundEvent
-    | DeprecationNoticeEvent,
+    | DeprecationNoticeEvent
+    | ThreadRolledBackEvent,
     BY_TYPE,
 ]
 """Any event payload, tagged by `type`."""
