@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import sys
-import threading
 from collections.abc import Iterator
 
 import pytest
 from e2e_support import Env, exec_turn, message_turn
 
-from pycodex_test_support import ScriptedServer
+from pycodex_test_support import ScriptedServer, hello_upstream
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the bubblewrap sandbox is Linux-only")
 
@@ -39,26 +37,10 @@ print("RESULT " + json.dumps(out))
 """
 
 
-class _Hello(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = f"hello from {self.path}".encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def upstream() -> Iterator[int]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    with hello_upstream() as port:
+        yield port
 
 
 def _profile(proxy: bool) -> str:

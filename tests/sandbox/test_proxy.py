@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 from pycodex_protocol import ResolvedSandboxPolicy
 from pycodex_proxy import DomainPolicy, ProxyServer
 from pycodex_sandbox_linux import ProxyBridge, prepare_command
+from pycodex_test_support import hello_upstream
 
 CLIENT = r"""
 import http.client, json, os, socket, sys, urllib.request, urllib.error
@@ -40,26 +39,10 @@ print(json.dumps(out))
 """
 
 
-class _Hello(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = f"hello from {self.path}".encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def upstream() -> Iterator[int]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    with hello_upstream() as port:
+        yield port
 
 
 def test_sandboxed_command_reaches_only_allowed_hosts_through_the_proxy(upstream: int, tmp_path: Path) -> None:

@@ -97,6 +97,8 @@ async def until(predicate: Callable[[], bool], seconds: float = 5) -> None:
 class Harness:
     def __init__(self, ui: TuiApp, fake: FakeCodex, inp: PipeInput, output: RecordingOutput) -> None:
         self.ui, self.fake, self.inp, self.output = ui, fake, inp, output
+        self.specs: list[StartSpec] = []
+        """What each session start asked for (a new thread, a resume, a fork)."""
 
     def transcript(self) -> str:
         return markup(self.ui.scrollback.lines)
@@ -106,11 +108,15 @@ class Harness:
 
 
 @asynccontextmanager
-async def running(tmp_path: Path, tui: TuiConfig | None = None, **kwargs: Any) -> AsyncIterator[Harness]:
+async def running(
+    tmp_path: Path, tui: TuiConfig | None = None, configured: dict[str, Any] | None = None, **kwargs: Any
+) -> AsyncIterator[Harness]:
     fake = FakeCodex()
+    specs: list[StartSpec] = []
 
     @asynccontextmanager
     async def start(spec: StartSpec) -> AsyncIterator[FakeCodex]:
+        specs.append(spec)
         yield fake
 
     output = RecordingOutput()
@@ -118,9 +124,11 @@ async def running(tmp_path: Path, tui: TuiConfig | None = None, **kwargs: Any) -
         ui = TuiApp(make_config(tmp_path, tui), start, version="0.1.0", input=inp, output=output, **kwargs)
         async with anyio.create_task_group() as tg:
             tg.start_soon(ui.run)
-            await fake.emit(CONFIGURED)
+            await fake.emit(configured or CONFIGURED)
             await until(lambda: ui.session_id != "")
-            yield Harness(ui, fake, inp, output)
+            harness = Harness(ui, fake, inp, output)
+            harness.specs = specs
+            yield harness
             ui.quit()
             with anyio.fail_after(5):
                 while ui.app.is_running:  # noqa: ASYNC110 - prompt-toolkit offers no exit event

@@ -47,6 +47,7 @@ from ._script import (
     stalled_stream,
 )
 from ._server import RecordedRequest, ScriptedServer
+from ._upstream import hello_upstream
 
 __all__ = [
     "HOSTILE_MODES",
@@ -78,6 +79,7 @@ __all__ = [
     "ev_reasoning_summary_part_added",
     "ev_reasoning_text_delta",
     "ev_response_created",
+    "hello_upstream",
     "hostile_turn",
     "http_error",
     "load_script",
