@@ -213,7 +213,8 @@ class Session:
                     {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": text}]}
                 )
             return
-        items = initial_context_items(self.config, ctx, self.user_instructions, self.shell)
+        notes = self.services.tools.developer_notes(ctx.model_info)
+        items = initial_context_items(self.config, ctx, self.user_instructions, self.shell, notes)
         for item in items:
             self.record_item(item)
         self.initial_context_len = len(items)

@@ -23,10 +23,19 @@ if TYPE_CHECKING:
     from ._oauth_store import OAUTH_FILE_NAME, OAuthTokenFile
     from ._results import call_result_json, model_output
     from ._server import ServerState
-    from .errors import McpCallError, McpClientError, McpServerUnavailable, McpStartupError
+    from ._tool_cache import CACHE_DIR, MAX_CACHE_BYTES, CachedTools, ToolInfo, cache_path, read_cache, write_cache
+    from .errors import McpCallError, McpClientError, McpServerUnavailable, McpStartupError, McpToolNotOffered
 
 _WHERE = {
+    "CACHE_DIR": "_tool_cache",
     "CLIENT_NAME": "_manager",
+    "CachedTools": "_tool_cache",
+    "MAX_CACHE_BYTES": "_tool_cache",
+    "McpToolNotOffered": "errors",
+    "ToolInfo": "_tool_cache",
+    "cache_path": "_tool_cache",
+    "read_cache": "_tool_cache",
+    "write_cache": "_tool_cache",
     "MAX_TOOL_NAME_BYTES": "_naming",
     "McpCallError": "errors",
     "McpClientError": "errors",
@@ -47,7 +56,10 @@ _WHERE = {
 }
 
 __all__ = [
+    "CACHE_DIR",
     "CLIENT_NAME",
+    "CachedTools",
+    "MAX_CACHE_BYTES",
     "MAX_TOOL_NAME_BYTES",
     "McpCallError",
     "McpClientError",
@@ -55,16 +67,21 @@ __all__ = [
     "McpServerUnavailable",
     "McpStartupError",
     "McpTool",
+    "McpToolNotOffered",
     "OAUTH_FILE_NAME",
     "OAuthTokenFile",
     "ServerState",
+    "ToolInfo",
     "ToolName",
     "assign_tool_names",
+    "cache_path",
     "call_result_json",
     "model_output",
     "namespace_for",
     "oauth_login",
+    "read_cache",
     "sanitize_name",
+    "write_cache",
 ]
 
 

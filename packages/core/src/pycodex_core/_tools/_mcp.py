@@ -1,10 +1,12 @@
-"""MCP tools in the tool registry: one handler per server tool, plus the three resource tools.
+"""MCP tools in the tool registry: a namespace per server, its tools, the resource tools and `tool_search`.
 
-Servers start in the background (`pycodex_mcp_client.McpConnectionManager`); a server's tools are
-registered when it is ready (and again after a restart or a `list_changed` notification), so a
-turn never waits for a slow server, and a call waits only for the server it names. Every call
-emits `mcp_tool_call_begin` / `mcp_tool_call_end` as Codex 0.169 does and goes through the
-approval step first.
+Servers start in the background (`pycodex_mcp_client.McpConnectionManager`), so a turn never waits
+for a slow server, and a call waits only for the server it names. What the first request offers
+does not wait either: a model that supports `tool_search` gets the configured namespaces listed
+at once and searches their tools when it needs them; any other model gets each server's tools as
+a `namespace` tool, from the live server or, while it starts, from the list it gave last time
+(`$CODEX_HOME/cache/mcp-tools`). Every call emits `mcp_tool_call_begin` / `mcp_tool_call_end` as
+Codex 0.169 does and goes through the approval step first.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._observers import SessionObserver
+from ._mcp_specs import namespace_spec
+from ._tool_search import ToolSearchHandler, uses_tool_search
 
 if TYPE_CHECKING:
     from pycodex_mcp_client import McpConnectionManager, McpTool
@@ -38,14 +42,6 @@ def mcp_duration(seconds: float) -> dict[str, int]:
     return {"secs": nanos // 1_000_000_000, "nanos": nanos % 1_000_000_000}
 
 
-def _parameters(schema: dict[str, Any]) -> dict[str, Any]:
-    """An MCP input schema as Responses `parameters`: an object schema, `$schema` dropped."""
-    params = {k: v for k, v in schema.items() if k != "$schema"}
-    params["type"] = "object"
-    params.setdefault("properties", {})
-    return params
-
-
 class _ToolHandler:
     """The registry entry of one MCP tool, under its flat name or its `namespace.function` alias."""
 
@@ -62,21 +58,32 @@ class _ToolHandler:
         return not (tool is not None and tool.annotations.get("readOnlyHint") is True)
 
     def spec(self, model: Any) -> dict[str, Any] | None:
-        if self._name != self._qualified:  # the alias only dispatches
-            return None
-        tool = self._toolset.tool(self._qualified)
-        if tool is None:
-            return None
-        return {
-            "type": "function",
-            "name": tool.name.qualified,
-            "description": tool.description,
-            "strict": False,
-            "parameters": _parameters(tool.input_schema),
-        }
+        return None  # offered inside its server's namespace (or found with tool_search)
 
     async def handle(self, invocation: Any) -> str | list[dict[str, Any]]:
         return await self._toolset.call(invocation, self._qualified)
+
+
+class _NamespaceHandler:
+    """Offers one server's tools as a `namespace` tool to models that get MCP tools directly."""
+
+    mutates = False
+
+    def __init__(self, toolset: McpToolset, server: str, namespace: str) -> None:
+        self._toolset, self._server, self.name = toolset, server, namespace
+
+    def spec(self, model: Any) -> dict[str, Any] | None:
+        if uses_tool_search(model):
+            return None
+        tools = [t for t in self._toolset.tools() if t.name.server == self._server]
+        if not tools:
+            return None
+        functions = [(t.name.function, t.description, t.input_schema) for t in tools]
+        instructions = self._toolset.instructions().get(self._server)
+        return namespace_spec(self.name, instructions, functions, deferred=False)
+
+    async def handle(self, invocation: Any) -> str | list[dict[str, Any]]:
+        return f"unsupported call: {invocation.call.name}"
 
 
 class _ResourceHandler:
@@ -136,8 +143,15 @@ class McpToolset:
         self._known: dict[str, McpTool] = {}
         """Every tool ever registered: a call to one whose server is restarting gets a clear error."""
         if manager.servers:
+            from pycodex_mcp_client import namespace_for
+
+            after = "local_shell"  # where Codex offers them: right after the shell tools
             for name in _RESOURCE_TOOLS:
-                registry.register(_ResourceHandler(self, name), replace=True)
+                registry.register(_ResourceHandler(self, name), replace=True, after=after)
+                after = name
+            for server in sorted(manager.servers, key=namespace_for):
+                registry.register(_NamespaceHandler(self, server, namespace_for(server)), replace=True)
+            registry.register(ToolSearchHandler(self), replace=True)
             registry.add_resolver(self.resolve)
 
     async def resolve(self, name: str) -> Any:
@@ -188,14 +202,44 @@ class McpToolset:
         self._known.update(tools)
 
     def tool(self, qualified: str) -> McpTool | None:
-        """The ready tool with this flat name."""
+        """The offered tool with this flat name."""
         return self._tools.get(qualified)
+
+    def tools(self) -> list[McpTool]:
+        """The tools offered now (live, or cached while a server starts)."""
+        return list(self._tools.values())
+
+    def instructions(self) -> dict[str, str]:
+        """Each server's instructions, when known."""
+        return self.manager.server_instructions()
+
+    def namespaces(self) -> dict[str, str | None]:
+        """`mcp__server -> instructions` for every enabled server, up or not."""
+        from pycodex_mcp_client import namespace_for
+
+        known = self.manager.server_instructions()
+        return {namespace_for(name): known.get(name) for name in self.manager.servers}
+
+    async def searchable_tools(self) -> list[McpTool]:
+        """The tools a search ranks: a server still starting with no cached list is waited for.
+
+        Each such server gets at most its `startup_timeout_sec` (its start-up watchdog ends the
+        wait sooner when the server fails).
+        """
+        self.requested.set()
+        pending = [n for n, s in self.manager.servers.items() if s.state == "starting" and not s.known_tools()]
+        if pending:
+            limit = max(self.manager.servers[n].config.startup_timeout_sec for n in pending)
+            await self.manager.wait_settled(pending, within_s=limit)
+            self.sync()
+        return self.tools()
 
     async def call(self, invocation: Any, qualified: str) -> str | list[dict[str, Any]]:
         """Run one MCP tool call: approval, begin event, the call, end event, the model's output."""
         tool = self._tools.get(qualified) or self._known.get(qualified)
         if tool is None:
             return f"unsupported call: {invocation.call.name}"
+        self.requested.set()  # a call to a cached tool starts the servers now
         ctx, services, call = invocation.ctx, invocation.services, invocation.call
         server, name, arguments = tool.name.server, tool.name.tool, invocation.arguments
         refusal = await self._approve(invocation, tool)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["RESOURCE_TOOL_SPECS"]
+__all__ = ["RESOURCE_TOOL_SPECS", "TOOL_SEARCH_SPEC", "namespace_description", "namespace_spec", "parameters"]
 
 
 def _function(name: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -42,3 +42,61 @@ RESOURCE_TOOL_SPECS: dict[str, dict[str, Any]] = {
     ),
 }
 """The three resource tools by name."""
+
+TOOL_SEARCH_SPEC: dict[str, Any] = {
+    "type": "tool_search",
+    "execution": "client",
+    "description": (
+        "# Finding more tools\n\n"
+        "The tools of the MCP servers listed under `Deferred tool namespaces` are not in your tool list yet. "
+        "Search them by what you need done (keywords, a server or tool name); the best matches become "
+        "callable in your next step. Prefer this to list_mcp_resources or list_mcp_resource_templates "
+        "when you are looking for a tool."
+    ),
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "limit": {"type": "number", "description": "How many tools to return at most (8 when left out)."},
+            "query": {"type": "string", "description": "What to look for among the deferred tools."},
+        },
+        "required": ["query"],
+        "additionalProperties": False,
+    },
+}
+"""The client-executed `tool_search` tool, offered to models whose catalog entry supports it."""
+
+
+def parameters(schema: dict[str, Any]) -> dict[str, Any]:
+    """An MCP input schema as Responses `parameters`: an object schema, `$schema` dropped."""
+    params = {k: v for k, v in schema.items() if k != "$schema"}
+    params["type"] = "object"
+    params.setdefault("properties", {})
+    return params
+
+
+def namespace_description(namespace: str, instructions: str | None) -> str:
+    """A server namespace's description: its instructions, else a generic line."""
+    text = (instructions or "").strip()
+    return text or f"Tools in the {namespace} namespace."
+
+
+def namespace_spec(
+    namespace: str, instructions: str | None, functions: list[tuple[str, str, dict[str, Any]]], *, deferred: bool
+) -> dict[str, Any]:
+    """A `{"type": "namespace"}` tool holding `(name, description, input schema)` functions.
+
+    `deferred` marks each function `defer_loading` (a `tool_search` answer).
+    """
+    tools: list[dict[str, Any]] = []
+    for name, description, schema in functions:
+        spec: dict[str, Any] = {"type": "function", "name": name, "description": description, "strict": False}
+        if deferred:
+            spec["defer_loading"] = True
+        spec["parameters"] = parameters(schema)
+        tools.append(spec)
+    return {
+        "type": "namespace",
+        "name": namespace,
+        "description": namespace_description(namespace, instructions),
+        "tools": tools,
+    }

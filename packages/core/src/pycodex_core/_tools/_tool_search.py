@@ -1,0 +1,131 @@
+"""`tool_search`: models that support it get MCP tools on demand instead of all of them up front.
+
+The namespaces of the configured servers are listed in the `<tools>` developer message from the
+configuration at once (no server needs to be up); a search ranks the servers' tools with BM25
+and answers with namespace specs whose functions are `defer_loading`, which the model then calls
+as `function_call {namespace, name}`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from ._mcp_specs import TOOL_SEARCH_SPEC, namespace_spec
+
+if TYPE_CHECKING:
+    from pycodex_mcp_client import McpTool
+
+    from ._mcp import McpToolset
+
+__all__ = ["DEFAULT_LIMIT", "ToolSearchHandler", "deferred_note", "rank_tools", "uses_tool_search"]
+
+DEFAULT_LIMIT = 8
+"""Tools one search returns when the model sets no `limit`."""
+MAX_LIMIT = 64
+"""Upper bound on `limit`, whatever the model asks."""
+_NOTE_DESCRIPTION_CHARS = 160
+_WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|[a-z]+|\d+")
+
+
+def uses_tool_search(model: Any) -> bool:
+    """Whether MCP tools are deferred behind `tool_search` for `model` (its catalog entry says so)."""
+    return bool(getattr(model, "supports_search_tool", False))
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def _document(tool: McpTool) -> list[str]:
+    properties: object = tool.input_schema.get("properties")
+    names = " ".join(str(k) for k in cast("dict[str, Any]", properties)) if isinstance(properties, dict) else ""
+    text = f"{tool.name.server} {tool.name.namespace} {tool.name.tool} {tool.name.function} {tool.description} {names}"
+    return _words(text)
+
+
+def rank_tools(tools: Sequence[McpTool], query: str, limit: int) -> list[McpTool]:
+    """The `limit` tools that match `query` best (BM25 over names, descriptions and argument names)."""
+    terms = list(dict.fromkeys(_words(query)))
+    if not terms or not tools or limit <= 0:
+        return []
+    docs = [Counter(_document(t)) for t in tools]
+    lengths = [sum(d.values()) for d in docs]
+    average = sum(lengths) / len(docs) or 1.0
+    k1, b = 1.2, 0.75
+    scored: list[tuple[float, int]] = []
+    for index, (doc, length) in enumerate(zip(docs, lengths, strict=True)):
+        score = 0.0
+        for term in terms:
+            freq = doc.get(term, 0)
+            if not freq:
+                continue
+            having = sum(1 for d in docs if term in d)
+            idf = math.log(1 + (len(docs) - having + 0.5) / (having + 0.5))
+            score += idf * freq * (k1 + 1) / (freq + k1 * (1 - b + b * length / average))
+        if score > 0:
+            scored.append((score, index))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [tools[i] for _, i in scored[:limit]]
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().split("\n", 1)[0].strip()
+    return line if len(line) <= _NOTE_DESCRIPTION_CHARS else line[: _NOTE_DESCRIPTION_CHARS - 1] + "…"
+
+
+def deferred_note(namespaces: dict[str, str | None]) -> str | None:
+    """The `<tools>` developer text listing deferred namespaces (`name -> instructions`), sorted by name."""
+    if not namespaces:
+        return None
+    lines: list[str] = []
+    for name in sorted(namespaces):
+        description = _first_line(namespaces[name] or "")
+        lines.append(f"- {name}: {description}" if description else f"- {name}")
+    return "<tools>\nDeferred tool namespaces:\n" + "\n".join(lines) + "\n</tools>"
+
+
+@dataclass
+class ToolSearchHandler:
+    """The `tool_search` tool of a session with MCP servers."""
+
+    toolset: McpToolset
+    name: str = "tool_search"
+    mutates: bool = False
+
+    def spec(self, model: Any) -> dict[str, Any] | None:
+        """Offered only to models that support the search tool."""
+        return TOOL_SEARCH_SPEC if uses_tool_search(model) else None
+
+    def developer_note(self, model: Any) -> str | None:
+        """The `<tools>` message naming every configured server's namespace."""
+        return deferred_note(self.toolset.namespaces()) if uses_tool_search(model) else None
+
+    async def handle(self, invocation: Any) -> list[dict[str, Any]]:
+        """Rank the servers' tools for the query; namespace specs of the matches."""
+        args = invocation.arguments
+        query = args.get("query")
+        if not isinstance(query, str) or not query.strip():
+            return []
+        limit = args.get("limit")
+        count = DEFAULT_LIMIT
+        if isinstance(limit, int | float) and not isinstance(limit, bool) and math.isfinite(limit):
+            count = max(1, min(int(limit), MAX_LIMIT))
+        tools = await self.toolset.searchable_tools()
+        return _grouped(rank_tools(tools, query, count), self.toolset.instructions())
+
+
+def _grouped(matches: list[McpTool], instructions: dict[str, str]) -> list[dict[str, Any]]:
+    """Matches as one namespace spec per server, in the order of each server's best match."""
+    by_namespace: dict[str, list[McpTool]] = {}
+    for tool in matches:
+        by_namespace.setdefault(tool.name.namespace, []).append(tool)
+    out: list[dict[str, Any]] = []
+    for namespace, tools in by_namespace.items():
+        functions = [(t.name.function, t.description, t.input_schema) for t in tools]
+        out.append(namespace_spec(namespace, instructions.get(tools[0].name.server), functions, deferred=True))
+    return out
