@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["RESOURCE_TOOL_SPECS", "TOOL_SEARCH_SPEC", "namespace_description", "namespace_spec", "parameters"]
 
@@ -66,12 +66,69 @@ TOOL_SEARCH_SPEC: dict[str, Any] = {
 """The client-executed `tool_search` tool, offered to models whose catalog entry supports it."""
 
 
+_TYPES = ("string", "number", "boolean", "integer", "object", "array", "null")
+_MAX_SCHEMA_DEPTH = 32
+
+
 def parameters(schema: dict[str, Any]) -> dict[str, Any]:
-    """An MCP input schema as Responses `parameters`: an object schema, `$schema` dropped."""
-    params = {k: v for k, v in schema.items() if k != "$schema"}
-    params["type"] = "object"
-    params.setdefault("properties", {})
-    return params
+    """An MCP input schema as Codex offers it: reduced to the keywords the Responses API gets.
+
+    Kept, in this order: `type` (inferred when missing), `description`, `enum` (`const` becomes a
+    one-value `enum`), `items`, `properties` (sorted by name), `required`, `additionalProperties`,
+    `anyOf`; titles, defaults, `$schema` and the rest are dropped. Nesting deeper than 32 levels is
+    cut to a plain string schema.
+    """
+    if isinstance(schema, dict) and "type" not in schema and "anyOf" not in schema:
+        schema = {**schema, "type": "object"}  # an MCP input schema is an object schema
+    return _schema(schema, 0)
+
+
+def _schema(value: object, depth: int) -> dict[str, Any]:
+    if not isinstance(value, dict) or depth > _MAX_SCHEMA_DEPTH:
+        return {"type": "string"}
+    node = cast("dict[str, Any]", value)
+    out: dict[str, Any] = {}
+    types = _types(node)
+    if types:
+        out["type"] = types[0] if len(types) == 1 else types
+    if isinstance(node.get("description"), str):
+        out["description"] = node["description"]
+    enum = [node["const"]] if "const" in node else node.get("enum")
+    if isinstance(enum, list):
+        out["enum"] = enum
+    if "items" in node or "array" in types:
+        out["items"] = _schema(node.get("items", {"type": "string"}), depth + 1)
+    properties = node.get("properties")
+    if isinstance(properties, dict) or "object" in types:
+        props = cast("dict[str, Any]", properties) if isinstance(properties, dict) else {}
+        out["properties"] = {str(k): _schema(props[k], depth + 1) for k in sorted(props, key=str)}
+    required = node.get("required")
+    if isinstance(required, list):
+        out["required"] = [r for r in cast("list[Any]", required) if isinstance(r, str)]
+    extra = node.get("additionalProperties")
+    if isinstance(extra, bool | dict):
+        out["additionalProperties"] = extra if isinstance(extra, bool) else _schema(extra, depth + 1)
+    any_of = node.get("anyOf")
+    if isinstance(any_of, list):
+        out["anyOf"] = [_schema(v, depth + 1) for v in cast("list[Any]", any_of)]
+    return out
+
+
+def _types(node: dict[str, Any]) -> list[str]:
+    raw = node.get("type")
+    named = [raw] if isinstance(raw, str) else cast("list[Any]", raw) if isinstance(raw, list) else []
+    types = [t for t in named if isinstance(t, str) and t in _TYPES]
+    if types or "anyOf" in node:
+        return types
+    if any(k in node for k in ("properties", "required", "additionalProperties")):
+        return ["object"]
+    if any(k in node for k in ("items", "prefixItems")):
+        return ["array"]
+    if any(k in node for k in ("enum", "const", "format")):
+        return ["string"]
+    if any(k in node for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")):
+        return ["number"]
+    return ["string"]
 
 
 def namespace_description(namespace: str, instructions: str | None) -> str:
