@@ -78,7 +78,7 @@ def parameters(schema: dict[str, Any]) -> dict[str, Any]:
     `anyOf`; titles, defaults, `$schema` and the rest are dropped. Nesting deeper than 32 levels is
     cut to a plain string schema.
     """
-    if isinstance(schema, dict) and "type" not in schema and "anyOf" not in schema:
+    if "type" not in schema and "anyOf" not in schema:
         schema = {**schema, "type": "object"}  # an MCP input schema is an object schema
     return _schema(schema, 0)
 
@@ -105,9 +105,11 @@ def _schema(value: object, depth: int) -> dict[str, Any]:
     required = node.get("required")
     if isinstance(required, list):
         out["required"] = [r for r in cast("list[Any]", required) if isinstance(r, str)]
-    extra = node.get("additionalProperties")
-    if isinstance(extra, bool | dict):
-        out["additionalProperties"] = extra if isinstance(extra, bool) else _schema(extra, depth + 1)
+    extra: object = node.get("additionalProperties")
+    if isinstance(extra, bool):
+        out["additionalProperties"] = extra
+    elif isinstance(extra, dict):
+        out["additionalProperties"] = _schema(cast("dict[str, Any]", extra), depth + 1)
     any_of = node.get("anyOf")
     if isinstance(any_of, list):
         out["anyOf"] = [_schema(v, depth + 1) for v in cast("list[Any]", any_of)]
