@@ -179,3 +179,28 @@ def test_the_tool_search_path_matches_codex(var_tmp: Path) -> None:
         assert ours_out == theirs_out
     echoed = [i for i in our_requests[3]["input"] if i.get("type") == "tool_search_call"]
     assert echoed == [i for i in their_requests[3]["input"] if i.get("type") == "tool_search_call"]
+
+
+@pytest.mark.codex
+def test_the_direct_namespace_matches_codex(var_tmp: Path) -> None:
+    """A model without tool search gets each server as a `namespace` tool, shaped as Codex 0.169 shapes it."""
+    binary = real_codex()
+    if binary is None or not binary.exists():
+        pytest.fail("the real Codex 0.169 binary is missing: run `just ref-codex`")
+    script = [exec_turn("c0", "sleep 3"), _namespaced("c1", "mcp__web", "shout", {"text": "hi"}), message_turn("ok")]
+    with mcp_http_server() as url:
+        servers = f'[mcp_servers.web]\nurl = "{url}"\n'
+        # gpt-5-codex is not in Codex 0.169's catalog (fallback metadata, no tool search), nor searching here.
+        theirs, their_requests = _run(var_tmp / "codex", "gpt-5-codex", servers, script, [str(binary), "exec"])
+        ours, our_requests = _run(var_tmp / "ours", "gpt-5-codex", servers, script)
+    assert (theirs.rc, ours.rc) == (0, 0), ours.stderr[-2000:]
+
+    def namespaces(request: dict[str, Any]) -> list[Any]:
+        return [t for t in request["tools"] if t["type"] == "namespace" and t["name"].startswith("mcp__")]
+
+    assert namespaces(our_requests[1]) == namespaces(their_requests[1])
+    assert len(namespaces(our_requests[1])) == 1
+    assert (
+        _outputs(our_requests[2], "function_call_output")["c1"].split("Output:")[-1]
+        == (_outputs(their_requests[2], "function_call_output")["c1"].split("Output:")[-1])
+    )
