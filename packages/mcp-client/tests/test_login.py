@@ -13,7 +13,7 @@ import pytest
 from mcp_fixtures import http_server
 
 from pycodex_config import McpServerConfig
-from pycodex_mcp_client import McpConnectionManager, OAuthTokenFile, oauth_login
+from pycodex_mcp_client import CREDENTIALS_FILE, McpConnectionManager, McpOAuthStore, oauth_login
 
 pytestmark = pytest.mark.anyio
 
@@ -35,9 +35,10 @@ async def test_login_then_the_session_connects_with_the_stored_token(tmp_path: P
             out = io.StringIO()
             await oauth_login(server, tmp_path, open_browser=_visit, out=out)
             assert "Authorize Codex for MCP server 'web'" in out.getvalue()
-            store = OAuthTokenFile(tmp_path)
+            store = McpOAuthStore(tmp_path)  # `auto`, and no keyring here: the file Codex uses then
             assert store.has_tokens("web", url)
-            assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+            assert stat.S_IMODE((tmp_path / CREDENTIALS_FILE).stat().st_mode) == 0o600
+            assert not (tmp_path / "mcp-oauth.json").exists()
             async with McpConnectionManager.start({"web": server}, codex_home=tmp_path) as mcp:
                 result = await mcp.call_tool("web", "add", {"a": 20, "b": 22})
                 assert result["structuredContent"] == {"result": 42}
@@ -62,5 +63,5 @@ async def test_no_browser_takes_the_pasted_callback_url(tmp_path: Path) -> None:
 
         with anyio.fail_after(30):
             await oauth_login(server, tmp_path, open_browser=False, out=out, read_pasted=paste)
-        assert OAuthTokenFile(tmp_path).has_tokens("web", url)
+        assert McpOAuthStore(tmp_path).has_tokens("web", url)
         assert "Or paste the URL" in out.getvalue()

@@ -17,6 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._credentials import CREDENTIALS_FILE, KEYRING_SERVICE, McpOAuthStore, oauth_store_key
     from ._login import oauth_login
     from ._manager import CLIENT_NAME, McpConnectionManager, McpTool
     from ._naming import MAX_TOOL_NAME_BYTES, ToolName, assign_tool_names, namespace_for, sanitize_name
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
     from .errors import McpCallError, McpClientError, McpServerUnavailable, McpStartupError, McpToolNotOffered
 
 _WHERE = {
+    "CREDENTIALS_FILE": "_credentials",
+    "KEYRING_SERVICE": "_credentials",
+    "McpOAuthStore": "_credentials",
+    "oauth_store_key": "_credentials",
     "CACHE_DIR": "_tool_cache",
     "CLIENT_NAME": "_manager",
     "CachedTools": "_tool_cache",
@@ -58,12 +63,15 @@ _WHERE = {
 __all__ = [
     "CACHE_DIR",
     "CLIENT_NAME",
+    "CREDENTIALS_FILE",
     "CachedTools",
+    "KEYRING_SERVICE",
     "MAX_CACHE_BYTES",
     "MAX_TOOL_NAME_BYTES",
     "McpCallError",
     "McpClientError",
     "McpConnectionManager",
+    "McpOAuthStore",
     "McpServerUnavailable",
     "McpStartupError",
     "McpTool",
@@ -79,6 +87,7 @@ __all__ = [
     "model_output",
     "namespace_for",
     "oauth_login",
+    "oauth_store_key",
     "read_cache",
     "sanitize_name",
     "write_cache",

@@ -2,7 +2,8 @@
 
 The SDK's `OAuthClientProvider` does discovery, client registration, PKCE and the token
 exchange; this module supplies the browser step (print the URL, open a browser unless told not
-to) and a one-shot callback listener on 127.0.0.1, and stores the tokens in `OAuthTokenFile`.
+to) and a one-shot callback listener on 127.0.0.1, and stores the tokens in the credential store
+`mcp_oauth_credentials_store` names (`McpOAuthStore`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from anyio.abc import SocketStream
 
 from pycodex_config import McpServerConfig
 
-from ._oauth_store import OAuthTokenFile, StoredOAuth
+from ._credentials import McpOAuthStore
+from ._oauth_store import StoredOAuth
 from .errors import McpClientError
 
 logger = logging.getLogger(__name__)
@@ -90,7 +92,7 @@ def _client_metadata(redirect_uri: str, scopes: list[str]) -> Any:
     return OAuthClientMetadata.model_validate(data)
 
 
-async def _preregister(storage: StoredOAuth, server: McpServerConfig, store: OAuthTokenFile, redirect: str) -> None:
+async def _preregister(storage: StoredOAuth, server: McpServerConfig, store: McpOAuthStore, redirect: str) -> None:
     """Use `[mcp_servers.NAME.oauth] client_id` (and a stored secret) instead of dynamic registration."""
     from mcp.shared.auth import OAuthClientInformationFull
 
@@ -98,7 +100,8 @@ async def _preregister(storage: StoredOAuth, server: McpServerConfig, store: OAu
     client_id = oauth.get("client_id") if isinstance(oauth, dict) else None
     if not isinstance(client_id, str) or server.url is None:
         return
-    secret = store.get(server.name, server.url).get("client_secret")
+    stored = await anyio.to_thread.run_sync(store.get, server.name, server.url)
+    secret = stored.get("client_secret")
     info: dict[str, Any] = {"client_id": client_id, "redirect_uris": [redirect]}
     if isinstance(secret, str):
         info.update(client_secret=secret, token_endpoint_auth_method="client_secret_post")
@@ -113,6 +116,8 @@ async def oauth_login(
     open_browser: bool | Callable[[str], Any] = True,
     out: TextIO | None = None,
     read_pasted: Callable[[], str] | None = None,
+    store_mode: str | None = None,
+    keyring_backend: Any = None,
 ) -> None:
     """Log in to `server` and store its tokens.
 
@@ -125,6 +130,8 @@ async def oauth_login(
         read_pasted: Reads one line (blocking, run in a thread): the callback URL the user pastes
             when the browser is elsewhere (`--no-browser`). Whichever comes first, the pasted URL
             or the browser's visit to the local listener, completes the login.
+        store_mode: `mcp_oauth_credentials_store`: `auto` (default), `file` or `keyring`.
+        keyring_backend: A `keyring` backend instead of the system's (tests).
 
     Raises:
         McpClientError: the server is not HTTP, the user did not finish in time, or the flow failed.
@@ -135,7 +142,7 @@ async def oauth_login(
     listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
     port = listener.extra(anyio.abc.SocketAttribute.local_port)
     redirect = f"http://127.0.0.1:{port}/callback"
-    store = OAuthTokenFile(codex_home)
+    store = McpOAuthStore(codex_home, store_mode, keyring_backend=keyring_backend)
     storage = StoredOAuth(store, server.name, server.url)
     await _preregister(storage, server, store, redirect)
 
@@ -176,7 +183,7 @@ async def oauth_login(
             tg.cancel_scope.cancel()
     except TimeoutError:
         raise McpClientError(f"the login to {server.name!r} was not completed in {LOGIN_TIMEOUT_S:g} s") from None
-    if not store.has_tokens(server.name, server.url):
+    if not await anyio.to_thread.run_sync(store.has_tokens, server.name, server.url):
         raise McpClientError(f"the server {server.name!r} did not ask for OAuth: no login is needed")
 
 

@@ -70,6 +70,7 @@ class McpConnectionManager:
             `warning` per failed or crashed server.
         on_tools_changed: Called (synchronously) whenever a server's tool list changes: it became
             ready, crashed, came back, or sent `list_changed`; `tools()` then has the new list.
+        oauth_store_mode: `mcp_oauth_credentials_store` (`auto`, `file`, `keyring`): where logins are read.
         start_gate: When given, the SDK import (seconds of CPU that would compete with the caller's
             own start-up) and the servers wait until it is set, or `gate_timeout_s` has passed.
     """
@@ -87,6 +88,7 @@ class McpConnectionManager:
         on_tools_changed: Callable[[], None] | None = None,
         start_gate: anyio.Event | None = None,
         gate_timeout_s: float = 3.0,
+        oauth_store_mode: str | None = None,
     ) -> None:
         self._report = report or (lambda event: None)
         env = dict(os.environ if environ is None else environ)
@@ -100,6 +102,7 @@ class McpConnectionManager:
                 client_version=client_version,
                 elicitation=elicitation,
                 on_change=on_tools_changed,
+                oauth_store_mode=oauth_store_mode,
             )
             for name, cfg in servers.items()
             if cfg.enabled

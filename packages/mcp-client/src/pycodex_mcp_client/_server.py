@@ -54,6 +54,7 @@ class ServerConnection:
         client_version: str,
         elicitation: Any,
         on_change: Callable[[], None] | None = None,
+        oauth_store_mode: str | None = None,
     ) -> None:
         self.config = config
         """What config.toml says about the server."""
@@ -72,6 +73,7 @@ class ServerConnection:
         self._report = report
         self._environ, self._log_dir, self._codex_home = environ, log_dir, codex_home
         self._client_version, self._elicitation = client_version, elicitation
+        self._oauth_store_mode = oauth_store_mode
         self._live: _Live | None = None
         self._protocol_error: str | None = None
         self._refresh = anyio.Event()
@@ -164,6 +166,7 @@ class ServerConnection:
                     log_dir=self._log_dir,
                     codex_home=self._codex_home,
                     on_http_error=self._on_http_error,
+                    oauth_store_mode=self._oauth_store_mode,
                 )
             )
             tg = await stack.enter_async_context(anyio.create_task_group())

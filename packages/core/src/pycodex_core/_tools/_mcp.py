@@ -404,6 +404,7 @@ async def start_mcp(
         client_version=version,
         on_tools_changed=changed,
         start_gate=requested,
+        oauth_store_mode=_store_mode(config),
     ) as manager:
         toolset = McpToolset(manager, registry, thread_id, requested)
         toolset.sync()
@@ -418,6 +419,11 @@ async def start_mcp(
             return
     # Raised once the servers are stopped, outside their task group, so the caller gets the error itself.
     raise _required_error(failures)
+
+
+def _store_mode(config: Any) -> str | None:
+    mode = config.raw.get("mcp_oauth_credentials_store")
+    return mode if isinstance(mode, str) else None
 
 
 def _required_error(failures: list[tuple[str, str]]) -> CodexCoreError:
