@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import stat
 from pathlib import Path
+from urllib.parse import quote
 
 import anyio
 import httpx2
@@ -13,7 +14,15 @@ import pytest
 from mcp_fixtures import http_server
 
 from pycodex_config import McpServerConfig
-from pycodex_mcp_client import CREDENTIALS_FILE, McpConnectionManager, McpOAuthStore, oauth_login
+from pycodex_mcp_client import (
+    CIMD_CLIENT_ID,
+    CIMD_UNSUPPORTED,
+    CREDENTIALS_FILE,
+    McpClientError,
+    McpConnectionManager,
+    McpOAuthStore,
+    oauth_login,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -65,3 +74,40 @@ async def test_no_browser_takes_the_pasted_callback_url(tmp_path: Path) -> None:
             await oauth_login(server, tmp_path, open_browser=False, out=out, read_pasted=paste)
         assert McpOAuthStore(tmp_path).has_tokens("web", url)
         assert "Or paste the URL" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("cimd_server", "strategy", "expect_cimd"),
+    [(True, "auto", True), (True, "cimd", True), (True, "dcr", False), (False, "auto", False)],
+)
+async def test_the_client_registration_strategy(
+    tmp_path: Path, cimd_server: bool, strategy: str, expect_cimd: bool
+) -> None:
+    with http_server(oauth=True, cimd=cimd_server) as url:
+        server = McpServerConfig.from_toml("web", {"url": url})
+        visited: list[str] = []
+
+        def visit(authorize: str) -> None:
+            visited.append(authorize)
+            _visit(authorize)
+
+        with anyio.fail_after(30):
+            await oauth_login(server, tmp_path, open_browser=visit, client_registration=strategy)
+            client_id = McpOAuthStore(tmp_path).get("web", url)["client_info"]["client_id"]
+            assert (client_id == CIMD_CLIENT_ID) is expect_cimd
+            assert f"client_id={quote(client_id, safe='')}" in visited[0]
+            async with McpConnectionManager.start({"web": server}, codex_home=tmp_path) as mcp:
+                result = await mcp.call_tool("web", "add", {"a": 1, "b": 2})
+                assert result["structuredContent"] == {"result": 3}
+
+
+async def test_cimd_asked_of_a_server_without_it_fails_before_any_browser(tmp_path: Path) -> None:
+    with http_server(oauth=True) as url:
+        server = McpServerConfig.from_toml("web", {"url": url})
+        visited: list[str] = []
+        with anyio.fail_after(30), pytest.raises(McpClientError) as caught:
+            await oauth_login(server, tmp_path, open_browser=visited.append, client_registration="cimd")
+    assert str(caught.value) == CIMD_UNSUPPORTED
+    assert visited == [] and not McpOAuthStore(tmp_path).get("web", url)
+    with pytest.raises(McpClientError, match="unknown OAuth client registration 'both'"):
+        await oauth_login(server, tmp_path, open_browser=visited.append, client_registration="both")

@@ -165,7 +165,9 @@ def _add(globals_: list[str], ns: argparse.Namespace) -> int:
         return 2
     if ns.url and env:
         return _fail("--env is only valid with stdio servers")
-    if not ns.url and (ns.bearer_token_env_var or ns.oauth_client_id or ns.oauth_resource):
+    if not ns.url and (
+        ns.bearer_token_env_var or ns.oauth_client_id or ns.oauth_resource or ns.oauth_client_registration
+    ):
         return _fail("--bearer-token-env-var and --oauth-* are only valid with --url")
     loaded = _load(globals_)  # a broken config.toml is reported before it is edited
     path = find_codex_home() / "config.toml"
@@ -394,6 +396,7 @@ def _login(config: Config, ns: argparse.Namespace) -> int:
                 out=sys.stdout,
                 read_pasted=sys.stdin.readline if ns.no_browser and sys.stdin.isatty() else None,
                 store_mode=_store_mode(config),
+                client_registration=ns.oauth_client_registration or "auto",
             )
         )
     except McpClientError as exc:

@@ -16,11 +16,29 @@ from mcp.server.auth.provider import (
 from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 
 
-class GrantingProvider:
-    """In-memory clients, codes and tokens; `authorize` approves at once (no login page)."""
+class _LoopbackClient(OAuthClientInformationFull):
+    """A client named by its metadata-document URL: any loopback callback is accepted (RFC 8252)."""
 
-    def __init__(self) -> None:
+    def validate_redirect_uri(self, redirect_uri: Any) -> Any:
+        if redirect_uri is None or redirect_uri.host not in ("127.0.0.1", "localhost"):
+            return super().validate_redirect_uri(redirect_uri)
+        return redirect_uri
+
+
+class GrantingProvider:
+    """In-memory clients, codes and tokens; `authorize` approves at once (no login page).
+
+    With `cimd_client_ids`, those URL client ids are known without registration, as an
+    authorization server that fetched their metadata documents would know them.
+    """
+
+    def __init__(self, cimd_client_ids: tuple[str, ...] = ()) -> None:
         self.clients: dict[str, OAuthClientInformationFull] = {}
+        for client_id in cimd_client_ids:
+            self.clients[client_id] = _LoopbackClient(
+                client_id=client_id, redirect_uris=None, token_endpoint_auth_method="none"
+            )
+
         self.codes: dict[str, AuthorizationCode] = {}
         self.tokens: dict[str, AccessToken] = {}
         self.refresh: dict[str, RefreshToken] = {}
