@@ -15,12 +15,13 @@ from mcp_fixtures import http_server
 
 from pycodex_config import McpServerConfig
 from pycodex_mcp_client import (
-    CIMD_CLIENT_ID,
     CIMD_UNSUPPORTED,
     CREDENTIALS_FILE,
     McpClientError,
     McpConnectionManager,
     McpOAuthStore,
+    callback_id,
+    cimd_client_id,
     oauth_login,
 )
 
@@ -94,8 +95,9 @@ async def test_the_client_registration_strategy(
         with anyio.fail_after(30):
             await oauth_login(server, tmp_path, open_browser=visit, client_registration=strategy)
             client_id = McpOAuthStore(tmp_path).get("web", url)["client_info"]["client_id"]
-            assert (client_id == CIMD_CLIENT_ID) is expect_cimd
+            assert (client_id == cimd_client_id(url)) is expect_cimd
             assert f"client_id={quote(client_id, safe='')}" in visited[0]
+            assert quote(f"/callback/{callback_id(url)}", safe="") in visited[0]
             async with McpConnectionManager.start({"web": server}, codex_home=tmp_path) as mcp:
                 result = await mcp.call_tool("web", "add", {"a": 1, "b": 2})
                 assert result["structuredContent"] == {"result": 3}
@@ -111,3 +113,11 @@ async def test_cimd_asked_of_a_server_without_it_fails_before_any_browser(tmp_pa
     assert visited == [] and not McpOAuthStore(tmp_path).get("web", url)
     with pytest.raises(McpClientError, match="unknown OAuth client registration 'both'"):
         await oauth_login(server, tmp_path, open_browser=visited.append, client_registration="both")
+
+
+def test_callback_ids_are_codexs() -> None:
+    # Seen from Codex 0.169: redirect `.../callback/3S6bRg9MO3xh` and client id
+    # `https://chatgpt.com/oauth/codex/3S6bRg9MO3xh/client.json` for this server URL.
+    assert callback_id("http://127.0.0.1:49251/mcp") == "3S6bRg9MO3xh"
+    assert cimd_client_id("http://127.0.0.1:49251/mcp") == "https://chatgpt.com/oauth/codex/3S6bRg9MO3xh/client.json"
+    assert callback_id("HTTP://Example.COM:80#frag") == callback_id("http://example.com/")

@@ -22,14 +22,16 @@ if TYPE_CHECKING:
     from ._manager import CLIENT_NAME, McpConnectionManager, McpTool
     from ._naming import MAX_TOOL_NAME_BYTES, ToolName, assign_tool_names, namespace_for, sanitize_name
     from ._oauth_store import OAUTH_FILE_NAME, OAuthTokenFile
-    from ._registration import CIMD_CLIENT_ID, CIMD_UNSUPPORTED, CLIENT_REGISTRATIONS
+    from ._registration import CIMD_BASE, CIMD_UNSUPPORTED, CLIENT_REGISTRATIONS, callback_id, cimd_client_id
     from ._results import call_result_json, model_output
     from ._server import ServerState
     from ._tool_cache import CACHE_DIR, MAX_CACHE_BYTES, CachedTools, ToolInfo, cache_path, read_cache, write_cache
     from .errors import McpCallError, McpClientError, McpServerUnavailable, McpStartupError, McpToolNotOffered
 
 _WHERE = {
-    "CIMD_CLIENT_ID": "_registration",
+    "CIMD_BASE": "_registration",
+    "callback_id": "_registration",
+    "cimd_client_id": "_registration",
     "CIMD_UNSUPPORTED": "_registration",
     "CLIENT_REGISTRATIONS": "_registration",
     "CREDENTIALS_FILE": "_credentials",
@@ -66,7 +68,7 @@ _WHERE = {
 
 __all__ = [
     "CACHE_DIR",
-    "CIMD_CLIENT_ID",
+    "CIMD_BASE",
     "CIMD_UNSUPPORTED",
     "CLIENT_NAME",
     "CLIENT_REGISTRATIONS",
@@ -91,6 +93,8 @@ __all__ = [
     "assign_tool_names",
     "cache_path",
     "call_result_json",
+    "callback_id",
+    "cimd_client_id",
     "model_output",
     "namespace_for",
     "oauth_login",

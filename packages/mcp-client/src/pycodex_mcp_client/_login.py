@@ -23,7 +23,7 @@ from pycodex_config import McpServerConfig
 
 from ._credentials import McpOAuthStore
 from ._oauth_store import StoredOAuth
-from ._registration import client_metadata_url
+from ._registration import callback_id, client_metadata_url
 from ._transport import http_headers
 from .errors import McpClientError
 
@@ -157,7 +157,7 @@ async def oauth_login(
     callback = _Callback()
     listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
     port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    redirect = f"http://127.0.0.1:{port}/callback"
+    redirect = f"http://127.0.0.1:{port}/callback/{callback_id(server.url)}"  # the path Codex's CIMD document lists
     store = McpOAuthStore(codex_home, store_mode, keyring_backend=keyring_backend)
     storage = StoredOAuth(store, server.name, server.url)
     await _preregister(storage, server, store, redirect)

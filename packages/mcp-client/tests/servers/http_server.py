@@ -30,7 +30,7 @@ class _Verifier:
         return AccessToken(token=token, client_id="test", scopes=[]) if token == self.token else None
 
 
-CIMD_CLIENT_ID = "https://chatgpt.com/oauth/codex/client.json"
+CIMD_PREFIX = "https://chatgpt.com/oauth/codex/"
 
 
 def build(port: int, token: str | None, oauth: bool = False, cimd: bool = False) -> MCPServer:
@@ -45,7 +45,7 @@ def build(port: int, token: str | None, oauth: bool = False, cimd: bool = False)
             client_registration_options=ClientRegistrationOptions(enabled=True),
             validate_token_resource=False,
         )
-        provider = GrantingProvider((CIMD_CLIENT_ID,) if cimd else ())
+        provider = GrantingProvider(CIMD_PREFIX if cimd else None)
         server = MCPServer(
             "http-test", instructions="A loopback test server.", auth_server_provider=provider, auth=settings
         )

@@ -28,22 +28,21 @@ class _LoopbackClient(OAuthClientInformationFull):
 class GrantingProvider:
     """In-memory clients, codes and tokens; `authorize` approves at once (no login page).
 
-    With `cimd_client_ids`, those URL client ids are known without registration, as an
-    authorization server that fetched their metadata documents would know them.
+    With `cimd_prefix`, a client id that is a URL under it is known without registration, as an
+    authorization server that fetched its metadata document would know it.
     """
 
-    def __init__(self, cimd_client_ids: tuple[str, ...] = ()) -> None:
+    def __init__(self, cimd_prefix: str | None = None) -> None:
         self.clients: dict[str, OAuthClientInformationFull] = {}
-        for client_id in cimd_client_ids:
-            self.clients[client_id] = _LoopbackClient(
-                client_id=client_id, redirect_uris=None, token_endpoint_auth_method="none"
-            )
+        self.cimd_prefix = cimd_prefix
 
         self.codes: dict[str, AuthorizationCode] = {}
         self.tokens: dict[str, AccessToken] = {}
         self.refresh: dict[str, RefreshToken] = {}
 
     async def get_client(self, client_id: str) -> OAuthClientInformationFull | None:
+        if self.cimd_prefix and client_id.startswith(self.cimd_prefix) and client_id.endswith("/client.json"):
+            return _LoopbackClient(client_id=client_id, redirect_uris=None, token_endpoint_auth_method="none")
         return self.clients.get(client_id)
 
     async def register_client(self, client_info: OAuthClientInformationFull) -> None:
