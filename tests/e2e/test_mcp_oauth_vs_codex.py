@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
@@ -144,3 +145,51 @@ def test_a_login_made_here_is_used_by_codex(var_tmp: Path) -> None:
     assert result.rc == 0, result.stderr[-2000:]
     [call] = result.items("mcp_tool_call")
     assert call["status"] == "completed" and call["result"]["structured_content"] == {"result": 42}
+
+
+def _registration(env: Env, command: list[str], strategy: str) -> tuple[str, ...]:
+    """How `mcp login --oauth-client-registration <strategy>` starts: the client id kind and callback path
+    of the authorization URL it prints (then it is stopped), or its error line."""
+    proc = subprocess.Popen(
+        [*command, "mcp", "login", "locked", "--oauth-client-registration", strategy],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        env=_environ(env),
+        cwd=env.work,
+    )
+    assert proc.stdout is not None
+    try:
+        for line in proc.stdout:
+            if line.startswith("Error: "):
+                return ("error", line.strip())
+            if "/authorize?" in line:
+                query = parse_qs(urlsplit(line.strip()).query)
+                client_id, redirect = query["client_id"][0], urlsplit(query["redirect_uri"][0])
+                kind = client_id if client_id.startswith("https://") else "registered"
+                return ("authorize", kind, redirect.hostname or "", redirect.path)
+        return ("exit", str(proc.wait(30)))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        proc.stdout.close()
+
+
+@pytest.mark.parametrize("cimd", [True, False])
+def test_the_client_registration_strategies_match_codex(var_tmp: Path, cimd: bool) -> None:
+    flags = ("--oauth", "--cimd") if cimd else ("--oauth",)
+    seen: dict[str, tuple[str, ...]] = {}
+    with mcp_http_server(*flags) as url:
+        for strategy in ("auto", "cimd", "dcr"):
+            theirs = _registration(_env(var_tmp / f"codex-{strategy}", url), _codex(), strategy)
+            ours = _registration(_env(var_tmp / f"ours-{strategy}", url), _our_cli(), strategy)
+            assert ours == theirs, strategy
+            seen[strategy] = ours
+    assert seen["dcr"][:2] == ("authorize", "registered")
+    if cimd:
+        assert seen["auto"] == seen["cimd"] and seen["cimd"][1].endswith("/client.json")
+    else:
+        assert seen["auto"][:2] == ("authorize", "registered") and seen["cimd"][0] == "error"
