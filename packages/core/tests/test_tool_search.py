@@ -152,3 +152,21 @@ def test_registry_inserts_after_a_named_tool_and_collects_notes() -> None:
     registry.register(_Named("y"), after="missing")
     assert registry.names == ["a", "x", "b", "y"]
     assert registry.developer_notes(model_info("gpt-5.5")) == ["note x"]
+
+
+def test_chat_completions_gets_namespaces_even_for_a_searching_model() -> None:
+    from pycodex_config import McpServerConfig
+    from pycodex_core._tools._mcp import McpToolset
+    from pycodex_mcp_client import CachedTools, McpConnectionManager, ToolInfo
+
+    gpt55 = model_info("gpt-5.5")
+    for searchable, expect_namespace in ((True, False), (False, True)):
+        manager = McpConnectionManager({"srv": McpServerConfig.from_toml("srv", {"command": "unused"})})
+        manager.servers["srv"].cached = CachedTools((ToolInfo("ping", "Answer pong."),))
+        registry = ToolRegistry([_Named("exec_command")])
+        toolset = McpToolset(manager, registry, searchable=searchable)
+        toolset.sync()
+        kinds = [spec.get("name", spec["type"]) for spec in registry.specs(gpt55)]
+        assert ("mcp__srv" in kinds) is expect_namespace
+        assert ("tool_search" in kinds) is not expect_namespace
+        assert bool(registry.developer_notes(gpt55)) is not expect_namespace

@@ -14,23 +14,17 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._observers import SessionObserver
 from ._mcp_specs import namespace_spec
 from ._tool_search import ToolSearchHandler, uses_tool_search
 
 if TYPE_CHECKING:
     from pycodex_mcp_client import McpConnectionManager, McpTool
 
-    from ..errors import CodexCoreError
-
 logger = logging.getLogger(__name__)
 
-__all__ = ["McpToolset", "mcp_duration", "start_mcp"]
+__all__ = ["McpToolset", "mcp_duration"]
 
 _APPROVED = ("approved", "approved_for_session")
 _RESOURCE_TOOLS = ("list_mcp_resources", "list_mcp_resource_templates", "read_mcp_resource")
@@ -73,7 +67,7 @@ class _NamespaceHandler:
         self._toolset, self._server, self.name = toolset, server, namespace
 
     def spec(self, model: Any) -> dict[str, Any] | None:
-        if uses_tool_search(model):
+        if self._toolset.defers(model):
             return None
         tools = [t for t in self._toolset.tools() if t.name.server == self._server]
         if not tools:
@@ -130,7 +124,13 @@ class McpToolset:
     """
 
     def __init__(
-        self, manager: McpConnectionManager, registry: Any, thread_id: str | None = None, requested: Any = None
+        self,
+        manager: McpConnectionManager,
+        registry: Any,
+        thread_id: str | None = None,
+        requested: Any = None,
+        *,
+        searchable: bool = True,
     ) -> None:
         import anyio
 
@@ -138,6 +138,7 @@ class McpToolset:
         self.requested: anyio.Event = requested or anyio.Event()
         """Set once the first model request is answered (or a call needs a server): the servers start then."""
         self.thread_id = thread_id
+        self._searchable = searchable
         self._registry = registry
         self._tools: dict[str, McpTool] = {}
         self._known: dict[str, McpTool] = {}
@@ -200,6 +201,10 @@ class McpToolset:
                     self._registry.register(_ToolHandler(self, qualified, alias), replace=True)
         self._tools = tools
         self._known.update(tools)
+
+    def defers(self, model: Any) -> bool:
+        """Whether `model` finds these tools with `tool_search` (its catalog says so, and the wire has it)."""
+        return self._searchable and uses_tool_search(model)
 
     def tool(self, qualified: str) -> McpTool | None:
         """The offered tool with this flat name."""
@@ -336,98 +341,3 @@ class McpToolset:
 
 def _reason(exc: Exception) -> str:
     return str(getattr(exc, "reason", None) or exc)
-
-
-_BEFORE_RESPONSE = frozenset(
-    {"session_configured", "task_started", "user_message", "warning", "mcp_startup_update", "mcp_startup_complete"}
-)
-
-
-class _FirstResponse(SessionObserver):
-    """Sets `gate` at the first event that comes from a model response.
-
-    Importing the MCP SDK takes seconds of CPU and holds import locks the first request needs, so
-    the servers start once that request has been answered (or a call names a server, or a few
-    seconds have passed): a configured server never delays the first model request.
-    """
-
-    def __init__(self, gate: Any) -> None:
-        self._gate = gate
-
-    def on_event(self, event: Any) -> None:
-        if not self._gate.is_set() and event["msg"].get("type") not in _BEFORE_RESPONSE:
-            self._gate.set()
-
-
-@asynccontextmanager
-async def start_mcp(
-    config: Any,
-    registry: Any,
-    emit: Callable[[str, Any], None],
-    *,
-    thread_id: str,
-    version: str,
-    observers: list[Any] | None = None,
-) -> AsyncGenerator[McpToolset | None, None]:
-    """Start the configured MCP servers in the background and keep `registry` in step with them.
-
-    Yields `None` when no server is enabled. `required = true` servers are waited for (within their
-    `startup_timeout_sec`): one that fails ends the start-up with a `CodexCoreError`. `observers`
-    (the session's list) gets the hook that starts the servers after the first model response.
-    """
-    servers = {n: s for n, s in config.mcp_servers.items() if s.enabled}
-    if not servers:
-        yield None
-        return
-    from pycodex_mcp_client import McpConnectionManager
-
-    toolset: McpToolset | None = None
-
-    def changed() -> None:
-        if toolset is not None:
-            toolset.sync()
-
-    import anyio
-
-    def report(event: dict[str, Any]) -> None:
-        emit("", event)
-
-    home = Path(config.codex_home)
-    requested = anyio.Event()
-    if observers is not None:
-        observers.append(_FirstResponse(requested))
-    async with McpConnectionManager.start(
-        servers,
-        report=report,
-        codex_home=home,
-        log_dir=home / "log",
-        client_version=version,
-        on_tools_changed=changed,
-        start_gate=requested,
-        oauth_store_mode=_store_mode(config),
-    ) as manager:
-        toolset = McpToolset(manager, registry, thread_id, requested)
-        toolset.sync()
-        required = [n for n, s in servers.items() if s.required]
-        failures: list[tuple[str, str]] = []
-        if required:
-            requested.set()  # nothing may run before the required servers are up
-            await manager.wait_settled(required)
-            failures = manager.required_failures()
-        if not failures:
-            yield toolset
-            return
-    # Raised once the servers are stopped, outside their task group, so the caller gets the error itself.
-    raise _required_error(failures)
-
-
-def _store_mode(config: Any) -> str | None:
-    mode = config.raw.get("mcp_oauth_credentials_store")
-    return mode if isinstance(mode, str) else None
-
-
-def _required_error(failures: list[tuple[str, str]]) -> CodexCoreError:
-    from ..errors import CodexCoreError
-
-    text = "; ".join(f"{name!r}: {reason}" for name, reason in failures)
-    return CodexCoreError(f"required MCP servers failed to start: {text}")

@@ -99,11 +99,11 @@ class ToolSearchHandler:
 
     def spec(self, model: Any) -> dict[str, Any] | None:
         """Offered only to models that support the search tool."""
-        return TOOL_SEARCH_SPEC if uses_tool_search(model) else None
+        return TOOL_SEARCH_SPEC if self.toolset.defers(model) else None
 
     def developer_note(self, model: Any) -> str | None:
         """The `<tools>` message naming every configured server's namespace."""
-        return deferred_note(self.toolset.namespaces()) if uses_tool_search(model) else None
+        return deferred_note(self.toolset.namespaces()) if self.toolset.defers(model) else None
 
     async def handle(self, invocation: Any) -> list[dict[str, Any]]:
         """Rank the servers' tools for the query; namespace specs of the matches."""
