@@ -170,3 +170,10 @@ def test_chat_completions_gets_namespaces_even_for_a_searching_model() -> None:
         assert ("mcp__srv" in kinds) is expect_namespace
         assert ("tool_search" in kinds) is not expect_namespace
         assert bool(registry.developer_notes(gpt55)) is not expect_namespace
+
+
+def test_ranking_is_bounded_for_huge_queries_and_tool_lists() -> None:
+    many = _tools(*((f"s{i % 7}", f"tool_{i}", f"does thing {i} with widgets", {}) for i in range(2000)))
+    query = " ".join("zz" + "".join(chr(97 + int(d)) for d in str(i)) for i in range(100_000)) + " widgets"
+    assert rank_tools(many, query, 8) == []  # only the first words of an endless query are read
+    assert len(rank_tools(many, "widgets thing", 8)) == 8

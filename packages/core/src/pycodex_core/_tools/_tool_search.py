@@ -28,6 +28,9 @@ DEFAULT_LIMIT = 8
 """Tools one search returns when the model sets no `limit`."""
 MAX_LIMIT = 64
 """Upper bound on `limit`, whatever the model asks."""
+MAX_QUERY_CHARS = 2000
+MAX_QUERY_TERMS = 64
+"""A query is read up to this many characters and distinct words."""
 _NOTE_DESCRIPTION_CHARS = 160
 _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|[a-z]+|\d+")
 
@@ -50,23 +53,22 @@ def _document(tool: McpTool) -> list[str]:
 
 def rank_tools(tools: Sequence[McpTool], query: str, limit: int) -> list[McpTool]:
     """The `limit` tools that match `query` best (BM25 over names, descriptions and argument names)."""
-    terms = list(dict.fromkeys(_words(query)))
+    terms = list(dict.fromkeys(_words(query[:MAX_QUERY_CHARS])))[:MAX_QUERY_TERMS]
     if not terms or not tools or limit <= 0:
         return []
     docs = [Counter(_document(t)) for t in tools]
     lengths = [sum(d.values()) for d in docs]
     average = sum(lengths) / len(docs) or 1.0
+    having = {term: sum(1 for d in docs if term in d) for term in terms}
+    idf = {term: math.log(1 + (len(docs) - n + 0.5) / (n + 0.5)) for term, n in having.items()}
     k1, b = 1.2, 0.75
     scored: list[tuple[float, int]] = []
     for index, (doc, length) in enumerate(zip(docs, lengths, strict=True)):
         score = 0.0
         for term in terms:
             freq = doc.get(term, 0)
-            if not freq:
-                continue
-            having = sum(1 for d in docs if term in d)
-            idf = math.log(1 + (len(docs) - having + 0.5) / (having + 0.5))
-            score += idf * freq * (k1 + 1) / (freq + k1 * (1 - b + b * length / average))
+            if freq:
+                score += idf[term] * freq * (k1 + 1) / (freq + k1 * (1 - b + b * length / average))
         if score > 0:
             scored.append((score, index))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
