@@ -173,3 +173,18 @@ def test_a_damaged_credentials_file_is_read_as_empty_and_never_overwritten(tmp_p
 def test_an_unknown_mode_is_refused(tmp_path: Path) -> None:
     with pytest.raises(McpClientError, match="mcp_oauth_credentials_store 'vault'"):
         McpOAuthStore(tmp_path, "vault")
+
+
+def test_concurrent_writers_lose_no_login(tmp_path: Path) -> None:
+    import threading
+
+    def login(index: int) -> None:
+        McpOAuthStore(tmp_path, "file").update(f"srv{index}", f"http://127.0.0.1:{index + 1000}/mcp", tokens=TOKENS)
+
+    threads = [threading.Thread(target=login, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    document = json.loads((tmp_path / CREDENTIALS_FILE).read_text(encoding="utf-8"))
+    assert len(document) == 12

@@ -14,10 +14,13 @@ Logins kept by earlier versions in `$CODEX_HOME/mcp-oauth.json` are read and mov
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -35,6 +38,8 @@ KEYRING_SERVICE = "Codex MCP Credentials"
 CREDENTIALS_FILE = ".credentials.json"
 """The file under `$CODEX_HOME` for `mcp_oauth_credentials_store = "file"` (and `auto` without a keyring)."""
 _MODES = ("auto", "file", "keyring")
+LOCK_TIMEOUT_S = 10.0
+"""How long a write of `.credentials.json` waits for another writer."""
 _warned: set[str] = set()
 
 
@@ -172,6 +177,10 @@ class McpOAuthStore:
         self._write_file(name, url, _to_file_entry(name, url, entry))
 
     def _write_file(self, name: str, url: str, entry: dict[str, Any] | None) -> bool:
+        with _file_lock(self.codex_home):  # one writer at a time: each rewrites the whole file
+            return self._rewrite(name, url, entry)
+
+    def _rewrite(self, name: str, url: str, entry: dict[str, Any] | None) -> bool:
         try:
             document = self.file.load() or {}
         except CredentialStoreError as exc:
@@ -216,6 +225,39 @@ class McpOAuthStore:
 
     def _where(self) -> str:
         return "the OS keyring" if self.mode == "keyring" else str(self.file.path) if self.mode == "file" else self.mode
+
+
+@contextlib.contextmanager
+def _file_lock(codex_home: Path) -> Iterator[None]:
+    """An exclusive `flock` on `$CODEX_HOME/mcp-oauth-locks/credentials.lock` (where `fcntl` exists).
+
+    Raises:
+        McpClientError: the lock could not be taken within `LOCK_TIMEOUT_S`.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: writers are not serialised
+        yield
+        return
+    directory = codex_home / "mcp-oauth-locks"
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(directory / "credentials.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as exc:
+        raise McpClientError(f"cannot lock MCP logins in {directory}: {exc.strerror}") from None
+    try:
+        deadline = time.monotonic() + LOCK_TIMEOUT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise McpClientError(f"another process holds the MCP login lock in {directory}") from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _object(value: object) -> dict[str, Any] | None:
