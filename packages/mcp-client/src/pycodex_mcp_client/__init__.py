@@ -2,7 +2,7 @@
 
 ```python
 async with McpConnectionManager.start(config.mcp_servers, report=print) as mcp:
-    for tool in mcp.tools():  # the tools of the servers ready now
+    for tool in mcp.tools():  # ready servers, and the last known tools of those still starting
         print(tool.name.qualified)
     result = await mcp.call_tool("time", "get_current_time", {"timezone": "UTC"})
 ```
