@@ -111,3 +111,30 @@ def test_list_starts_no_server_and_imports_no_sdk(home: Path) -> None:
     )
     assert out.stdout.splitlines()[-1] == "False 0"
     assert out.stdout.count("never-run-") == 10
+
+
+def test_list_builds_only_the_server_tables(home: Path, tmp_path: Path) -> None:
+    """`mcp list`/`get` validate every layer but never import the full `Config` (what keeps them fast)."""
+    probe = (
+        "import sys\n"
+        "from pycodex_cli._main import dispatch\n"
+        "code = dispatch(['mcp', 'list', '-c', 'mcp_servers.extra.command=\"e\"'])\n"
+        "names = ('pycodex_config._config', 'pycodex_config._build', 'pycodex_protocol')\n"
+        "heavy = sorted(m for m in names if m in sys.modules)\n"
+        "print(code, heavy)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CODEX_")} | {"CODEX_HOME": str(home)}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env, encoding="utf-8"
+    )
+    lines = out.stdout.splitlines()
+    assert lines[-1] == "0 []", out.stderr
+    assert any(line.startswith("extra ") for line in lines) and any(line.startswith("old ") for line in lines)
+
+
+def test_list_reports_a_bad_key_elsewhere_with_its_location(home: Path) -> None:
+    with (home / "config.toml").open("a", encoding="utf-8") as fh:
+        fh.write("\n[tui]\nalternate_screen = 3\n")
+    out = _codex(home, "mcp", "list")
+    assert out.returncode == 1
+    assert "config.toml" in out.stderr and "alternate_screen" in out.stderr

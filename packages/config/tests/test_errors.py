@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pycodex_config import ConfigError, load_config
+from pycodex_config import CliOverrides, ConfigError, load_config
 
 
 def write(home: Path, text: str) -> Path:
@@ -126,11 +126,36 @@ def test_keys_codex_knows_do_not_warn(codex_home: Path, workdir: Path) -> None:
     assert load_config(cwd=workdir, strict=True).warnings == ()
 
 
-def test_granular_approval_warns(codex_home: Path, workdir: Path) -> None:
-    write(codex_home, "approval_policy = { granular = { sandbox_approval = true } }\n")
+def test_granular_approval_is_read(codex_home: Path, workdir: Path) -> None:
+    write(
+        codex_home,
+        "approval_policy = { granular = { sandbox_approval = true, rules = false, mcp_elicitations = true } }\n",
+    )
     config = load_config(cwd=workdir)
-    assert config.approval_policy == "on-request"
-    assert config.warnings == ("granular `approval_policy` is not supported by pycodex; using on-request",)
+    assert config.approval_policy == "on-request" and not config.warnings
+    assert config.granular_approval == {
+        "sandbox_approval": True,
+        "rules": False,
+        "mcp_elicitations": True,
+        "skill_approval": False,
+        "request_permissions": False,
+    }
+    assert load_config(cwd=workdir, cli=CliOverrides(approval_policy="never")).granular_approval is None
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("{ granular = { sandbox_approval = true } }", "approval_policy.granular: missing field `rules`"),
+        ("{ granular = { sandbox_approval = 1, rules = true, mcp_elicitations = true } }", "expected a boolean"),
+        ("{ other = 1 }", "approval_policy: expected a string or a `granular` table"),
+    ],
+)
+def test_granular_approval_errors_name_the_key(codex_home: Path, workdir: Path, table: str, message: str) -> None:
+    path = write(codex_home, f"approval_policy = {table}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(cwd=workdir)
+    assert str(path) in str(info.value) and message in str(info.value)
 
 
 def test_syntax_error_at_end_of_file_points_at_last_line(codex_home: Path, workdir: Path) -> None:

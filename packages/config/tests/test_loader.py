@@ -136,6 +136,9 @@ log_user_prompt = true
 notifications = ["agent-turn-complete"]
 animations = false
 alternate_screen = "never"
+vim_mode_default = true
+notification_method = "osc777"
+notification_condition = "always"
 
 [history]
 persistence = "none"
@@ -194,6 +197,8 @@ def test_all_documented_keys_are_read(codex_home: Path, workdir: Path) -> None:
     assert config.otel.exporter == {"otlp-http": {"endpoint": "http://127.0.0.1:4318", "protocol": "json"}}
     assert config.tui.notifications == ("agent-turn-complete",)
     assert config.tui.animations is False and config.tui.alternate_screen == "never"
+    assert config.tui.vim_mode_default is True
+    assert (config.tui.notification_method, config.tui.notification_condition) == ("osc777", "always")
     assert (config.history.persistence, config.history.max_bytes) == ("none", 1000)
 
 

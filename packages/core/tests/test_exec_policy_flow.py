@@ -139,6 +139,11 @@ async def test_request_carries_a_generalised_amendment(make_config: ConfigFactor
     msgs = await _session(make_config(), transport, policy="untrusted", answer="denied")
     [request] = _of(msgs, "exec_approval_request")
     assert request["proposed_execpolicy_amendment"] == ["git", "init"]
+    assert request.get("available_decisions") == [
+        "approved",
+        {"approved_execpolicy_amendment": {"proposed_execpolicy_amendment": ["git", "init"]}},
+        "abort",
+    ]
     assert _output(transport, "c1") == "exec command rejected by user"
 
 

@@ -77,6 +77,9 @@ def test_fresh_tokens_are_used_as_they_are(tmp_path: Path, issuer: FakeIssuer) -
     assert manager.bearer_token() == "access-0"
     assert issuer.requests == []
     assert manager.status_lines() == (["Logged in using ChatGPT (a@b.test)"], 0)
+    assert manager.chatgpt_account() == "acct-1"  # the model client sends it as ChatGPT-Account-ID
+    manager.login_with_api_key(KEY)
+    assert manager.chatgpt_account() is None
 
 
 def test_stale_tokens_are_refreshed_and_stored(tmp_path: Path, issuer: FakeIssuer) -> None:

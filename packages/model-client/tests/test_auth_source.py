@@ -78,3 +78,59 @@ async def test_environment_keys_still_come_first(server: ScriptedServer, monkeyp
     async with c:
         await collect(c)
     assert server.requests[0].headers["authorization"] == "Bearer sk-env-key"
+
+
+class ChatGptLogin(Tokens):
+    """A ChatGPT login: `chatgpt_account` names the account (an API-key login answers `None`)."""
+
+    def __init__(self, account: str | None) -> None:
+        super().__init__()
+        self.account = account
+
+    def chatgpt_account(self) -> str | None:
+        return self.account
+
+
+async def test_a_chatgpt_login_sends_its_account_header(server: ScriptedServer, monkeypatch: Any) -> None:
+    server.add(sse_turn(text_message_events("hi")), sse_turn(text_message_events("hi")))
+    async with client(server, ChatGptLogin("acct-123"), monkeypatch) as c:
+        await collect(c)
+    async with client(server, ChatGptLogin(None), monkeypatch) as c:
+        await collect(c)
+    assert server.requests[0].headers.get("chatgpt-account-id") == "acct-123"
+    assert "chatgpt-account-id" not in server.requests[1].headers
+
+
+async def test_a_chatgpt_login_goes_to_the_chatgpt_backend_unless_a_base_url_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import httpx
+
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.url}|{request.headers.get('chatgpt-account-id')}")
+        return httpx.Response(401, text="stop here")
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("CODEX_API_KEY", raising=False)
+    for auth in (ChatGptLogin("acct-9"), Tokens()):
+        auth.renewable = False
+        provider = make_provider(requires_openai_auth=True)  # the built-in `openai`: no base URL of its own
+        async with ModelClient(provider, thread_id="t", auth=auth, transport=httpx.MockTransport(handler)) as c:
+            with pytest.raises(Unauthorized):
+                await collect(c)
+    assert seen == [
+        "https://chatgpt.com/backend-api/codex/responses|acct-9",
+        "https://api.openai.com/v1/responses|None",
+    ]
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")  # an API key in the environment wins: the API endpoint
+    async with ModelClient(
+        make_provider(requires_openai_auth=True),
+        thread_id="t",
+        auth=ChatGptLogin("a"),
+        transport=httpx.MockTransport(handler),
+    ) as c:
+        with pytest.raises(Unauthorized):
+            await collect(c)
+    assert seen[-1] == "https://api.openai.com/v1/responses|None"

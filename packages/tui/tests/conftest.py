@@ -1,4 +1,5 @@
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,3 +28,6 @@ def check_snapshot(name: str, text: str) -> None:
         if os.environ.get("PYCODEX_UPDATE_SNAPSHOTS") != "1":
             pytest.fail(f"snapshot {path.name} was missing and has been written; review it and run again")
     assert text == path.read_text(encoding="utf-8")
+
+
+sys.path.insert(0, str(Path(__file__).parent))  # for `tui_harness`

@@ -405,3 +405,55 @@ async def test_new_and_fork_restart_the_session(tmp_path: Path) -> None:
         assert h.specs[2].fork_from == tmp_path / "rollout.jsonl"
         await h.fake.emit({**CONFIGURED, "session_id": "third"})
         await _until(lambda: h.ui.session_id == "third")
+
+
+def _rollout_with(tmp_path: Path, *texts: str) -> Path:
+    import json
+
+    def item(role: str, text: str) -> str:
+        kind = "output_text" if role == "assistant" else "input_text"
+        payload = {"type": "message", "role": role, "content": [{"type": kind, "text": text}]}
+        return json.dumps({"type": "response_item", "payload": payload})
+
+    lines = [json.dumps({"type": "session_meta", "payload": {"id": "0199-aaaa"}})]
+    lines.append(item("user", "<environment_context>\n</environment_context>"))
+    for text in texts:
+        lines += [item("user", text), item("assistant", f"answer to {text}")]
+    path = tmp_path / "rollout.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def test_esc_esc_rolls_the_same_thread_back_and_prefills_the_message(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        h.ui.rollout_path = str(_rollout_with(tmp_path, "first", "second"))
+        h.keys("\x1b")
+        await _until(lambda: "esc again" in (h.ui.hint or ""))
+        h.keys("\x1b")
+        await _until(lambda: h.ui.choice is not None)
+        assert h.ui.choice is not None
+        assert [label for label, _, _ in h.ui.choice.items] == ["second", "first"]
+        h.keys("\x1b[B\r")
+        await _until(lambda: "thread_rollback" in h.fake.kinds())
+        assert h.fake.ops[-1] == {"type": "thread_rollback", "num_turns": 2}
+        assert h.ui.buffer.text == "first"
+        assert len(h.specs) == 1  # no new session: the same thread goes on
+        await h.fake.emit({"type": "thread_rolled_back", "num_turns": 2})
+        await _until(lambda: "Rolled back 2 turns" in h.transcript())
+
+
+async def test_resumed_transcript_leaves_out_rolled_back_turns(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        initial = [
+            {"type": "user_message", "message": "kept question", "local_images": [], "text_elements": []},
+            {"type": "agent_message", "message": "kept answer"},
+            {"type": "user_message", "message": "dropped question", "local_images": [], "text_elements": []},
+            {"type": "agent_message", "message": "dropped answer"},
+            {"type": "thread_rolled_back", "num_turns": 1},
+            {"type": "user_message", "message": "new question", "local_images": [], "text_elements": []},
+        ]
+        await h.fake.emit({**CONFIGURED, "session_id": "resumed", "initial_messages": initial})
+        await _until(lambda: "new question" in h.transcript())
+        shown = h.transcript()
+        assert "kept question" in shown and "kept answer" in shown
+        assert "dropped" not in shown

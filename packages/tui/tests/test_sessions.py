@@ -1,14 +1,18 @@
 import json
 import os
+import re
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from pycodex_tui import _sessions
-from pycodex_tui._picker import Picker
+from pycodex_tui._picker import Picker, ansi_frame
 from pycodex_tui._sessions import SessionIndex
-from pycodex_tui._text import markup
+from pycodex_tui._text import markup, plain
 
 
 def write_rollout(home: Path, n: int, *, cwd: str = "/w", source: str = "cli", text: str | None = None) -> Path:
@@ -154,3 +158,52 @@ def test_read_head_stops_early_and_bounds_what_it_reads(tmp_path: Path) -> None:
     endless.write_bytes(b"x" * (5 * 1024 * 1024))
     assert read_head(endless)["preview"] == ""
     assert read_head(tmp_path / "missing.jsonl")["id"] == ""
+
+
+_SGR = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def test_ansi_frame_draws_the_pickers_lines(tmp_path: Path) -> None:
+    for n in range(30):
+        write_rollout(tmp_path, n, text="ünïcode 日本 task" if n == 29 else None)
+    picker = Picker(SessionIndex(tmp_path).select(cwd="/w"), title="Resume a previous session")
+    frame = ansi_frame(
+        picker,
+        80,
+        12,
+    )
+    assert frame.startswith("\x1b[?1049h\x1b[H\x1b[2J\x1b[?7l") and frame.endswith("\x1b[?7h")
+    rows = _SGR.sub("", frame).split("\r\n")
+    assert rows == [plain(line) for line in picker.lines(80)[:11]]
+    assert "\x1b[1mResume a previous session\x1b[0m" in frame
+    assert "\x1b[36;1m› " in frame  # the highlighted row, as the application styles it
+
+
+def test_first_paint_happens_before_the_application_loads(tmp_path: Path) -> None:
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir()
+    for n in range(50):
+        write_rollout(home, n, cwd=str(work))
+    (home / "config.toml").write_text(f'[projects."{work}"]\ntrust_level = "trusted"\n', encoding="utf-8")
+    probe = textwrap.dedent(
+        f"""
+        import fcntl, os, struct, sys, termios
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 20, 100, 0, 0))
+        sys.stdout = os.fdopen(slave, "w", encoding="utf-8", closefd=False)
+        from pycodex_tui._args import parse_args
+        from pycodex_tui._main import _early_picker
+        os.chdir({str(work)!r})
+        early = _early_picker(parse_args([], "resume"))
+        sys.stdout.flush()
+        screen = os.read(master, 1 << 16).decode("utf-8")
+        loaded = [m for m in ("prompt_toolkit", "asyncio", "pycodex_core", "wcwidth") if m in sys.modules]
+        print(early is not None and early[1].painted, "task number 49" in screen, loaded, file=sys.stderr)
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CODEX_")} | {"CODEX_HOME": str(home)}
+    env["TERM"] = "xterm-256color"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env, encoding="utf-8"
+    )
+    assert out.stderr.strip().splitlines()[-1] == "True True []", out.stderr

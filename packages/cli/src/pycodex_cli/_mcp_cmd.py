@@ -78,8 +78,10 @@ def run(globals_: list[str], rest: list[str]) -> int:
     try:
         if ns.action == "add":
             return _add(globals_ + extra, ns)
+        if ns.action in ("list", "get"):
+            return (_list if ns.action == "list" else _get)(_load_servers(globals_ + extra), ns)
         config = _load(globals_ + extra)
-        actions = {"list": _list, "get": _get, "remove": _remove, "login": _login, "logout": _logout}
+        actions = {"remove": _remove, "login": _login, "logout": _logout}
         return actions[ns.action](config, ns)
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
@@ -109,9 +111,7 @@ def _split_command(rest: list[str]) -> tuple[list[str], list[str]]:
     return rest[:i], rest[i + 1 :]
 
 
-def _load(globals_: list[str]) -> Config:
-    from pycodex_config import load_config
-
+def _global_flags(globals_: list[str]) -> dict[str, Any]:
     p = argparse.ArgumentParser(add_help=False)
     for flag in ("--config", "--enable", "--disable"):
         p.add_argument(flag, action="append", default=[])
@@ -119,15 +119,36 @@ def _load(globals_: list[str]) -> Config:
     p.add_argument("--cd")
     p.add_argument("--strict-config", action="store_true")
     ns, _unknown = p.parse_known_args(globals_)
-    cwd = Path(ns.cd).resolve() if ns.cd else Path.cwd()
-    return load_config(
-        cwd=cwd,
-        overrides=ns.config,
-        profile=ns.profile,
-        enable=ns.enable,
-        disable=ns.disable,
-        strict=ns.strict_config,
-    )
+    return {
+        "cwd": Path(ns.cd).resolve() if ns.cd else Path.cwd(),
+        "overrides": ns.config,
+        "profile": ns.profile,
+        "enable": ns.enable,
+        "disable": ns.disable,
+        "strict": ns.strict_config,
+    }
+
+
+def _load(globals_: list[str]) -> Config:
+    from pycodex_config import load_config
+
+    return load_config(**_global_flags(globals_))
+
+
+class _Servers:
+    """What `list` and `get` need: the configured servers and the configuration directory."""
+
+    def __init__(self, servers: dict[str, McpServerConfig], codex_home: Path) -> None:
+        self.mcp_servers = servers
+        self.codex_home = codex_home
+
+
+def _load_servers(globals_: list[str]) -> _Servers:
+    """Read and check every layer as `load_config` does, but build only `[mcp_servers]` (fast)."""
+    from pycodex_config import load_layers, load_mcp_servers
+
+    stack = load_layers(**_global_flags(globals_))
+    return _Servers(load_mcp_servers(stack), stack.codex_home)
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -282,7 +303,7 @@ def _table(rows: list[list[str]]) -> str:
     return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + "\n" for row in rows)
 
 
-def _list(config: Config, ns: argparse.Namespace) -> int:
+def _list(config: _Servers, ns: argparse.Namespace) -> int:
     servers = list(config.mcp_servers.values())
     home = Path(config.codex_home)
     if ns.json:
@@ -330,7 +351,7 @@ def _list(config: Config, ns: argparse.Namespace) -> int:
     return 0
 
 
-def _get(config: Config, ns: argparse.Namespace) -> int:
+def _get(config: _Servers, ns: argparse.Namespace) -> int:
     server = config.mcp_servers.get(ns.name)
     if server is None:
         return _fail(f"No MCP server named '{ns.name}' found.")

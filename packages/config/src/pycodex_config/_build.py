@@ -6,7 +6,7 @@ import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from pycodex_config._config import (
     DEFAULT_MODEL,
@@ -20,12 +20,14 @@ from pycodex_config._config import (
     TuiConfig,
 )
 from pycodex_config._features import FEATURES
-from pycodex_config._layers import LOAD_PREFIX, Doc, Layer, deep_merge, error_at
-from pycodex_config._mcp import McpServerConfig
+from pycodex_config._layers import LOAD_PREFIX, Doc, Layer, deep_merge_all, error_at
+from pycodex_config._mcp import mcp_servers_from
 from pycodex_config._providers import ModelProviderInfo, built_in_model_providers
 from pycodex_config._shell_env import ShellEnvironmentPolicy
-from pycodex_config._types import AskForApproval, SandboxMode, SandboxPolicy
 from pycodex_config.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pycodex_config._types import AskForApproval, GranularApprovalSettings, SandboxMode, SandboxPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -97,11 +99,37 @@ def _approval(merged: Doc, cli: CliOverrides, trust: str | None, warnings: list[
         return cli.approval_policy
     value = merged.get("approval_policy")
     if isinstance(value, dict):
-        warnings.append("granular `approval_policy` is not supported by pycodex; using on-request")
-        return "on-request"
+        return "on-request"  # `{ granular = {...} }`: on-request, with some prompts auto-rejected (`_granular`)
     if isinstance(value, str):
-        return cast(AskForApproval, value)
+        return cast("AskForApproval", value)
     return "untrusted" if trust == "untrusted" else "on-request"
+
+
+_GRANULAR_REQUIRED = ("sandbox_approval", "rules", "mcp_elicitations")
+_GRANULAR_OPTIONAL = ("skill_approval", "request_permissions")
+
+
+def _granular(merged: Doc, cli: CliOverrides, layers: Sequence[Layer]) -> GranularApprovalSettings | None:
+    """The `approval_policy = { granular = {...} }` settings (`None` for the string forms or a CLI flag).
+
+    Raises:
+        ConfigError: a required field is missing or a field is not a boolean (as Codex refuses them).
+    """
+    value = merged.get("approval_policy")
+    if cli.dangerously_bypass_approvals_and_sandbox or cli.approval_policy is not None or not isinstance(value, dict):
+        return None
+    table = cast(Doc, cast(Doc, value).get("granular"))
+    if not isinstance(table, dict):
+        raise error_at(layers, ("approval_policy",), "expected a string or a `granular` table")
+    settings: dict[str, bool] = {}
+    for key in (*_GRANULAR_REQUIRED, *_GRANULAR_OPTIONAL):
+        field_value = table.get(key, False if key in _GRANULAR_OPTIONAL else None)
+        if field_value is None:
+            raise error_at(layers, ("approval_policy", "granular"), f"missing field `{key}`")
+        if not isinstance(field_value, bool):
+            raise error_at(layers, ("approval_policy", "granular", key), "invalid type: expected a boolean")
+        settings[key] = field_value
+    return cast("GranularApprovalSettings", settings)
 
 
 def _sandbox_mode(merged: Doc, cli: CliOverrides, trust: str | None) -> SandboxMode:
@@ -111,7 +139,7 @@ def _sandbox_mode(merged: Doc, cli: CliOverrides, trust: str | None) -> SandboxM
         return cli.sandbox_mode
     value = merged.get("sandbox_mode")
     if isinstance(value, str):
-        return cast(SandboxMode, value)
+        return cast("SandboxMode", value)
     return "workspace-write" if trust is not None else "read-only"
 
 
@@ -207,16 +235,6 @@ def _base_instructions(merged: Doc, layers: Sequence[Layer], cli: CliOverrides, 
     return None
 
 
-def _mcp_servers(merged: Doc, layers: Sequence[Layer]) -> dict[str, McpServerConfig]:
-    servers: dict[str, McpServerConfig] = {}
-    for name, table in _table(merged, "mcp_servers").items():
-        try:
-            servers[name] = McpServerConfig.from_toml(name, cast(Doc, table))
-        except ValueError as exc:
-            raise error_at(layers, ("mcp_servers", name), str(exc)) from None
-    return servers
-
-
 def _tui(doc: Doc) -> TuiConfig:
     notifications = doc.get("notifications", True)
     alternate = doc.get("alternate_screen", "auto")
@@ -225,7 +243,7 @@ def _tui(doc: Doc) -> TuiConfig:
     defaults = TuiConfig()
     return TuiConfig(
         notifications=_strs(notifications) if _is_list(notifications) else notifications is not False,
-        notification_method=cast(Literal["auto", "osc9", "bel"], doc.get("notification_method", "auto")),
+        notification_method=cast(Literal["auto", "osc9", "osc777", "bel"], doc.get("notification_method", "auto")),
         notification_condition=cast(Literal["unfocused", "always"], doc.get("notification_condition", "unfocused")),
         animations=doc.get("animations", True) is not False,
         show_tooltips=doc.get("show_tooltips", True) is not False,
@@ -233,6 +251,7 @@ def _tui(doc: Doc) -> TuiConfig:
         status_line=_strs(doc["status_line"]) if "status_line" in doc else defaults.status_line,
         terminal_title=_strs(doc["terminal_title"]) if "terminal_title" in doc else None,
         theme=_opt_str(doc, "theme"),
+        vim_mode_default=doc.get("vim_mode_default") is True,
     )
 
 
@@ -271,9 +290,7 @@ def build_config(
         ConfigError: an unknown provider, an MCP server without a transport, an unreadable
             instructions file.
     """
-    merged: Doc = {}
-    for layer in layers:
-        merged = deep_merge(merged, layer.document)
+    merged = deep_merge_all(layers)
     if cli.cwd is not None:
         cwd = _resolve(str(cli.cwd), cwd)
     projects = {
@@ -309,11 +326,12 @@ def build_config(
         draft,
         model=model or DEFAULT_MODEL,
         approval_policy=_approval(merged, cli, trust, warnings),
+        granular_approval=_granular(merged, cli, layers),
         sandbox_mode=mode,
         sandbox_policy=sandbox_policy_for(mode, workspace_write, add_dirs),
         sandbox_workspace_write=workspace_write,
         shell_environment_policy=ShellEnvironmentPolicy.from_toml(_table(merged, "shell_environment_policy")),
-        mcp_servers=_mcp_servers(merged, layers),
+        mcp_servers=mcp_servers_from(merged, layers),
         model_reasoning_effort=cli.model_reasoning_effort or _opt_str(merged, "model_reasoning_effort"),
         model_reasoning_summary=cli.model_reasoning_summary or _opt_str(merged, "model_reasoning_summary"),
         model_verbosity=_opt_str(merged, "model_verbosity"),

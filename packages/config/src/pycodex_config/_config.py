@@ -6,12 +6,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pycodex_config._mcp import McpServerConfig
 from pycodex_config._providers import ModelProviderInfo
 from pycodex_config._shell_env import ShellEnvironmentPolicy
-from pycodex_config._types import AskForApproval, SandboxMode, SandboxPolicy
+
+if TYPE_CHECKING:  # annotations only: the protocol package is not loaded with the config
+    from pycodex_config._types import AskForApproval, GranularApprovalSettings, SandboxMode, SandboxPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ class TuiConfig:
 
     notifications: bool | tuple[str, ...] = True
     """Desktop notifications: on/off, or the event names to notify about."""
-    notification_method: Literal["auto", "osc9", "bel"] = "auto"
+    notification_method: Literal["auto", "osc9", "osc777", "bel"] = "auto"
     """How notifications are sent to the terminal."""
     notification_condition: Literal["unfocused", "always"] = "unfocused"
     """When to notify."""
@@ -84,6 +86,8 @@ class TuiConfig:
     """Items of the terminal title, if configured."""
     theme: str | None = None
     """Syntax-highlighting theme name."""
+    vim_mode_default: bool = False
+    """Start the composer with Vim editing on, in normal mode (`/vim` toggles it)."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,9 @@ class Config:
     """The sandbox mode in effect."""
     sandbox_policy: SandboxPolicy
     """Wire form of the sandbox (`{"type": "workspace-write", ...}`), derived from the above."""
+    granular_approval: GranularApprovalSettings | None = None
+    """`approval_policy = { granular = {...} }`: `approval_policy` is then `on-request`, and the prompt
+    kinds set to `false` here are rejected without asking."""
     sandbox_workspace_write: SandboxWorkspaceWrite = field(default_factory=SandboxWorkspaceWrite)
     """The `[sandbox_workspace_write]` table."""
     shell_environment_policy: ShellEnvironmentPolicy = field(default_factory=ShellEnvironmentPolicy)

@@ -139,6 +139,7 @@ _TUI = Table(
         "status_line": STR_LIST,
         "terminal_title": STR_LIST,
         "theme": STR,
+        "vim_mode_default": BOOL,
         "model_availability_nux": ANY,
         **dict.fromkeys(
             (

@@ -188,3 +188,11 @@ def deep_merge(base: Mapping[str, object], top: Mapping[str, object]) -> Doc:
         else:
             merged[key] = value
     return merged
+
+
+def deep_merge_all(layers: Sequence[Layer]) -> Doc:
+    """Merge the documents of `layers`, lowest precedence first."""
+    merged: Doc = {}
+    for layer in layers:
+        merged = deep_merge(merged, layer.document)
+    return merged

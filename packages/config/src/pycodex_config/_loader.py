@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pycodex_config._build import build_config
-from pycodex_config._config import CliOverrides, Config
-from pycodex_config._layers import Layer, check_layer, read_toml_file
+from pycodex_config._layers import Layer, check_layer, deep_merge_all, read_toml_file
+from pycodex_config._mcp import McpServerConfig, mcp_servers_from
 from pycodex_config._overrides import overrides_document
 from pycodex_config._project import profile_layer, project_layers
 from pycodex_config.errors import ConfigError
 
-__all__ = ["find_codex_home", "load_config"]
+if TYPE_CHECKING:
+    from pycodex_config._config import CliOverrides, Config
+
+__all__ = ["LayerStack", "find_codex_home", "load_config", "load_layers", "load_mcp_servers"]
 
 CONFIG_TOML = "config.toml"
 
@@ -71,9 +75,68 @@ def load_config(
         ConfigError: unreadable or invalid configuration; the message names file, line and key.
         ConfigOverrideError: a `-c` override cannot be parsed.
     """
+    from pycodex_config._build import build_config
+    from pycodex_config._config import CliOverrides
+
+    environ = os.environ if env is None else env
+    stack = load_layers(
+        cwd=cwd,
+        codex_home=codex_home,
+        overrides=overrides,
+        profile=profile,
+        enable=enable,
+        disable=disable,
+        strict=strict,
+        ignore_user_config=ignore_user_config,
+        env=environ,
+    )
+    return build_config(
+        list(stack.layers),
+        codex_home=stack.codex_home,
+        cwd=stack.cwd,
+        cli=cli or CliOverrides(),
+        profile=stack.profile,
+        warnings=stack.warnings,
+        env=environ,
+    )
+
+
+@dataclass(frozen=True)
+class LayerStack:
+    """The validated layers of a configuration, before defaults and CLI flags are applied."""
+
+    layers: tuple[Layer, ...]
+    """Lowest precedence first."""
+    codex_home: Path
+    """The configuration directory used."""
+    cwd: Path
+    """The working directory, resolved."""
+    profile: str | None
+    """The profile in use, if any layer defines it."""
+    warnings: list[str]
+    """Warnings collected while reading (unknown keys, deprecated spellings)."""
+
+
+def load_layers(
+    *,
+    cwd: Path,
+    codex_home: Path | None = None,
+    overrides: Sequence[str] = (),
+    profile: str | None = None,
+    enable: Sequence[str] = (),
+    disable: Sequence[str] = (),
+    strict: bool = False,
+    ignore_user_config: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> LayerStack:
+    """Read and validate every configuration layer (the arguments are those of `load_config`).
+
+    Raises:
+        ConfigError: unreadable or invalid configuration; the message names file, line and key.
+        ConfigOverrideError: a `-c` override cannot be parsed.
+    """
     environ = os.environ if env is None else env
     home = find_codex_home(environ) if codex_home is None else Path(codex_home).expanduser()
-    cli = cli or CliOverrides()
     warnings: list[str] = []
     override_doc, override_texts, override_warnings = overrides_document(overrides, enable, disable)
     warnings.extend(override_warnings)
@@ -101,12 +164,14 @@ def load_config(
         runtime = Layer(document=override_doc, overrides=override_texts)
         check_layer(runtime, strict=strict, allow_profiles=False, warnings=warnings)
         layers.append(runtime)
-    return build_config(
-        layers,
-        codex_home=home,
-        cwd=resolved_cwd,
-        cli=cli,
-        profile=profile if selected is not None or from_overrides is not None else None,
-        warnings=warnings,
-        env=environ,
-    )
+    in_use = profile if selected is not None or from_overrides is not None else None
+    return LayerStack(tuple(layers), home, resolved_cwd, in_use, warnings)
+
+
+def load_mcp_servers(stack: LayerStack) -> dict[str, McpServerConfig]:
+    """The `[mcp_servers]` of a layer stack, without building the rest of `Config` (fast: `codex mcp list`).
+
+    Raises:
+        ConfigError: a server table is invalid; the message names file, line and key.
+    """
+    return mcp_servers_from(deep_merge_all(stack.layers), stack.layers)

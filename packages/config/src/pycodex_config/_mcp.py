@@ -5,11 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pycodex_config._layers import Layer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["McpServerConfig"]
+__all__ = ["McpServerConfig", "mcp_servers_from"]
 
 DEFAULT_STARTUP_TIMEOUT_SEC = 30.0
 DEFAULT_TOOL_TIMEOUT_SEC = 120.0
@@ -104,3 +109,21 @@ class McpServerConfig:
             disabled_tools=_strs(table.get("disabled_tools")),
             raw=dict(table),
         )
+
+
+def mcp_servers_from(merged: Mapping[str, object], layers: Sequence[Layer]) -> dict[str, McpServerConfig]:
+    """The `[mcp_servers]` tables of a merged document (`layers` locate a bad table in its file).
+
+    Raises:
+        ConfigError: a server table is invalid.
+    """
+    from pycodex_config._layers import error_at
+
+    table = merged.get("mcp_servers")
+    servers: dict[str, McpServerConfig] = {}
+    for name, value in cast(dict[str, object], table).items() if isinstance(table, dict) else ():
+        try:
+            servers[name] = McpServerConfig.from_toml(name, cast(dict[str, object], value))
+        except ValueError as exc:
+            raise error_at(layers, ("mcp_servers", name), str(exc)) from None
+    return servers

@@ -31,6 +31,7 @@ from ._exec_types import (
     Skip,
     SpawnPlan,
 )
+from ._history import user_turn_texts
 from ._observers import SessionObserver
 from ._orchestrator import ExecOrchestrator
 from ._profiles import DEFAULT_PROFILE, SMALL_LOCAL_PROFILE, PromptProfile, select_prompt_profile
@@ -99,4 +100,5 @@ __all__ = [
     "read_rollout",
     "review_prompt",
     "select_prompt_profile",
+    "user_turn_texts",
 ]

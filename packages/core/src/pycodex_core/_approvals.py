@@ -12,7 +12,13 @@ from ._exec_events import parsed_cmd
 from ._json import as_object
 
 if TYPE_CHECKING:
-    from pycodex_protocol import EventMsg, ExecApprovalRequestEvent, FileChange
+    from pycodex_protocol import (
+        ApprovedExecPolicyAmendmentDecision,
+        EventMsg,
+        ExecApprovalRequestEvent,
+        FileChange,
+        ReviewDecision,
+    )
 
     from ._context import TurnContext
     from ._exec_types import ExecRequest, NeedsApproval
@@ -113,8 +119,16 @@ class ApprovalBroker:
         reason = assessment.reason or request.justification
         if reason:
             msg["reason"] = reason
+        decisions: list[ReviewDecision] = ["approved"]
         if assessment.proposed_amendment:
             msg["proposed_execpolicy_amendment"] = list(assessment.proposed_amendment)
+            amendment: ApprovedExecPolicyAmendmentDecision = {
+                "approved_execpolicy_amendment": {"proposed_execpolicy_amendment": list(assessment.proposed_amendment)}
+            }
+            decisions.append(amendment)
+        # Codex's default choices for a command (clients built for it show these); core also takes
+        # `approved_for_session` and `denied`, which the TUI offers as well.
+        msg["available_decisions"] = [*decisions, "abort"]
         self._emit(ctx.sub_id, msg)
         return await self._wait(request.call_id)
 

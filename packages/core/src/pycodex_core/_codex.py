@@ -15,6 +15,7 @@ import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 
 from ._channel import EventChannel
+from ._history_file import history_metadata
 from ._ids import uuid7
 from ._json import as_object
 from .errors import SessionClosed
@@ -190,6 +191,8 @@ class Codex:
             session.total_usage.update(_last_total_usage(state.events))
             last = state.last_turn_context or {}
             session.last_permissions = turn_permissions(last.get("sandbox_policy"), last.get("approval_policy"))
+            if state.restate_permissions:
+                session.last_permissions = ("", "")  # a rollback dropped the last permissions message
         codex = cls(
             thread_id=thread_id, rollout_path=rollout.path if rollout else None, submissions=sub_send, events=channel
         )
@@ -209,7 +212,9 @@ class Codex:
                 ),
                 anyio.create_task_group() as tg,
             ):
-                tg.start_soon(SubmissionLoop(session).run, sub_recv)
+                from ._notify import notify_client
+
+                tg.start_soon(SubmissionLoop(session, client=notify_client(originator)).run, sub_recv)
                 try:
                     yield codex
                 finally:
@@ -342,15 +347,18 @@ def _session_configured(
         {
             "model": config.model,
             "model_provider_id": config.model_provider_id,
-            "approval_policy": config.approval_policy,
+            "approval_policy": (
+                {"granular": config.granular_approval}
+                if config.granular_approval is not None
+                else config.approval_policy
+            ),
             "approvals_reviewer": _reviewer(config),
             "sandbox_policy": config.sandbox_policy,
             "cwd": str(config.cwd),
             "reasoning_effort": config.model_reasoning_effort or info.default_reasoning_effort,
-            "history_log_id": 0,
-            "history_entry_count": 0,
         }
     )
+    msg["history_log_id"], msg["history_entry_count"] = history_metadata(Path(config.codex_home) / "history.jsonl")
     if state is not None and state.events:
         msg["initial_messages"] = state.events
     if rollout is not None:

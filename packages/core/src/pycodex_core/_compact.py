@@ -6,9 +6,9 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from ._context import initial_context_items, user_message
-from ._history import drop_orphan_outputs
+from ._history import drop_orphan_outputs, is_contextual_user_message
 from ._json import objects
-from ._prompts import COMPACT_PROMPT, SUMMARY_PREFIX, TURN_ABORTED_MARKER
+from ._prompts import COMPACT_PROMPT, SUMMARY_PREFIX
 
 if TYPE_CHECKING:
     from ._context import TurnState
@@ -19,7 +19,6 @@ __all__ = ["auto_compact_needed", "compact_history"]
 logger = logging.getLogger(__name__)
 
 _KEPT_USER_BYTES = 20_000 * 4
-_CONTEXT_PREFIXES = ("# AGENTS.md instructions for ", "<environment_context>", "<turn_aborted>", SUMMARY_PREFIX[:40])
 
 
 def auto_compact_needed(session: Session) -> bool:
@@ -30,12 +29,9 @@ def auto_compact_needed(session: Session) -> bool:
 
 
 def _user_text(item: dict[str, Any]) -> str | None:
-    if item.get("type") != "message" or item.get("role") != "user":
+    if item.get("type") != "message" or item.get("role") != "user" or is_contextual_user_message(item):
         return None
-    text = "".join(str(p.get("text", "")) for p in objects(item.get("content")))
-    if text.startswith(_CONTEXT_PREFIXES) or text == TURN_ABORTED_MARKER:
-        return None
-    return text
+    return "".join(str(p.get("text", "")) for p in objects(item.get("content")))
 
 
 def _recent_user_messages(history: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from ._prompts import BASE_INSTRUCTIONS, environment_context, filesystem_context
 if TYPE_CHECKING:
     from pycodex_config import Config
     from pycodex_model_client import ModelInfo
-    from pycodex_protocol import SandboxPolicy
+    from pycodex_protocol import GranularApprovalSettings, GranularAskForApproval, SandboxPolicy
 
     from ._tools._patch import TurnDiffTracker
 
@@ -27,6 +27,7 @@ __all__ = [
     "base_instructions_item",
     "default_shell",
     "initial_context_items",
+    "split_approval_policy",
     "user_message",
     "writable_roots",
 ]
@@ -72,9 +73,11 @@ class TurnContext:
     model_info: ModelInfo
     """The model's metadata."""
     approval_policy: str
-    """`never`, `on-request`, `on-failure` or `untrusted`."""
+    """`never`, `on-request`, `on-failure`, `untrusted`, or `granular` (on-request with `granular` settings)."""
     sandbox_policy: SandboxPolicy
     """The sandbox policy of the turn."""
+    granular: GranularApprovalSettings | None = None
+    """Under `granular`: which kinds of prompts may be shown (`false` = rejected without asking)."""
     effort: str | None = None
     """Reasoning effort override."""
     summary: str | None = None
@@ -85,6 +88,17 @@ class TurnContext:
     """JSON schema the final answer must follow (`--output-schema`)."""
     tools: list[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
     """Tool specs offered this turn."""
+
+    @property
+    def wire_approval_policy(self) -> str | GranularAskForApproval:
+        """The approval policy as Codex writes it (`{"granular": {...}}` for the table form)."""
+        if self.granular is not None:
+            return {"granular": self.granular}
+        return self.approval_policy
+
+    def allows_prompt(self, kind: str) -> bool:
+        """Whether a prompt of `kind` (`sandbox_approval`, `rules`, `mcp_elicitations`, ...) may be shown."""
+        return self.granular is None or bool(self.granular.get(kind, False))
 
     @property
     def sandbox_mode(self) -> str:
@@ -212,3 +226,14 @@ def _filesystem(ctx: TurnContext) -> str | None:
     roots: list[Any] = list(full.get("writable_roots") or [])
     extra = [Path(str(r)) for r in roots] if policy.get("type") == "workspace-write" else []
     return filesystem_context(cast("dict[str, Any]", profile), list(dict.fromkeys([ctx.cwd, *extra])))
+
+
+def split_approval_policy(value: object) -> tuple[str, GranularApprovalSettings | None]:
+    """(`approval_policy` name, granular settings) of a config or op value; `{"granular": {...}}` is `granular`."""
+    if isinstance(value, dict):
+        table = cast(dict[str, object], value).get("granular")
+        if isinstance(table, dict):
+            flags = {str(k): v is True for k, v in cast(dict[object, object], table).items()}
+            return "granular", cast("GranularApprovalSettings", flags)
+        return "on-request", None
+    return str(value), None

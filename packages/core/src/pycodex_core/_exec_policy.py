@@ -19,6 +19,7 @@ from pycodex_execpolicy import (
     AmendError,
     Decision,
     Policy,
+    PrefixRuleMatch,
     append_prefix_rule,
     exec_requirement,
     format_prefix_rule,
@@ -44,6 +45,8 @@ OUTSIDE_ROOTS_REASON = "the patch writes outside the writable roots: "
 NEVER_PATCH_REFUSAL = (
     "patch rejected: it writes outside the writable roots and the approval policy is never, so nobody can approve it"
 )
+GRANULAR_SANDBOX_REFUSAL = "approval required by policy, but AskForApproval::Granular.sandbox_approval is false"
+GRANULAR_RULES_REFUSAL = "approval required by policy rule, but AskForApproval::Granular.rules is false"
 
 
 _POLICY_DEBUG = {"never": "Never", "on-request": "OnRequest", "on-failure": "OnFailure", "untrusted": "UnlessTrusted"}
@@ -111,14 +114,27 @@ class PolicyApprovalRequirement:
         if req.kind == "needs_approval":
             if not request.escalated and self._covered_for_session(req.segments):
                 return Skip()
+            by_rule = any(
+                isinstance(m, PrefixRuleMatch) and m.decision is Decision.PROMPT for m in req.evaluation.matched_rules
+            )
+            if not ctx.allows_prompt("rules" if by_rule else "sandbox_approval"):
+                text = GRANULAR_RULES_REFUSAL if by_rule else GRANULAR_SANDBOX_REFUSAL
+                return Forbidden(rejected_output(request.tool_name, text))
             return NeedsApproval(reason=req.reason, proposed_amendment=req.proposed_amendment)
         if request.escalated and restricted and not req.bypass_sandbox:
             # Leaving the sandbox always takes someone's approval (Codex runs it unasked under on-failure).
+            if not ctx.allows_prompt("sandbox_approval"):
+                return Forbidden(rejected_output(request.tool_name, GRANULAR_SANDBOX_REFUSAL))
             return NeedsApproval(reason=request.justification, proposed_amendment=None)
         return Skip(bypass_sandbox=req.bypass_sandbox)
 
     def wants_retry_approval(self, ctx: TurnContext) -> bool:
-        """Codex's rule: on-failure and untrusted may offer to rerun a sandbox-denied command without it."""
+        """Whether a sandbox-denied command may be offered again without the sandbox.
+
+        Codex's rule: under on-failure and untrusted; under `granular` when it allows sandbox approvals.
+        """
+        if ctx.granular is not None:
+            return ctx.allows_prompt("sandbox_approval")
         return ctx.approval_policy in ("on-failure", "untrusted")
 
     def assess_patch(self, paths: Sequence[Path], ctx: TurnContext) -> ExecAssessment:
@@ -127,6 +143,8 @@ class PolicyApprovalRequirement:
         if outside:
             if ctx.approval_policy == "never":
                 return Forbidden(NEVER_PATCH_REFUSAL if ctx.sandbox_mode != "read-only" else READ_ONLY_PATCH_REFUSAL)
+            if not ctx.allows_prompt("sandbox_approval"):
+                return Forbidden(GRANULAR_SANDBOX_REFUSAL)
             return NeedsApproval(reason=OUTSIDE_ROOTS_REASON + ", ".join(str(p) for p in outside))
         if ctx.approval_policy == "untrusted":
             return NeedsApproval()

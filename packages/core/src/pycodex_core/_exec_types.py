@@ -164,6 +164,8 @@ class SpawnPlan:
     cwd: Path
     sandbox_label: str = "none"
     """`none`, `linux_seccomp`, `seatbelt`, ... (also sent in the turn metadata)."""
+    pass_fds: tuple[int, ...] = ()
+    """Descriptors the command inherits (the bridge to the session's network policy proxy)."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-__all__ = ["aborted_outputs", "call_id_of", "drop_orphan_outputs", "normalize_for_request"]
+from ._json import objects
+from ._prompts import SUMMARY_PREFIX
+
+__all__ = [
+    "CONTEXT_PREFIXES",
+    "aborted_outputs",
+    "call_id_of",
+    "drop_last_user_turns",
+    "drop_orphan_outputs",
+    "is_contextual_user_message",
+    "is_user_turn_boundary",
+    "normalize_for_request",
+    "user_turn_texts",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -87,3 +100,58 @@ def normalize_for_request(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 result.append(_aborted(output_kind, call_id))
                 answered.add((output_kind, call_id))
     return result
+
+
+CONTEXT_PREFIXES = (
+    "# AGENTS.md instructions for ",
+    "<environment_context>",
+    "<user_instructions>",
+    "<user_shell_command>",
+    "<turn_aborted>",
+    "<skill>",
+)
+"""How the user-role messages core injects start (context, not something the user typed)."""
+_INJECTED = (*CONTEXT_PREFIXES, SUMMARY_PREFIX[:40])
+
+
+def _texts(item: dict[str, Any]) -> list[str]:
+    return [str(part.get("text", "")) for part in objects(item.get("content"))]
+
+
+def is_contextual_user_message(item: dict[str, Any]) -> bool:
+    """Whether `item` is a user-role message core injected (AGENTS.md, environment, `!cmd` output, markers)."""
+    if item.get("type") != "message" or item.get("role") != "user":
+        return False
+    return any(text.lstrip().startswith(_INJECTED) for text in _texts(item))
+
+
+def is_user_turn_boundary(item: dict[str, Any]) -> bool:
+    """Whether `item` starts a user turn: a user message the user wrote (not injected context)."""
+    return item.get("type") == "message" and item.get("role") == "user" and not is_contextual_user_message(item)
+
+
+def drop_last_user_turns(items: list[dict[str, Any]], num_turns: int) -> list[dict[str, Any]]:
+    """`items` without its last `num_turns` user turns, as Codex's `thread_rollback` drops them.
+
+    A turn runs from one user message to the next. Context injected just before a dropped turn
+    (a permissions update, a `!cmd` record) goes with it, but nothing before the first user turn
+    is ever dropped: asking for more turns than there are keeps only what preceded the first one.
+    """
+    positions = [i for i, item in enumerate(items) if is_user_turn_boundary(item)]
+    if num_turns <= 0 or not positions:
+        return list(items)
+    first = positions[0]
+    cut = first if num_turns >= len(positions) else positions[-num_turns]
+    while cut > first:
+        previous = items[cut - 1]
+        if previous.get("type") != "message" or not (
+            previous.get("role") == "developer" or is_contextual_user_message(previous)
+        ):
+            break
+        cut -= 1
+    return items[:cut]
+
+
+def user_turn_texts(items: list[dict[str, Any]]) -> list[str]:
+    """The text of each user turn in `items`, oldest first (what `thread_rollback` counts as turns)."""
+    return ["".join(_texts(item)) for item in items if is_user_turn_boundary(item)]

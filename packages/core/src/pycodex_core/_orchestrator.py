@@ -61,7 +61,9 @@ def spawn(plan: SpawnPlan, *, tty: bool, streamer: OutputStreamer | None) -> Pro
     from pycodex_pty import ProcessSession
 
     on_output = streamer.feed if streamer is not None else None
-    return ProcessSession.spawn(plan.argv, cwd=plan.cwd, env=plan.env, tty=tty, on_output=on_output)
+    return ProcessSession.spawn(
+        plan.argv, cwd=plan.cwd, env=plan.env, tty=tty, on_output=on_output, pass_fds=plan.pass_fds
+    )
 
 
 class ExecOrchestrator:

@@ -4,20 +4,29 @@ The session's policy comes from the configuration (a permission profile when one
 else the legacy `sandbox_mode` settings) and is resolved against the session's cwd; a different
 policy handed in by core (`danger-full-access` for an approved escalation, or a turn override) is
 projected the way Codex projects legacy policies. Commands are spawned as plain argv on the pty,
-so Linux plans are *supervised* (no descriptors to pass, nothing to close afterwards).
+so Linux plans are *supervised* (nothing to close afterwards).
+
+With `features.network_proxy` on, a profile whose network is enabled is *proxied*: the session
+runs one policy proxy on 127.0.0.1 (started with the first such command, stopped with the session)
+enforcing the profile's `domains`, and every proxied sandbox reaches it, and nothing else, through
+one inherited socket.
 """
 
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._exec_types import ExecRequest, Refusal, SandboxDenial, SpawnPlan
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from pycodex_config import Config, NamedPermissions
+    from pycodex_execpolicy import NetworkRule
     from pycodex_protocol import ResolvedSandboxPolicy, SandboxPolicy
 
 logger = logging.getLogger(__name__)
@@ -50,6 +59,21 @@ class PlatformSandbox:
             self._selected = _Named("legacy", legacy_permission_profile(config.sandbox_policy, config.cwd))
         self.label = _LABELS.get(platform, "none")
         """`linux_seccomp`, `seatbelt` or `none`: what commands run under."""
+        self._network_proxy = config.feature_enabled("network_proxy")
+        self._proxy: Any = None
+        self._bridge: socket.socket | None = None
+        self._rule_domains: tuple[list[str], list[str]] = ([], [])
+
+    def add_network_rules(self, rules: Sequence[NetworkRule]) -> None:
+        """Add `.rules` `network_rule(...)` entries to the proxy's lists (allow / forbidden; deny still wins).
+
+        A `prompt` rule is not allowed: the proxy cannot ask, so its host stays an allow-list miss.
+        """
+        for rule in rules:
+            if rule.decision.value == "allow":
+                self._rule_domains[0].append(rule.host)
+            elif rule.decision.value == "forbidden":
+                self._rule_domains[1].append(rule.host)
 
     def _resolve(self, policy: SandboxPolicy) -> ResolvedSandboxPolicy:
         from pycodex_config import NamedPermissions, legacy_permission_profile, resolve_sandbox_policy
@@ -59,7 +83,7 @@ class PlatformSandbox:
             named = self._selected
         else:
             named = NamedPermissions("turn", legacy_permission_profile(policy, cwd))
-        return resolve_sandbox_policy(named, cwd=cwd)
+        return resolve_sandbox_policy(named, cwd=cwd, network_proxy=self._network_proxy)
 
     def prepare(self, request: ExecRequest, policy: SandboxPolicy) -> SpawnPlan | Refusal:
         """The confined spawn plan of `request` under `policy`, or why it cannot run confined."""
@@ -87,16 +111,49 @@ class PlatformSandbox:
     def _linux(
         self, argv: tuple[str, ...], request: ExecRequest, resolved: ResolvedSandboxPolicy
     ) -> SpawnPlan | Refusal:
-        from pycodex_sandbox_linux import SandboxError, SandboxUnavailable, prepare_command
+        from pycodex_sandbox_linux import ProxyBridge, SandboxError, SandboxUnavailable, prepare_command
 
         try:
-            plan = prepare_command(argv, request.cwd, dict(request.env), resolved, supervised=True)
+            bridge = ProxyBridge(self._bridge_fd(resolved)) if resolved["network"] == "proxied" else None
+            plan = prepare_command(argv, request.cwd, dict(request.env), resolved, proxy=bridge, supervised=True)
         except SandboxUnavailable as exc:
             text = f"Command not run: {exc}"
             return Refusal(text, warning=f"The sandbox cannot run on this machine: {exc.reason}. {exc.remedy}")
         except SandboxError as exc:
             return Refusal(f"Command not run: the sandbox cannot enforce this policy: {exc}")
-        return SpawnPlan(tuple(plan.argv), plan.env, Path(plan.cwd), "linux_seccomp")
+        except OSError as exc:
+            return Refusal(f"Command not run: the network policy proxy could not start: {exc}")
+        return SpawnPlan(tuple(plan.argv), plan.env, Path(plan.cwd), "linux_seccomp", tuple(plan.pass_fds))
+
+    def _bridge_fd(self, resolved: ResolvedSandboxPolicy) -> int:
+        """The sandboxes' end of the bridge to the session's proxy, started on first use."""
+        if self._bridge is None:
+            from pycodex_proxy import DomainPolicy, ProxyServer
+
+            settings = resolved.get("proxy") or {
+                "allowed_domains": [],
+                "denied_domains": [],
+                "allow_local_binding": False,
+            }
+            allowed, denied = self._rule_domains
+            domains = DomainPolicy(
+                [*settings["allowed_domains"], *allowed],
+                [*settings["denied_domains"], *denied],
+                settings["allow_local_binding"],
+            )
+            self._proxy = ProxyServer(domains).start()
+            self._bridge = self._proxy.bridge_socket()
+            logger.info("network policy proxy on %s for this session", self._proxy.url)
+        return self._bridge.fileno()
+
+    def close(self) -> None:
+        """Stop the session's network policy proxy, if one was started."""
+        if self._bridge is not None:
+            self._bridge.close()
+            self._bridge = None
+        if self._proxy is not None:
+            self._proxy.close()
+            self._proxy = None
 
     def classify_denial(self, exit_code: int, output: bytes) -> SandboxDenial | None:
         """Codex's heuristic (`is_likely_sandbox_denied`) on the command's output."""

@@ -116,6 +116,8 @@ _APPROVAL_SENTENCES = {
     "before a failed command is retried without it.",
     "untrusted": "Approval policy is `untrusted`: the user approves each command or edit before it runs, so "
     "prefer few, well-explained actions.",
+    "granular": "Approval policy is `granular`: actions run within the sandbox, and only some kinds of approval "
+    "requests reach the user; the others are rejected at once, and the rejection is what you get back.",
 }
 
 

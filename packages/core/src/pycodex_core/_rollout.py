@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
+from ._history import drop_last_user_turns
 from ._json import as_object, objects
 from .errors import RolloutError
 
@@ -149,6 +150,8 @@ class RolloutState:
     """One past the highest `ordinal` seen."""
     skipped_lines: int = 0
     """Lines that were not valid JSON objects (skipped with a warning)."""
+    restate_permissions: bool = False
+    """A rollback dropped the last permissions message: the next turn must state the permissions again."""
 
 
 def _apply_line(state: RolloutState, kind: Any, payload: Any) -> None:
@@ -161,8 +164,15 @@ def _apply_line(state: RolloutState, kind: Any, payload: Any) -> None:
             state.thread_id = str(obj.get("id") or obj.get("session_id") or "") or state.thread_id
     elif kind == "response_item" and "type" in obj:
         state.history.append(obj)
+        if obj.get("role") == "developer":
+            state.restate_permissions = False
     elif kind == "event_msg":
         state.events.append(obj)
+        if obj.get("type") == "thread_rolled_back" and isinstance(obj.get("num_turns"), int):
+            kept = drop_last_user_turns(state.history, int(obj["num_turns"]))
+            if any(item.get("role") == "developer" for item in state.history[len(kept) :]):
+                state.restate_permissions = True
+            state.history = kept
     elif kind == "turn_context":
         state.last_turn_context = obj
     elif kind == "compacted":

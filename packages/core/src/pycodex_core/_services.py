@@ -122,7 +122,7 @@ class SessionServices:
         requirement, broker = approval_parts(config, emitter, transport, thread_id, approval_requirement)
         orchestrator = ExecOrchestrator(
             requirement=requirement,
-            sandbox=sandbox or _default_sandbox(config),
+            sandbox=sandbox or _default_sandbox(config, requirement),
             broker=broker,
             emit=emitter.emit,
             warn_once=emitter.warn_once,
@@ -164,6 +164,9 @@ class SessionServices:
         """Stop processes, delete the snapshot, close the rollout, the transport and the observers (once)."""
         with anyio.CancelScope(shield=True):
             await self.processes.kill_all()
+            close_sandbox = getattr(self.exec.sandbox, "close", None)  # the session's network proxy
+            if close_sandbox is not None:
+                close_sandbox()
             if self.shell_snapshot is not None:
                 self.shell_snapshot.remove()
             if self.rollout is not None:
@@ -188,12 +191,19 @@ def _shell_snapshot(config: Config, shell: str, thread_id: str) -> ShellSnapshot
     return ShellSnapshot(shell, path, policy=config.shell_environment_policy, cwd=Path(config.cwd))
 
 
-def _default_sandbox(config: Config) -> SandboxStep:
-    """The platform sandbox (bubblewrap / Landlock, Seatbelt); `NoSandbox` where there is none."""
+def _default_sandbox(config: Config, requirement: ExecApprovalRequirement) -> SandboxStep:
+    """The platform sandbox (bubblewrap / Landlock, Seatbelt); `NoSandbox` where there is none.
+
+    The network rules of the loaded `.rules` files go to its policy proxy.
+    """
     import sys
 
     if sys.platform not in ("linux", "darwin"):
         return NoSandbox()
+    from ._exec_policy import PolicyApprovalRequirement
     from ._platform_sandbox import PlatformSandbox
 
-    return PlatformSandbox(config)
+    sandbox = PlatformSandbox(config)
+    if isinstance(requirement, PolicyApprovalRequirement):
+        sandbox.add_network_rules(requirement.policy.network_rules)
+    return sandbox

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._context import TurnContext, TurnState, base_instructions_item, initial_context_items
+from ._context import TurnContext, TurnState, base_instructions_item, initial_context_items, split_approval_policy
 from ._ids import uuid7
 from ._images import local_image_parts
 from ._truncate import truncate_middle_bytes
@@ -61,6 +61,7 @@ class Session:
         self.overrides: dict[str, Any] = {}
         """`override_turn_context` values, applied to every later turn."""
         self._pending_input: list[dict[str, Any]] = []
+        self._pending_items: list[dict[str, Any]] = []
 
     # -- events and history -----------------------------------------------------------------
 
@@ -77,6 +78,30 @@ class Session:
         self.history.append(item)
         if self.services.rollout is not None:
             self.services.rollout.record_item(item)
+
+    def inject_item(self, item: dict[str, Any]) -> None:
+        """Keep a history item produced while a turn runs (a `!cmd` result) for that turn's next request."""
+        self._pending_items.append(item)
+
+    def record_pending_items(self) -> bool:
+        """Record the items injected since the last call; whether there were any."""
+        pending, self._pending_items = self._pending_items, []
+        for item in pending:
+            self.record_item(item)
+        return bool(pending)
+
+    def rollback(self, sub_id: str, num_turns: int) -> None:
+        """Drop the last `num_turns` user turns from history and emit (and persist) `thread_rolled_back`."""
+        from ._history import drop_last_user_turns
+
+        kept = drop_last_user_turns(self.history, num_turns)
+        if any(item.get("role") == "developer" for item in self.history[len(kept) :]):
+            # A permissions update went with the dropped turns: the next turn states them again.
+            self.last_permissions = ("", "")
+        self.history = kept
+        self.initial_context_len = min(self.initial_context_len, len(self.history))
+        self.last_usage = None
+        self.emit(sub_id, {"type": "thread_rolled_back", "num_turns": num_turns})
 
     def replace_history(self, items: list[dict[str, Any]], message: str, *, initial_len: int) -> None:
         """Install a compacted history (written as a `compacted` rollout line)."""
@@ -122,7 +147,11 @@ class Session:
         settings: dict[str, Any] = {
             "cwd": Path(self.config.cwd),
             "model": self.config.model,
-            "approval_policy": self.config.approval_policy,
+            "approval_policy": (
+                {"granular": self.config.granular_approval}
+                if self.config.granular_approval is not None
+                else self.config.approval_policy
+            ),
             "sandbox_policy": dict(self.config.sandbox_policy),
             "effort": None,
             "summary": None,
@@ -131,6 +160,7 @@ class Session:
         for key in SETTINGS:
             if op.get(key) is not None:
                 settings[key] = Path(op[key]) if key == "cwd" else op[key]
+        approval, granular = split_approval_policy(settings["approval_policy"])
         model = str(settings["model"])
         info = self.model_info if model == self.config.model else lookup_model_info(model)
         ctx = TurnContext(
@@ -139,8 +169,9 @@ class Session:
             cwd=Path(settings["cwd"]),
             model=model,
             model_info=info,
-            approval_policy=str(settings["approval_policy"]),
+            approval_policy=approval,
             sandbox_policy=settings["sandbox_policy"],
+            granular=granular,
             effort=settings["effort"],
             summary=settings["summary"],
             final_output_json_schema=op.get("final_output_json_schema"),
@@ -182,7 +213,7 @@ class Session:
             "turn_id": ctx.turn_id,
             "cwd": str(ctx.cwd),
             "current_date": datetime.now().astimezone().date().isoformat(),
-            "approval_policy": ctx.approval_policy,
+            "approval_policy": ctx.wire_approval_policy,
             "sandbox_policy": ctx.sandbox_policy,
             "model": ctx.model,
             "effort": ctx.effort or self.config.model_reasoning_effort,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._compact import auto_compact_needed, compact_history
@@ -15,12 +16,22 @@ if TYPE_CHECKING:
     from ._context import TurnContext
     from ._session import Session
 
-__all__ = ["run_turn"]
+__all__ = ["TurnResult", "run_turn"]
 
 logger = logging.getLogger(__name__)
 
 
-async def run_turn(session: Session, ctx: TurnContext, user_items: list[dict[str, Any]]) -> None:
+@dataclass(frozen=True)
+class TurnResult:
+    """How a turn that was not interrupted ended."""
+
+    failed: bool
+    """An `error` ended it."""
+    last_agent_message: str | None
+    """Its last agent message (`None` when there was none, or it failed)."""
+
+
+async def run_turn(session: Session, ctx: TurnContext, user_items: list[dict[str, Any]]) -> TurnResult:
     """Run one turn from `task_started` to `task_complete` (or `error` + `task_complete` on failure)."""
     from pycodex_model_client import ContextWindowExceeded
 
@@ -41,6 +52,7 @@ async def run_turn(session: Session, ctx: TurnContext, user_items: list[dict[str
     last_agent_message: str | None = None
     compacted_this_turn = False
     first = True
+    failed = False
     try:
         if auto_compact_needed(session):
             await compact_history(session, turn)
@@ -61,10 +73,11 @@ async def run_turn(session: Session, ctx: TurnContext, user_items: list[dict[str
                 continue
             if outcome.last_agent_message is not None:
                 last_agent_message = outcome.last_agent_message
+            injected = session.record_pending_items()
             pending = session.take_pending_input()
             if pending:
                 session.record_user_input(ctx, pending)
-            if not outcome.needs_follow_up and not pending:
+            if not outcome.needs_follow_up and not pending and not injected:
                 break
     except TurnFailed as exc:
         error: ErrorEvent = {"type": "error", "message": exc.message}
@@ -72,6 +85,7 @@ async def run_turn(session: Session, ctx: TurnContext, user_items: list[dict[str
             error["codex_error_info"] = exc.info
         session.emit(ctx.sub_id, error)
         last_agent_message = None
+        failed = True
     session.emit(
         ctx.sub_id,
         {
@@ -83,3 +97,4 @@ async def run_turn(session: Session, ctx: TurnContext, user_items: list[dict[str
             "time_to_first_token_ms": turn.time_to_first_token_ms(),
         },
     )
+    return TurnResult(failed, last_agent_message)

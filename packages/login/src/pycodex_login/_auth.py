@@ -301,6 +301,17 @@ class AuthManager:
                 self.on_warning(str(exc))
         return auth.bearer
 
+    def chatgpt_account(self) -> str | None:
+        """`None` when signed in with an API key (or not at all); in ChatGPT mode the account id, `""` if unknown.
+
+        Raises:
+            LoginError: The store cannot be read.
+        """
+        auth = self.current()
+        if auth is None or auth.mode != "chatgpt":
+            return None
+        return auth.account_id or ""
+
     def handle_unauthorized(self) -> bool:
         """After a 401: refresh ChatGPT tokens once; `True` when a new token is ready to retry with."""
         auth = self.current()

@@ -33,6 +33,10 @@ class AuthSource(Protocol):
         """After a 401: renew the credentials if possible; `True` when a retry may succeed."""
         ...
 
+    def chatgpt_account(self) -> str | None:
+        """`None` in API-key mode; in ChatGPT mode the account id for `ChatGPT-Account-ID` (`""` if unknown)."""
+        ...
+
 
 def _auth_json_token(codex_home: Path | None) -> str | None:
     if codex_home is None:

@@ -40,6 +40,8 @@ DROPPED = STREAM_PREFIX + "Transport error: network error: error decoding respon
 IDLE = STREAM_PREFIX + "idle timeout waiting for SSE"
 CLOSED_EARLY = STREAM_PREFIX + "stream closed before response.completed"
 _DEFAULT_BASE_URL = "https://api.openai.com/v1"
+CHATGPT_BASE_URL = "https://chatgpt.com/backend-api/codex"
+"""Where the built-in `openai` provider sends requests signed with a ChatGPT login (no `openai_base_url`)."""
 MAX_RETRY_AFTER_S = 300.0
 """The longest server-requested delay honoured; larger `Retry-After` values are clamped to this."""
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -212,11 +214,16 @@ class ModelClient:
         self.backoff_base_s = backoff_base_s
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
+        self._chatgpt_account: str | None = None
+        """Set by the last credential lookup: the ChatGPT account when the request is signed with a ChatGPT login."""
 
     @property
     def base_url(self) -> str:
-        """The provider's base URL without a trailing slash."""
-        return (getattr(self.provider, "base_url", None) or _DEFAULT_BASE_URL).rstrip("/")
+        """The provider's base URL without a trailing slash (the ChatGPT backend for a ChatGPT login)."""
+        configured = getattr(self.provider, "base_url", None)
+        if configured is None and self._chatgpt_account is not None:
+            return CHATGPT_BASE_URL
+        return (configured or _DEFAULT_BASE_URL).rstrip("/")
 
     @property
     def wire_api(self) -> str:
@@ -304,6 +311,8 @@ class ModelClient:
         auth = await self._authorization()
         if auth:
             all_headers["authorization"] = auth
+        if self._chatgpt_account:
+            all_headers["chatgpt-account-id"] = self._chatgpt_account
         _check_headers(all_headers)
         chat = self.wire_api == "chat"
         body = to_chat_request(request) if chat else request
@@ -336,10 +345,20 @@ class ModelClient:
             await response.aclose()
 
     async def _authorization(self) -> str | None:
-        stored = None
+        stored, account = None, None
         if self.auth is not None and getattr(self.provider, "requires_openai_auth", False):
-            stored = await anyio.to_thread.run_sync(self.auth.bearer_token)
-        return resolve_auth_header(self.provider, self.codex_home, stored_token=stored)
+            stored, account = await anyio.to_thread.run_sync(self._stored_credentials)
+        header = resolve_auth_header(self.provider, self.codex_home, stored_token=stored)
+        # ChatGPT mode only when the stored ChatGPT token is what signs the request (an API key in the
+        # environment wins and keeps the API endpoint).
+        self._chatgpt_account = account if stored and header == f"Bearer {stored}" else None
+        return header
+
+    def _stored_credentials(self) -> tuple[str | None, str | None]:
+        assert self.auth is not None
+        token = self.auth.bearer_token()
+        account_of = getattr(self.auth, "chatgpt_account", None)
+        return token, (account_of() if callable(account_of) else None)
 
     async def _renewed(self) -> bool:
         """After a 401: whether the stored credentials were renewed (a ChatGPT token refreshed)."""

@@ -10,7 +10,14 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any, Literal, NotRequired, TypeAlias, TypedDict
 
-from ._policy import ApprovalsReviewer, AskForApproval, ReasoningEffort, ReviewDecision, SandboxPolicy
+from ._policy import (
+    ApprovalsReviewer,
+    AskForApproval,
+    GranularAskForApproval,
+    ReasoningEffort,
+    ReviewDecision,
+    SandboxPolicy,
+)
 from ._tags import BY_TYPE
 
 logger = logging.getLogger(__name__)
@@ -95,7 +102,7 @@ class SessionConfiguredEvent(TypedDict):
     model: str
     model_provider_id: str
     service_tier: NotRequired[str | None]
-    approval_policy: AskForApproval
+    approval_policy: AskForApproval | GranularAskForApproval
     approvals_reviewer: ApprovalsReviewer
     sandbox_policy: SandboxPolicy
     permission_profile: NotRequired[dict[str, Any] | None]
@@ -538,6 +545,13 @@ class GuardianAssessmentEvent(TypedDict):
     """What was reviewed (`{"type": "command", "command": [...], "cwd": ...}` or a patch)."""
 
 
+class ThreadRolledBackEvent(TypedDict):
+    """The last `num_turns` user turns were dropped from the thread's context (`thread_rollback`)."""
+
+    type: Literal["thread_rolled_back"]
+    num_turns: int
+
+
 class WarningEvent(TypedDict):
     """A non-fatal warning for the user."""
 
@@ -596,7 +610,8 @@ EventMsg: TypeAlias = Annotated[
     | WarningEvent
     | GuardianAssessmentEvent
     | BackgroundEvent
-    | DeprecationNoticeEvent,
+    | DeprecationNoticeEvent
+    | ThreadRolledBackEvent,
     BY_TYPE,
 ]
 """Any event payload, tagged by `type`."""

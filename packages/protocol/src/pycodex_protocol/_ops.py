@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, NotRequired, TypeAlias, TypedDict
 from ._policy import (
     ApprovalsReviewer,
     AskForApproval,
+    GranularAskForApproval,
     ReasoningEffort,
     ReasoningSummary,
     ReviewDecision,
@@ -74,7 +75,7 @@ class UserTurnOp(TypedDict):
     type: Literal["user_turn"]
     items: list[UserInput]
     cwd: str
-    approval_policy: AskForApproval
+    approval_policy: AskForApproval | GranularAskForApproval
     approvals_reviewer: NotRequired[ApprovalsReviewer | None]
     sandbox_policy: SandboxPolicy
     permission_profile: NotRequired[dict[str, Any] | None]
@@ -92,7 +93,7 @@ class OverrideTurnContextOp(TypedDict):
 
     type: Literal["override_turn_context"]
     cwd: NotRequired[str | None]
-    approval_policy: NotRequired[AskForApproval | None]
+    approval_policy: NotRequired[AskForApproval | GranularAskForApproval | None]
     approvals_reviewer: NotRequired[ApprovalsReviewer | None]
     sandbox_policy: NotRequired[SandboxPolicy | None]
     permission_profile: NotRequired[dict[str, Any] | None]

@@ -104,6 +104,7 @@ class ProcessSession:
         cols: int = 80,
         on_output: Callable[[bytes], None] | None = None,
         open_stdin: bool = False,
+        pass_fds: Sequence[int] = (),
     ) -> ProcessSession:
         """Start `argv` and begin draining its output. Must be called from the event loop thread.
 
@@ -123,6 +124,7 @@ class ProcessSession:
             on_output: Called with each chunk of output as it is read, from the reader thread (keep it
                 short and thread-safe; an exception it raises is logged and the output still kept).
             open_stdin: Without `tty`, give the command a stdin pipe instead of `/dev/null`.
+            pass_fds: Descriptors the command inherits besides 0-2 (every other one is closed).
 
         Raises:
             SpawnError: The program could not be started (not found, not executable, bad cwd).
@@ -137,7 +139,14 @@ class ProcessSession:
             raise SpawnError(argv, f"working directory {str(cwd)!r} does not exist")
         if tty:
             return cls._spawn_pty(
-                argv, cwd=cwd, env=env, output_cap=output_cap, rows=rows, cols=cols, on_output=on_output
+                argv,
+                cwd=cwd,
+                env=env,
+                output_cap=output_cap,
+                rows=rows,
+                cols=cols,
+                on_output=on_output,
+                pass_fds=tuple(pass_fds),
             )
         try:
             popen = subprocess.Popen(
@@ -149,6 +158,7 @@ class ProcessSession:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 close_fds=True,
+                pass_fds=tuple(pass_fds),
             )
         except OSError as exc:
             raise SpawnError(argv, exc.strerror or str(exc)) from exc
@@ -178,6 +188,7 @@ class ProcessSession:
         rows: int,
         cols: int,
         on_output: Callable[[bytes], None] | None,
+        pass_fds: tuple[int, ...] = (),
     ) -> ProcessSession:
         import shutil
 
@@ -191,7 +202,12 @@ class ProcessSession:
             raise SpawnError(argv, "No such file or directory")
         try:
             proc: Any = PtyProcess.spawn(
-                argv, cwd=None if cwd is None else str(cwd), env=env_dict, dimensions=(rows, cols), echo=False
+                argv,
+                cwd=None if cwd is None else str(cwd),
+                env=env_dict,
+                dimensions=(rows, cols),
+                echo=False,
+                pass_fds=pass_fds,
             )
         except OSError as exc:
             raise SpawnError(argv, exc.strerror or str(exc)) from exc

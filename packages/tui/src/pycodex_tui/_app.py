@@ -16,19 +16,24 @@ from prompt_toolkit.application.current import set_app
 from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
+from prompt_toolkit.utils import get_cwidth
 
 from pycodex_file_search import BackgroundIndex
 
 from ._approval import ApprovalModal
 from ._cells import DIM, error_cell, info_cell, user_cell
 from ._chat import ChatState
+from ._focus import FocusTracker, register_focus_reports
 from ._history import PromptHistory
 from ._json import as_map
 from ._layout import build_layout, build_style
 from ._live import header_cell, status_indicator, status_line
+from ._notify import AGENT_TURN_COMPLETE, APPROVAL_REQUESTED, Notifier, approval_text, turn_complete_text
+from ._overlay import TranscriptOverlay
 from ._popups import Choice, Popups
 from ._scrollback import Scrollback
 from ._text import Line, truncate
+from ._vim import set_vim, vim_indicator
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +89,7 @@ class TuiApp(Popups):
         self.files = BackgroundIndex(Path(config.cwd))
         self.buffer = Buffer(multiline=True, on_text_changed=lambda _: self._text_changed())
         self.modal: ApprovalModal | None = None
+        self.overlay: TranscriptOverlay | None = None
         self.choice: Choice | None = None
         self.popup_selected = 0
         self.queued: list[str] = []
@@ -101,6 +107,9 @@ class TuiApp(Popups):
         self._file_cache: tuple[str, list[str]] | None = None
         self._header_shown = False
         self._drawn = anyio.Event()
+        self.focus = FocusTracker()
+        self.notifier = Notifier(config.tui, self.focus)
+        register_focus_reports()
         from ._keys import build_keys
 
         self.app: Application[int] = Application(
@@ -116,6 +125,11 @@ class TuiApp(Popups):
         self.app.after_render += self._on_drawn
         self.app.ttimeoutlen = 0.05
         self.app.timeoutlen = 0.3
+
+    def _pre_run(self) -> None:
+        # After the application's own reset (which puts the vi state back in insert mode).
+        if getattr(self.config.tui, "vim_mode_default", False):
+            set_vim(self.app, True)
 
     def _on_drawn(self, _app: object) -> None:
         self._drawn.set()
@@ -134,9 +148,13 @@ class TuiApp(Popups):
             tg.start_soon(self.scrollback.run, self.app)
             tg.start_soon(self._session_loop)
             tg.start_soon(self._ticker)
+            self.focus.enable(self.app.output)
             try:
-                await self.app.run_async()
+                await self.app.run_async(pre_run=self._pre_run)
             finally:
+                self.focus.disable(self.app.output)
+                self.overlay = None  # the application left the alternate screen on its way out
+                self.scrollback.paused = False
                 tg.cancel_scope.cancel()
         self.chat.flush_streams()
         if not self.scrollback.inline:
@@ -184,10 +202,13 @@ class TuiApp(Popups):
             logger.debug("event %s", msg.get("type"))
             if msg.get("type") == "session_configured":
                 await self._configured(codex, msg)
+            waiting = len(self.chat.approvals)
             self.chat.handle(msg)
+            if len(self.chat.approvals) > waiting:  # each request notifies, also one queued behind the modal
+                pending = self.chat.approvals[-1]
+                self.notify(APPROVAL_REQUESTED, approval_text(pending.kind, pending.msg, self.chat.cwd))
             if self.modal is None and self.chat.approvals:
                 self.modal = ApprovalModal(self.chat.approvals[0], self.chat.cwd)
-                self._notify("Approval requested")
             self.app.invalidate()
 
     async def _configured(self, codex: Any, msg: Mapping[str, Any]) -> None:
@@ -274,7 +295,7 @@ class TuiApp(Popups):
     def _turn_ended(self, how: str, last: str | None) -> None:
         self.modal = None
         if how == "completed":
-            self._notify("Turn complete" + (f": {truncate(last, 60)}" if last else ""))
+            self.notify(AGENT_TURN_COMPLETE, turn_complete_text(last))
         if self.queued:
             text = self.queued.pop(0)
             self.app.create_background_task(self.submit_text(text))
@@ -298,14 +319,12 @@ class TuiApp(Popups):
 
     # -- notifications and hints -----------------------------------------------------------
 
-    def _notify(self, text: str) -> None:
-        tui = self.config.tui
-        if not tui.notifications or tui.notification_condition != "always":
-            return  # focus is not tracked, so "unfocused" (the default) never fires
-        if tui.notification_method == "bel":
-            self.app.output.write_raw("\x07")
-        else:
-            self.app.output.write_raw(f"\x1b]9;{text.replace(chr(7), ' ')}\x07")
+    def notify(self, kind: str, text: str) -> None:
+        """Send a desktop notification of `kind` if `[tui]` asks for it now (type enabled, focus condition)."""
+        sequence = self.notifier.sequence(kind, text)
+        if sequence is None:
+            return
+        self.app.output.write_raw(sequence)
         self.app.output.flush()
 
     def show_hint(self, text: str, seconds: float = 1.5) -> None:
@@ -353,9 +372,16 @@ class TuiApp(Popups):
 
     def footer_line(self) -> Line:
         """The hint of the moment, or the status line."""
-        if self.hint:
-            return [(DIM, f"  {self.hint}")]
-        return status_line(self.config.tui.status_line, self.chat, self.version)
+        line = (
+            [(DIM, f"  {self.hint}")]
+            if self.hint
+            else status_line(self.config.tui.status_line, self.chat, self.version)
+        )
+        indicator = vim_indicator(self.app)
+        if indicator:
+            used = sum(get_cwidth(text) for _, text in line) + sum(get_cwidth(text) for _, text in indicator)
+            line = [*line, ("", " " * max(self._width() - used - 2, 2)), *indicator]
+        return line
 
     def info(self, text: str) -> None:
         """Commit a dim note to the transcript."""

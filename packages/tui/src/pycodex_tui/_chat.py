@@ -160,9 +160,8 @@ class ChatState:
             handler(msg)
 
     def replay(self, messages: list[Any]) -> None:
-        """Render a resumed session's `initial_messages`."""
-        for msg in messages:
-            m = as_map(msg)
+        """Render a resumed session's `initial_messages` (turns rolled back since are left out)."""
+        for m in _without_rolled_back(messages):
             if m.get("type") == "user_message":
                 self.commit(user_cell(str(m.get("message", ""))))
             elif m.get("type") in ("agent_message", "agent_reasoning", "exec_command_end", "patch_apply_end", "error"):
@@ -287,6 +286,11 @@ class ChatState:
     def _on_warning(self, msg: Mapping[str, Any]) -> None:
         self.commit(warning_cell(str(msg.get("message", ""))))
 
+    def _on_thread_rolled_back(self, msg: Mapping[str, Any]) -> None:
+        n = msg.get("num_turns")
+        turns = "1 turn" if n == 1 else f"{n} turns"
+        self.commit(info_cell(f"↶ Rolled back {turns}: the model no longer sees them; the chat continues from here."))
+
     def _on_background_event(self, msg: Mapping[str, Any]) -> None:
         self.commit(info_cell(str(msg.get("message", ""))))
 
@@ -337,3 +341,17 @@ class ChatState:
         self.commit(error_cell(INTERRUPTED))
         if self.on_turn_end is not None:
             self.on_turn_end("interrupted", None)
+
+
+def _without_rolled_back(messages: list[Any]) -> list[Mapping[str, Any]]:
+    """`messages` without the turns a later `thread_rolled_back` dropped (a turn starts at a `user_message`)."""
+    kept: list[Mapping[str, Any]] = []
+    for m in map(as_map, messages):
+        n = m.get("num_turns")
+        if m.get("type") != "thread_rolled_back" or not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            kept.append(m)
+            continue
+        starts = [i for i, k in enumerate(kept) if k.get("type") == "user_message"]
+        if starts:
+            del kept[starts[-min(n, len(starts))] :]
+    return kept

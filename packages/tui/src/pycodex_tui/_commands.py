@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -11,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from ._app import Choice, StartSpec
-from ._cells import diff_lines, error_cell, warning_cell
-from ._json import as_map
+from ._cells import diff_lines, error_cell
 from ._live import status_card
 from ._slash import COMMANDS, find_command
 from ._text import Line
@@ -263,9 +261,18 @@ async def _statusline(ui: TuiApp, arg: str) -> None:
     ui.info(f"Status line items: {items}\nSet them with [tui] status_line in config.toml.")
 
 
+async def _vim(ui: TuiApp, arg: str) -> None:
+    from ._vim import set_vim, vim_enabled
+
+    enabled = not vim_enabled(ui.app)
+    set_vim(ui.app, enabled)
+    ui.info("Vim mode enabled." if enabled else "Vim mode disabled.")
+
+
 _HANDLERS: dict[str, Callable[[TuiApp, str], Awaitable[None]]] = {
     "quit": _quit,
     "exit": _quit,
+    "vim": _vim,
     "new": _new,
     "clear": _clear,
     "compact": _compact,
@@ -289,69 +296,46 @@ assert set(_HANDLERS) == {c.name for c in COMMANDS}
 
 
 async def run_shell_command(ui: TuiApp, command: str) -> None:
-    """`!cmd`: ask core to run `command` as the user (`run_user_shell_command`)."""
-    before = ui.scrollback.count
+    """`!cmd`: ask core to run `command` as the user (`run_user_shell_command`, in the session's sandbox)."""
     await ui.submit_op({"type": "run_user_shell_command", "command": command})
 
-    async def check() -> None:
-        await anyio.sleep(3)
-        if ui.scrollback.count == before and not any(c.user_shell for c in ui.chat.execs.values()):
-            ui.scrollback.write([*warning_cell("This build's core does not run `!` commands yet."), []])
 
-    ui.app.create_background_task(check())
+# -- Esc-Esc: go back to an earlier message, in the same thread ---------------------------------
 
 
-# -- Esc-Esc: edit an earlier message in a fork ------------------------------------------------
+def _user_turns(rollout: Path) -> list[str]:
+    """What the user typed in each turn still in the thread (rolled-back turns left out), oldest first."""
+    from pycodex_core import read_rollout, user_turn_texts
 
-
-def _user_lines(rollout: Path) -> tuple[list[bytes], list[tuple[int, str]]]:
-    """The rollout's lines and, for each real user message, (line index, text)."""
-    from ._sessions import user_text
-
-    data = rollout.read_bytes()
-    lines = data.split(b"\n")
-    found: list[tuple[int, str]] = []
-    for i, raw in enumerate(lines):
-        try:
-            line: Any = json.loads(raw)
-        except ValueError:
-            continue
-        row = as_map(line)
-        if row.get("type") == "response_item":
-            text = user_text(as_map(row.get("payload")))
-            if text:
-                found.append((i, text))
-    return lines, found
+    return user_turn_texts(read_rollout(rollout).history)
 
 
 def backtrack(ui: TuiApp) -> None:
-    """List earlier user messages; picking one forks the thread from just before it, text in the composer."""
+    """List earlier user messages; picking one rolls the thread back to just before it, text in the composer."""
+    from pycodex_core import RolloutError
+
     if not ui.rollout_path or ui.chat.running:
         ui.show_hint("nothing to go back to")
         return
     try:
-        lines, found = _user_lines(Path(ui.rollout_path))
-    except OSError:
+        turns = _user_turns(Path(ui.rollout_path))
+    except (OSError, RolloutError):
         ui.show_hint("the rollout cannot be read")
         return
-    if not found:
+    if not turns:
         ui.show_hint("no earlier message to edit")
         return
     items: list[tuple[str, str, Callable[[], Any]]] = []
-    for n, (index, text) in enumerate(reversed(found)):
+    for n, text in enumerate(reversed(turns)):
         label = " ".join(text.split())[:70]
-        items.append((label, "latest" if n == 0 else "", _forker(ui, lines[:index], text)))
-    ui.choice = Choice("Edit an earlier message (the chat continues from before it, in a fork)", items)
+        items.append((label, "latest" if n == 0 else "", _roll_back(ui, n + 1, text)))
+    ui.choice = Choice("Edit an earlier message (the chat goes back to just before it)", items)
 
 
-def _forker(ui: TuiApp, head: list[bytes], text: str) -> Callable[[], None]:
-    def fork() -> None:
-        tmp = Path(ui.config.codex_home) / "tmp"
-        tmp.mkdir(parents=True, exist_ok=True)
-        path = tmp / f"backtrack-{ui.session_id or 'session'}.jsonl"
-        path.write_bytes(b"\n".join(head) + b"\n")
-        ui.restart(StartSpec(fork_from=path))
+def _roll_back(ui: TuiApp, num_turns: int, text: str) -> Callable[[], None]:
+    def roll_back() -> None:
+        ui.app.create_background_task(ui.submit_op({"type": "thread_rollback", "num_turns": num_turns}))
         ui.buffer.text = text
         ui.buffer.cursor_position = len(text)
 
-    return fork
+    return roll_back

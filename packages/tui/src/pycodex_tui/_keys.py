@@ -11,6 +11,10 @@ from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 
+from ._editor import add_editor_keys
+from ._overlay import add_overlay_keys
+from ._vim import add_vim_keys, after_submit
+
 if TYPE_CHECKING:
     from ._app import TuiApp
 
@@ -27,13 +31,25 @@ def build_keys(ui: TuiApp) -> KeyBindings:
     _control(ui, kb)
     _history_keys(ui, kb)
     _popup(ui, kb)
+    add_vim_keys(ui, kb, Condition(lambda: ui.modal is not None))
+    add_editor_keys(ui, kb)
     _modal(ui, kb)
+    add_overlay_keys(ui, kb)
+    _focus_reports(ui, kb)
     return kb
+
+
+def _focus_reports(ui: TuiApp, kb: KeyBindings) -> None:
+    @kb.add(Keys.Ignore, eager=True)
+    def _report(event: KeyPressEvent) -> None:
+        """Focus-in / focus-out reports arrive as ignored keys; other ignored keys stay ignored."""
+        ui.focus.feed(event.data)
 
 
 def _accept(ui: TuiApp) -> None:
     text = ui.buffer.text
     ui.buffer.reset()
+    after_submit(ui.app)
     ui.app.create_background_task(ui.submit_text(text))
 
 
@@ -225,40 +241,42 @@ def _pick(ui: TuiApp, *, run: bool) -> None:
 
 
 def _modal(ui: TuiApp, kb: KeyBindings) -> None:
-    open_ = Condition(lambda: ui.modal is not None)
+    # Eager, so that no other binding of a key (Vim's normal-mode letters, Emacs' control keys) edits
+    # the hidden composer while the modal is open; the transcript overlay, drawn over it, comes first.
+    open_ = Condition(lambda: ui.modal is not None and ui.overlay is None)
 
-    @kb.add("<any>", filter=open_)
+    @kb.add("<any>", filter=open_, eager=True)
     def _swallow(event: KeyPressEvent) -> None:
         """Keys other than the modal's do nothing while it is open."""
 
     for key in ("y", "a", "p", "g", "d", "n", "1", "2", "3", "4", "5", "6"):
 
-        @kb.add(key, filter=open_)
+        @kb.add(key, filter=open_, eager=True)
         def _choose(event: KeyPressEvent, key: str = key) -> None:
             modal = ui.modal
             choice = modal.choice_for_key(key) if modal is not None else None
             if choice is not None:
                 ui.answer_modal(choice.decision)
 
-    @kb.add("escape", filter=open_)
+    @kb.add("escape", filter=open_, eager=True)
     def _abort(event: KeyPressEvent) -> None:
         ui.answer_modal("abort")
 
-    @kb.add("up", filter=open_)
+    @kb.add("up", filter=open_, eager=True)
     def _up(event: KeyPressEvent) -> None:
         if ui.modal is not None:
             ui.modal.move(-1)
 
-    @kb.add("down", filter=open_)
+    @kb.add("down", filter=open_, eager=True)
     def _down(event: KeyPressEvent) -> None:
         if ui.modal is not None:
             ui.modal.move(1)
 
-    @kb.add("enter", filter=open_)
+    @kb.add("enter", filter=open_, eager=True)
     def _confirm(event: KeyPressEvent) -> None:
         if ui.modal is not None:
             ui.answer_modal(ui.modal.choices[ui.modal.selected].decision)
 
-    @kb.add("c-c", filter=open_)
+    @kb.add("c-c", filter=open_, eager=True)
     def _ctrl_c(event: KeyPressEvent) -> None:
         ui.answer_modal("abort")

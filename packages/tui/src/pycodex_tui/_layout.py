@@ -62,6 +62,11 @@ def build_layout(ui: TuiApp) -> Layout:
     has_modal = Condition(lambda: ui.modal is not None)
     has_popup = Condition(lambda: bool(ui.popup_lines()))
     alt = Condition(lambda: not ui.scrollback.inline)
+    overlay = Condition(lambda: ui.overlay is not None)
+
+    def overlay_screen() -> StyleAndTextTuples:
+        size = ui.app.output.get_size()
+        return _join(ui.overlay.screen(ui, size.columns, size.rows)) if ui.overlay is not None else []
 
     def transcript() -> StyleAndTextTuples:
         return _join(ui.scrollback.lines[-TRANSCRIPT_TAIL:])
@@ -76,7 +81,7 @@ def build_layout(ui: TuiApp) -> Layout:
         wrap_lines=True,
         get_line_prefix=prefix,
     )
-    body = HSplit(
+    live = HSplit(
         [
             ConditionalContainer(
                 Window(FormattedTextControl(transcript), wrap_lines=True, always_hide_cursor=True), filter=alt
@@ -94,4 +99,6 @@ def build_layout(ui: TuiApp) -> Layout:
             Window(FormattedTextControl(lambda: _join([ui.footer_line()])), height=1),
         ]
     )
+    pager = Window(FormattedTextControl(overlay_screen), always_hide_cursor=True)
+    body = HSplit([ConditionalContainer(pager, filter=overlay), ConditionalContainer(live, filter=~overlay)])
     return Layout(body, focused_element=composer)

@@ -9,21 +9,14 @@ from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
-import anyio
-
 from ._args import TuiArgs, UsageError, parse_args
+from ._resume import Listing, Stop as _Stop, list_sessions, paint_first, pick_rollout, wants_picker
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["main", "run_tui"]
 
 VERSION = "0.1.0"
-
-
-class _Stop(Exception):
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def _load_config(args: TuiArgs, cwd: Path) -> Any:
@@ -67,43 +60,6 @@ def _inline(args: TuiArgs, config: Any) -> bool:
     return args.no_alt_screen or config.tui.alternate_screen != "always"
 
 
-async def _pick_rollout(args: TuiArgs, config: Any) -> tuple[Path | None, bool]:
-    """(rollout, start a new session instead) for `resume` / `fork`; raises `_Stop` to quit."""
-    from pycodex_core import find_latest_rollout, find_rollout
-
-    from ._picker import NEW_SESSION, run_picker
-    from ._sessions import SessionIndex, SessionInfo
-
-    home = Path(config.codex_home)
-    if args.session_id:
-        found = find_rollout(home, args.session_id)
-        if found is None:
-            raise _Stop(f"No saved session found with ID {args.session_id}.")
-        return found, False
-    if args.last:
-        found = find_latest_rollout(home, None if args.all else Path(config.cwd))
-        if found is None:
-            raise _Stop("No saved session found to resume." if args.command == "resume" else "No session to fork.")
-        return found, False
-    index = SessionIndex(home)
-    cwd = None if args.all else str(config.cwd)
-
-    def select(rows: list[SessionInfo] | None = None) -> list[SessionInfo]:
-        return index.select(cwd=cwd, include_non_interactive=args.include_non_interactive, sessions=rows)
-
-    # First paint from the index as it was; the rollouts are checked for changes meanwhile.
-    cached = select(index.cached())
-    sessions = cached if cached else await anyio.to_thread.run_sync(select)
-    title = "Resume a previous session" if args.command == "resume" else "Fork a previous session"
-    chosen = await run_picker(sessions, show_cwd=args.all, title=title, refresh=select if cached else None)
-    if chosen is None:
-        raise _Stop("", 0)
-    if chosen == NEW_SESSION:
-        return None, True
-    assert isinstance(chosen, SessionInfo)
-    return chosen.path, False
-
-
 def _start_factory(config: Any) -> Any:
     from pycodex_core import Codex
 
@@ -126,8 +82,36 @@ def _working_dir(args: TuiArgs) -> Path:
     return cwd.resolve()
 
 
-async def run_tui(args: TuiArgs) -> int:
-    """Run the interactive session described by `args`; returns the exit status."""
+def _print_warnings(config: Any) -> None:
+    for warning in getattr(config, "warnings", ()):
+        sys.stderr.write(f"warning: {warning}\n")
+
+
+def _early_picker(args: TuiArgs) -> tuple[Any, Listing] | None:
+    """For the picker: config loaded and the first screen painted before the event loop starts.
+
+    `None` when the picker is not wanted or something must come first (trust prompt, `--oss`).
+    """
+    if not wants_picker(args) or args.oss:
+        return None
+    from ._trust import needs_trust_prompt
+
+    config = _load_config(args, _working_dir(args))
+    if needs_trust_prompt(config, bypass=args.yolo):
+        return None
+    _print_warnings(config)
+    listing = list_sessions(args, config)
+    paint_first(args, listing)
+    return config, listing
+
+
+async def run_tui(args: TuiArgs, early: tuple[Any, Listing] | None = None) -> int:
+    """Run the interactive session described by `args`; returns the exit status.
+
+    `early` is what `main` prepared before the event loop (config and the picker's listing).
+    """
+    if early is not None:
+        return await _run_app(args, *early)
     from ._trust import needs_trust_prompt, run_trust_prompt
 
     cwd = _working_dir(args)
@@ -137,8 +121,7 @@ async def run_tui(args: TuiArgs) -> int:
         if decided is None:
             return 0
         config = _load_config(args, cwd)
-    for warning in getattr(config, "warnings", ()):
-        sys.stderr.write(f"warning: {warning}\n")
+    _print_warnings(config)
     oss: Any = None
     if args.oss:
         from ._oss import OssError, prepare_local_provider
@@ -154,14 +137,15 @@ async def run_tui(args: TuiArgs) -> int:
             oss.close()
 
 
-async def _run_app(args: TuiArgs, config: Any) -> int:
+async def _run_app(args: TuiArgs, config: Any, listing: Listing | None = None) -> int:
+    rollout = None
+    if args.command in ("resume", "fork"):
+        rollout = await pick_rollout(args, config, listing)  # before the application modules load
     from ._app import StartSpec, TuiApp
 
     spec = StartSpec()
-    if args.command in ("resume", "fork"):
-        rollout, _new = await _pick_rollout(args, config)
-        if rollout is not None:
-            spec = StartSpec(resume_from=rollout) if args.command == "resume" else StartSpec(fork_from=rollout)
+    if rollout is not None:
+        spec = StartSpec(resume_from=rollout) if args.command == "resume" else StartSpec(fork_from=rollout)
     app = TuiApp(
         config,
         _start_factory(config),
@@ -187,7 +171,10 @@ def main(argv: list[str] | None = None, *, command: str | None = None) -> int:
         sys.stderr.write("Error: the interactive codex needs a terminal; use `codex exec` for scripts and pipes.\n")
         return 1
     try:
-        return anyio.run(run_tui, args)
+        early = _early_picker(args)
+        import anyio  # after the picker's first paint: the event loop's modules take a while to load
+
+        return anyio.run(run_tui, args, early)
     except _Stop as exc:
         if str(exc):
             sys.stderr.write(f"{exc}\n")

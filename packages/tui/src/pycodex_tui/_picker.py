@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
-
-import anyio
-from prompt_toolkit.application import Application
-from prompt_toolkit.formatted_text import StyleAndTextTuples
-from prompt_toolkit.input import Input
-from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-from prompt_toolkit.layout import HSplit, Layout, Window
-from prompt_toolkit.layout.controls import FormattedTextControl
-from prompt_toolkit.output import Output
+from typing import TYPE_CHECKING, Any
 
 from ._sessions import SessionInfo
 from ._text import Line, truncate
 
-__all__ = ["NEW_SESSION", "Picker", "run_picker"]
+if TYPE_CHECKING:
+    from prompt_toolkit.application import Application
+    from prompt_toolkit.input import Input
+    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.output import Output
+
+# prompt-toolkit is imported when the application is built: `ansi_frame` paints the first screen
+# from the index before that import (about a hundred milliseconds) has even started.
+
+__all__ = ["NEW_SESSION", "Picker", "ansi_frame", "run_picker"]
 
 PAGE = 25
 NEW_SESSION = "new"
@@ -56,7 +56,7 @@ class Picker:
         self.set_query(self.query)
         if current is not None:
             for i, s in enumerate(self.matches):
-                if s.path == current.path:
+                if s.file == current.file:
                     self.selected = i
                     break
 
@@ -111,7 +111,29 @@ class Picker:
         return out
 
 
+_SGR = {"bold": "1", "fg:ansicyan": "36", "fg:ansibrightblack": "90"}
+
+
+def ansi_frame(picker: Picker, width: int, height: int) -> str:
+    """The picker's screen as terminal output: alternate screen, cleared, the lines drawn with SGR colours.
+
+    It is what the application draws for the same state, written before prompt-toolkit is loaded; the
+    application takes over the same screen and redraws it in place. Auto-wrap is off while it is
+    written, so the terminal clips a line at its right edge.
+    """
+    out = ["\x1b[?1049h\x1b[H\x1b[2J\x1b[?7l"]
+    for row, line in enumerate(picker.lines(width)[: max(height - 1, 1)]):
+        out.append("\r\n" if row else "")
+        for style, text in line:
+            codes = ";".join(_SGR[word] for word in style.split() if word in _SGR)
+            out.append(f"\x1b[{codes}m{text}\x1b[0m" if codes and text else text)
+    out.append("\x1b[?7h")
+    return "".join(out)
+
+
 def _bindings(picker: Picker) -> KeyBindings:
+    from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
     kb = KeyBindings()
 
     @kb.add("up")
@@ -159,6 +181,10 @@ def _bindings(picker: Picker) -> KeyBindings:
 
 def build_picker_app(picker: Picker, *, input: Input | None = None, output: Output | None = None) -> Application[Any]:
     """The picker as a full-screen application (the caller runs it)."""
+    from prompt_toolkit.application import Application
+    from prompt_toolkit.formatted_text import StyleAndTextTuples
+    from prompt_toolkit.layout import HSplit, Layout, Window
+    from prompt_toolkit.layout.controls import FormattedTextControl
 
     def render() -> StyleAndTextTuples:
         from prompt_toolkit.application import get_app
@@ -195,6 +221,8 @@ async def run_picker(
     With `refresh`, the picker opens on `sessions` at once and swaps in `refresh()` (run on a
     thread) when it returns.
     """
+    import anyio
+
     picker = Picker(sessions, show_cwd=show_cwd, title=title)
     app = build_picker_app(picker, input=input, output=output)
     result: SessionInfo | str | None = None

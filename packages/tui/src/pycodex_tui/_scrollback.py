@@ -41,6 +41,13 @@ class Scrollback:
         """Lines committed so far."""
         self._pending: list[Line] = []
         self._wake = anyio.Event()
+        self.paused = False
+        """While True (the transcript overlay is open), queued lines wait instead of being printed."""
+
+    def resume(self) -> None:
+        """Print again, starting with what was held back."""
+        self.paused = False
+        self._wake.set()
 
     def write(self, lines: list[Line]) -> None:
         """Queue `lines` for printing."""
@@ -76,7 +83,7 @@ class Scrollback:
 
     async def flush(self, app: Application[Any]) -> None:
         """Print what is queued now."""
-        if not self._pending:
+        if not self._pending or (self.paused and app.is_running):
             return
         batch, self._pending = self._pending, []
         if not self.inline:

@@ -14,9 +14,8 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._json import as_list, as_map
 
@@ -33,11 +32,11 @@ _SCHEMA = (
 _CONTEXT_PREFIXES = ("<environment_context>", "# AGENTS.md instructions", "<user_instructions>", "<turn_aborted>")
 
 
-@dataclass(frozen=True)
-class SessionInfo:
-    """One saved session as the picker shows it."""
+class SessionInfo(NamedTuple):
+    """One saved session as the picker shows it (a tuple: thousands are built for each listing)."""
 
-    path: Path
+    file: str
+    """The rollout file."""
     id: str
     cwd: str
     branch: str
@@ -47,6 +46,11 @@ class SessionInfo:
     """Modification time of the rollout (unix seconds)."""
     preview: str
     """The first user message, on one line."""
+
+    @property
+    def path(self) -> Path:
+        """The rollout file as a path."""
+        return Path(self.file)
 
     @property
     def interactive(self) -> bool:
@@ -172,7 +176,7 @@ class SessionIndex:
                 row = (entry.path, st.st_mtime, st.st_size, head["id"], head["cwd"], head["branch"], head["source"])
                 row += (head["created"], head["preview"])
                 fresh.append(row)
-            out.append(SessionInfo(Path(row[0]), row[3], row[4], row[5], row[6], row[7], row[1], row[8]))
+            out.append(SessionInfo(row[0], row[3], row[4], row[5], row[6], row[7], row[1], row[8]))
         if conn is not None:
             self._save(conn, fresh, [p for p in cached if p not in seen])
         out.sort(key=lambda s: s.updated, reverse=True)
@@ -199,7 +203,7 @@ class SessionIndex:
             return []
         finally:
             conn.close()
-        return [SessionInfo(Path(r[0]), r[3], r[4], r[5], r[6], r[7], r[1], r[8]) for r in rows]
+        return [SessionInfo(r[0], r[3], r[4], r[5], r[6], r[7], r[1], r[8]) for r in rows]
 
     def select(
         self, *, cwd: str | None, include_non_interactive: bool = False, sessions: list[SessionInfo] | None = None

@@ -25,6 +25,7 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("model", "choose what model and reasoning effort to use", idle_only=True),
     SlashCommand("approvals", "choose what Codex can do without approval", idle_only=True),
     SlashCommand("permissions", "choose what Codex is allowed to do", idle_only=True),
+    SlashCommand("vim", "toggle Vim mode for the composer"),
     SlashCommand("review", "review my current changes and find issues", idle_only=True),
     SlashCommand("new", "start a new chat during a conversation", idle_only=True),
     SlashCommand("resume", "resume a saved chat", idle_only=True),

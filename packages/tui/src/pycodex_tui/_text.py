@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from prompt_toolkit.utils import get_cwidth
+from functools import lru_cache
 
-__all__ = ["Fragment", "Line", "markup", "plain", "truncate"]
+__all__ = ["Fragment", "Line", "cwidth", "markup", "plain", "truncate"]
 
 Fragment = tuple[str, str]
 Line = list[Fragment]
@@ -31,14 +31,28 @@ def markup(lines: list[Line]) -> str:
     return "\n".join(out) + "\n"
 
 
+@lru_cache(maxsize=4096)
+def _char_width(ch: str) -> int:
+    from wcwidth import wcwidth  # the table costs tens of milliseconds to load: only for non-ASCII text
+
+    return max(0, wcwidth(ch))
+
+
+def cwidth(text: str) -> int:
+    """Terminal columns of `text`, as prompt-toolkit counts them (control characters count 0)."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    return sum(_char_width(ch) for ch in text)
+
+
 def truncate(text: str, width: int) -> str:
     """`text` cut to `width` terminal columns, with `…` when cut."""
-    if get_cwidth(text) <= width:
+    if 2 * len(text) <= width or cwidth(text) <= width:  # no character is wider than two columns
         return text
     out: list[str] = []
     used = 0
     for ch in text:
-        w = get_cwidth(ch)
+        w = cwidth(ch)
         if used + w > max(width - 1, 0):
             break
         out.append(ch)

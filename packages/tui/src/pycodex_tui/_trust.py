@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from prompt_toolkit.application import Application
-from prompt_toolkit.formatted_text import StyleAndTextTuples
-from prompt_toolkit.input import Input
-from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-from prompt_toolkit.layout import HSplit, Layout, Window
-from prompt_toolkit.layout.controls import FormattedTextControl
-from prompt_toolkit.output import Output
+if TYPE_CHECKING:  # prompt-toolkit loads only when the prompt is shown
+    from prompt_toolkit.formatted_text import StyleAndTextTuples
+    from prompt_toolkit.input import Input
+    from prompt_toolkit.output import Output
 
 __all__ = ["needs_trust_prompt", "project_root", "run_trust_prompt", "save_trust", "trust_lines"]
 
@@ -60,6 +57,11 @@ def trust_lines(cwd: str, selected: int) -> StyleAndTextTuples:
 
 async def run_trust_prompt(config: Any, *, input: Input | None = None, output: Output | None = None) -> str | None:
     """Ask; on yes, save `trusted` and return it; on no (or Ctrl-C), return `None`."""
+    from prompt_toolkit.application import Application
+    from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+    from prompt_toolkit.layout import HSplit, Layout, Window
+    from prompt_toolkit.layout.controls import FormattedTextControl
+
     state = {"selected": 0}
     kb = KeyBindings()
 
