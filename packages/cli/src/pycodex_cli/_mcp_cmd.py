@@ -136,11 +136,14 @@ def _load(globals_: list[str]) -> Config:
 
 
 class _Servers:
-    """What `list` and `get` need: the configured servers and the configuration directory."""
+    """What `list` and `get` need: the configured servers, the configuration directory, the login store."""
 
-    def __init__(self, servers: dict[str, McpServerConfig], codex_home: Path) -> None:
+    def __init__(
+        self, servers: dict[str, McpServerConfig], codex_home: Path, oauth_store_mode: str | None = None
+    ) -> None:
         self.mcp_servers = servers
         self.codex_home = codex_home
+        self.oauth_store_mode = oauth_store_mode
 
 
 def _load_servers(globals_: list[str]) -> _Servers:
@@ -148,7 +151,11 @@ def _load_servers(globals_: list[str]) -> _Servers:
     from pycodex_config import load_layers, load_mcp_servers
 
     stack = load_layers(**_global_flags(globals_))
-    return _Servers(load_mcp_servers(stack), stack.codex_home)
+    mode = None
+    for layer in stack.layers:  # lowest precedence first: the last one setting it wins
+        value = layer.document.get("mcp_oauth_credentials_store") if not layer.prefix else None
+        mode = value if isinstance(value, str) else mode
+    return _Servers(load_mcp_servers(stack), stack.codex_home, mode)
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -271,7 +278,9 @@ def _transport_json(server: McpServerConfig) -> dict[str, Any]:
     }
 
 
-def _store_mode(config: Config) -> str | None:
+def _store_mode(config: Config | _Servers) -> str | None:
+    if isinstance(config, _Servers):
+        return config.oauth_store_mode
     mode = config.raw.get("mcp_oauth_credentials_store")
     return mode if isinstance(mode, str) else None
 
