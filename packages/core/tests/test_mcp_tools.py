@@ -115,3 +115,35 @@ async def test_a_required_server_that_fails_ends_start_up(make_config: ConfigFac
     with anyio.fail_after(20), pytest.raises(CodexCoreError, match="required MCP servers failed to start: 'needed'"):
         async with Codex.start(make_config(overrides=overrides), transport=ScriptedTransport([])):
             pass
+
+
+def _tools_notes(request: dict[str, Any]) -> list[str]:
+    return [
+        part["text"]
+        for item in request["input"]
+        if item.get("role") == "developer"
+        for part in item["content"]
+        if part["text"].startswith("<tools>")
+    ]
+
+
+async def test_a_resumed_thread_hears_of_namespaces_added_since(make_config: ConfigFactory) -> None:
+    first = ScriptedTransport([response(assistant_message("one"))])
+    with anyio.fail_after(40):
+        async with Codex.start(make_config(overrides=_servers()), transport=first) as codex:
+            await codex.submit(user_input_op("go"))
+            while (await codex.next_event())["msg"]["type"] != "task_complete":
+                pass
+            rollout = codex.rollout_path
+        assert rollout is not None
+        second = ScriptedTransport([response(assistant_message("two"))])
+        more = (*_servers(), 'mcp_servers.extra.command="/nonexistent/mcp-server"')
+        async with Codex.start(make_config(overrides=more), transport=second, resume_from=rollout) as codex:
+            await codex.submit(user_input_op("again"))
+            while (await codex.next_event())["msg"]["type"] != "task_complete":
+                pass
+    assert _tools_notes(first.requests[0]) == ["<tools>\nDeferred tool namespaces:\n- mcp__crashy\n</tools>"]
+    assert _tools_notes(second.requests[0]) == [
+        "<tools>\nDeferred tool namespaces:\n- mcp__crashy\n</tools>",
+        "<tools>\nAdded deferred tool namespaces:\n- mcp__extra\n</tools>",
+    ]

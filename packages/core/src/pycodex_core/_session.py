@@ -229,7 +229,8 @@ class Session:
         """Record permissions and environment context at the start of a new thread.
 
         A later turn (or a resumed thread) whose sandbox mode or approval policy differs from the last
-        turn's gets a new permissions message, as in Codex.
+        turn's gets a new permissions message, as in Codex; one whose deferred MCP namespaces differ
+        from those the history names gets an `Added` / `Removed deferred tool namespaces` message.
         """
         from ._prompts import permissions_text
         from ._rollout import turn_permissions
@@ -242,6 +243,10 @@ class Session:
                 text = permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots)
                 self.record_item(
                     {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": text}]}
+                )
+            for note in self.services.tools.developer_updates(ctx.model_info, self.history):  # MCP namespaces
+                self.record_item(
+                    {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": note}]}
                 )
             return
         notes = self.services.tools.developer_notes(ctx.model_info)

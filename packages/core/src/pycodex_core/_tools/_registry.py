@@ -124,6 +124,16 @@ class ToolRegistry:
         items.insert(index, (handler.name, handler))
         self._handlers = dict(items)
 
+    def developer_updates(self, model: ModelInfo, history: Sequence[dict[str, Any]]) -> list[str]:
+        """Texts handlers add when a thread continues (a `developer_update(model, history)` method)."""
+        notes: list[str] = []
+        for handler in self._handlers.values():
+            update = getattr(handler, "developer_update", None)
+            note = update(model, history) if callable(update) else None
+            if isinstance(note, str) and note:
+                notes.append(note)
+        return notes
+
     def developer_notes(self, model: ModelInfo) -> list[str]:
         """Texts handlers add to the thread's developer message (a `developer_note(model)` method)."""
         notes: list[str] = []

@@ -22,7 +22,15 @@ if TYPE_CHECKING:
 
     from ._mcp import McpToolset
 
-__all__ = ["DEFAULT_LIMIT", "ToolSearchHandler", "deferred_note", "rank_tools", "uses_tool_search"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "ToolSearchHandler",
+    "deferred_note",
+    "namespace_changes",
+    "noted_namespaces",
+    "rank_tools",
+    "uses_tool_search",
+]
 
 DEFAULT_LIMIT = 8
 """Tools one search returns when the model sets no `limit`."""
@@ -80,15 +88,58 @@ def _first_line(text: str) -> str:
     return line if len(line) <= _NOTE_DESCRIPTION_CHARS else line[: _NOTE_DESCRIPTION_CHARS - 1] + "…"
 
 
+def _line(name: str, description: str | None) -> str:
+    text = _first_line(description or "")
+    return f"- {name}: {text}" if text else f"- {name}"
+
+
 def deferred_note(namespaces: dict[str, str | None]) -> str | None:
     """The `<tools>` developer text listing deferred namespaces (`name -> instructions`), sorted by name."""
     if not namespaces:
         return None
-    lines: list[str] = []
-    for name in sorted(namespaces):
-        description = _first_line(namespaces[name] or "")
-        lines.append(f"- {name}: {description}" if description else f"- {name}")
+    lines = [_line(name, namespaces[name]) for name in sorted(namespaces)]
     return "<tools>\nDeferred tool namespaces:\n" + "\n".join(lines) + "\n</tools>"
+
+
+_GROUPS = {
+    "Deferred tool namespaces:": "list",
+    "Added deferred tool namespaces:": "add",
+    "Removed deferred tool namespaces:": "remove",
+}
+
+
+def noted_namespaces(history: Sequence[dict[str, Any]]) -> set[str]:
+    """The MCP namespaces (`mcp__*`) the `<tools>` developer messages of a history have told the model of."""
+    state: set[str] = set()
+    for item in history:
+        content = item.get("content") if item.get("type") == "message" and item.get("role") == "developer" else None
+        for part in cast("list[Any]", content) if isinstance(content, list) else []:
+            text: object = cast("dict[str, Any]", part).get("text") if isinstance(part, dict) else None
+            if not isinstance(text, str) or not text.startswith("<tools>"):
+                continue
+            mode: str | None = None
+            for line in text.splitlines():
+                if line in _GROUPS:
+                    mode = _GROUPS[line]
+                    state = set() if mode == "list" else state
+                elif line.startswith("- mcp__") and mode is not None:
+                    name = line[2:].split(":", 1)[0].strip()
+                    (state.discard if mode == "remove" else state.add)(name)
+    return state
+
+
+def namespace_changes(previous: set[str], current: dict[str, str | None]) -> str | None:
+    """The `<tools>` update for namespaces added or removed since `previous`, or `None` when none changed."""
+    added = sorted(n for n in current if n not in previous)
+    removed = sorted(previous - set(current))
+    if not added and not removed:
+        return None
+    lines = ["<tools>"]
+    if added:
+        lines += ["Added deferred tool namespaces:", *(_line(n, current[n]) for n in added)]
+    if removed:
+        lines += ["Removed deferred tool namespaces:", *(f"- {n}" for n in removed)]
+    return "\n".join([*lines, "</tools>"])
 
 
 @dataclass
@@ -106,6 +157,11 @@ class ToolSearchHandler:
     def developer_note(self, model: Any) -> str | None:
         """The `<tools>` message naming every configured server's namespace."""
         return deferred_note(self.toolset.namespaces()) if self.toolset.defers(model) else None
+
+    def developer_update(self, model: Any, history: Sequence[dict[str, Any]]) -> str | None:
+        """For a continuing thread (a resumed one, another model): the namespaces added or removed since."""
+        current = self.toolset.namespaces() if self.toolset.defers(model) else {}
+        return namespace_changes(noted_namespaces(history), current)
 
     async def handle(self, invocation: Any) -> list[dict[str, Any]]:
         """Rank the servers' tools for the query; namespace specs of the matches."""
