@@ -2,7 +2,9 @@
 
 1. Time from process start to the first model request of `codex exec --json`, with no MCP server
    configured and with three (server-everything, mcp-server-time, and one that never answers,
-   `startup_timeout_sec = 10`). Target: with servers no later than without.
+   `startup_timeout_sec = 10`). Target: with servers no later than without. Also how many of the
+   three servers that first request makes known to the model (namespaces in the `<tools>` message,
+   `namespace` tools or `mcp__` function tools).
 2. Wall time of `codex mcp list` with ten servers configured (none is started). Target: < 100 ms.
 
     uv run python bench/mcp_bench.py [-n 5]
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -19,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from pycodex_test_support import ScriptedServer
 
@@ -55,8 +59,19 @@ def _fresh(root: Path) -> Env:
     return Env(run / "home", run / "work")
 
 
-def first_request_s(command: list[str], servers: str, root: Path) -> float:
-    """Seconds from spawning `codex exec` to the first model request it sends."""
+def _mcp_servers_visible(body: dict[str, Any]) -> int:
+    """How many distinct MCP servers the model can see in one request body."""
+    names = {t.get("name") for t in body.get("tools", []) if str(t.get("name", "")).startswith("mcp__")}
+    for item in body.get("input", []):
+        for part in item.get("content", []) if item.get("role") == "developer" else []:
+            text = str(part.get("text", ""))
+            if text.startswith("<tools>"):
+                names |= set(re.findall(r"^- (mcp__[A-Za-z0-9_]+)", text, re.M))
+    return len({str(n).split("__")[1] for n in names if n})
+
+
+def first_request_s(command: list[str], servers: str, root: Path) -> tuple[float, int]:
+    """Seconds from spawning `codex exec` to the first model request it sends, and the MCP servers it shows."""
     env = _fresh(root)
     with ScriptedServer(scenario("hello")) as server:
         env.write_config(server.base_url, extra="check_for_update_on_startup = false\n[analytics]\nenabled = false\n")
@@ -74,7 +89,8 @@ def first_request_s(command: list[str], servers: str, root: Path) -> float:
         if proc.returncode != 0 or not server.requests:
             raise RuntimeError(f"{command[0]} failed: rc={proc.returncode}\n{proc.stderr.decode()[-2000:]}")
         post = [r for r in server.requests if r.method == "POST"]
-        return (post[0] if post else server.requests[0]).time - start
+        first = post[0] if post else server.requests[0]
+        return first.time - start, _mcp_servers_visible(first.json)
 
 
 def mcp_list_s(command: list[str], root: Path) -> float:
@@ -116,10 +132,16 @@ def main(argv: list[str] | None = None) -> int:
             ("first request, 3 servers (1 silent)", _three_servers()),
         ):
             runs: dict[str, list[float]] = {t: [] for t in tools}
+            visible: dict[str, list[int]] = {t: [] for t in tools}
             for _ in range(args.n):
                 for tool, command in tools.items():
-                    runs[tool].append(first_request_s(command, servers, root))
+                    seconds, shown = first_request_s(command, servers, root)
+                    runs[tool].append(seconds)
+                    visible[tool].append(shown)
             _report(label, runs)
+            if servers:
+                for tool, counts in visible.items():
+                    print(f"{'  MCP servers the model sees':34} {tool:8} {counts} of 3")
         runs = {t: [] for t in tools}
         for _ in range(args.n):
             for tool, command in tools.items():

@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,33 @@ from pycodex_test_support import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
+MCP_TEST_SERVERS = REPO / "packages" / "mcp-client" / "tests" / "servers"
+
+
+@contextmanager
+def mcp_http_server(*args: str, lifetime: int = 180) -> Iterator[str]:
+    """The mcp SDK's streamable-HTTP test server on 127.0.0.1 (`--auth TOKEN` to require one); yields its URL."""
+    proc = subprocess.Popen(
+        [sys.executable, str(MCP_TEST_SERVERS / "http_server.py"), "--lifetime", str(lifetime), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        encoding="utf-8",
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("READY "), line
+        yield line.split()[1]
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
 
 
 def real_codex() -> Path | None:

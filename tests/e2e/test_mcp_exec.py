@@ -11,22 +11,29 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import REPO, Env, Result, _u, exec_turn, message_turn, real_codex
+from e2e_support import (
+    MCP_TEST_SERVERS as SERVERS,
+    REPO,
+    Env,
+    Result,
+    _u,
+    exec_turn,
+    mcp_http_server,
+    message_turn,
+    real_codex,
+)
 
 from pycodex_test_support import ScriptedServer, Turn, ev_function_call, ev_response_created, sse_turn
 
 NPM_BIN = REPO / "tests" / "mcp_servers" / "node_modules" / ".bin"
-SERVERS = REPO / "packages" / "mcp-client" / "tests" / "servers"
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}")
 
 
@@ -35,31 +42,6 @@ def _npm(name: str) -> str:
     if not path.exists():
         pytest.fail(f"{path} is missing: run `npm install --no-audit --no-fund --prefix tests/mcp_servers`")
     return str(path)
-
-
-@contextmanager
-def _http_server() -> Iterator[str]:
-    proc = subprocess.Popen(
-        [sys.executable, str(SERVERS / "http_server.py"), "--lifetime", "180"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        encoding="utf-8",
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    try:
-        line = proc.stdout.readline()
-        assert line.startswith("READY "), line
-        yield line.split()[1]
-    finally:
-        proc.stdin.close()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
 
 
 @pytest.fixture
@@ -140,7 +122,7 @@ def test_mcp_tool_call_items_match_codex(var_tmp: Path) -> None:
     binary = real_codex()
     if binary is None or not binary.exists():
         pytest.fail("the real Codex 0.169 binary is missing: run `just ref-codex`")
-    with _http_server() as url:
+    with mcp_http_server() as url:
         theirs, their_requests, their_files = _run(var_tmp, "codex", url, [str(binary), "exec"])
         ours, our_requests, our_files = _run(var_tmp, "ours", url, None)
     assert (ours.rc, theirs.rc) == (0, 0), ours.stderr[-2000:]
@@ -170,7 +152,7 @@ def test_dead_servers_leave_the_session_working(var_tmp: Path) -> None:
     ]
     env = Env(home, work)
     started = time.monotonic()
-    with _http_server_auth() as url, ScriptedServer(script) as server:
+    with mcp_http_server("--auth", "sekrit") as url, ScriptedServer(script) as server:
         env.write_config(server.base_url, extra="")
         with (home / "config.toml").open("a", encoding="utf-8") as fh:
             fh.write("\n" + servers + f'[mcp_servers.locked]\nurl = "{url}"\n')
@@ -184,22 +166,3 @@ def test_dead_servers_leave_the_session_working(var_tmp: Path) -> None:
     assert any("codex mcp login locked" in m for m in errors), errors
     crash = [e["item"] for e in result.events if e["type"] == "item.completed" and e["item"]["type"] == "mcp_tool_call"]
     assert crash[0]["status"] == "failed" and "exited" in crash[0]["error"]["message"]
-
-
-@contextmanager
-def _http_server_auth() -> Iterator[str]:
-    proc = subprocess.Popen(
-        [sys.executable, str(SERVERS / "http_server.py"), "--lifetime", "120", "--auth", "sekrit"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        encoding="utf-8",
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    try:
-        yield proc.stdout.readline().split()[1]
-    finally:
-        proc.stdin.close()
-        proc.wait(10)
-        proc.stdout.close()

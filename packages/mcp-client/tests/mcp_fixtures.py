@@ -30,13 +30,15 @@ def script(name: str) -> list[str]:
 
 
 @contextmanager
-def http_server(*, auth: str | None = None, oauth: bool = False) -> Iterator[str]:
+def http_server(*, auth: str | None = None, oauth: bool = False, cimd: bool = False) -> Iterator[str]:
     """Run tests/servers/http_server.py and yield its URL; stopped (stdin closed) on exit."""
     args = [*script("http_server.py"), "--lifetime", "120"]
     if auth:
         args += ["--auth", auth]
     if oauth:
         args.append("--oauth")
+    if cimd:
+        args.append("--cimd")
     proc = subprocess.Popen(
         args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8"
     )

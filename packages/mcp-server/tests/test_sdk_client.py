@@ -105,3 +105,65 @@ async def test_codex_then_reply_with_an_approval(tmp_path: Path) -> None:
     kinds = [n["msg"]["type"] for n in notes]
     assert "session_configured" in kinds and "task_complete" in kinds and "exec_approval_request" in kinds
     assert all(n["_meta"]["threadId"] == thread_id for n in notes)
+
+
+async def test_a_cancelled_call_interrupts_its_session(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    long_call = sse_turn(
+        [
+            ev_response_created("r1"),
+            ev_function_call("call_1", "exec_command", json.dumps({"cmd": "echo $$ > pid.txt; exec sleep 60"})),
+            ev_completed("r1", 10, 5),
+        ]
+    )
+    notes: list[dict[str, Any]] = []
+    running = anyio.Event()
+
+    async def on_event(params: EventParams) -> None:
+        note = params.model_dump()
+        notes.append(note)
+        if note["msg"]["type"] == "exec_command_begin":
+            running.set()
+
+    events = NotificationBinding(method="codex/event", params_type=EventParams, handler=on_event)
+    args = {"prompt": "sleep", "approval-policy": "never", "sandbox": "danger-full-access", "cwd": str(work)}
+    with ScriptedServer([long_call, _message("Still here", "r2")]) as model, anyio.fail_after(90):
+        home = _home(tmp_path, model.base_url)
+        async with stdio_client(_params(home, work)) as (read, write):
+            async with ClientSession(read, write, notification_bindings=[events]) as s:
+                await s.initialize()
+                async with anyio.create_task_group() as tg:
+                    call = anyio.CancelScope()
+
+                    async def first_call() -> None:
+                        with call:
+                            await s.call_tool("codex", args)
+
+                    tg.start_soon(first_call)
+                    await running.wait()
+                    call.cancel()  # the SDK sends notifications/cancelled for the abandoned request
+                thread_id = notes[0]["_meta"]["threadId"]
+                pid = int((work / "pid.txt").read_text(encoding="utf-8"))
+                for _ in range(300):  # the interrupt kills the running command (a process has no event to wait on)
+                    if not _alive(pid):
+                        break
+                    await anyio.sleep(0.05)
+                assert not _alive(pid)
+                reply = await s.call_tool("codex-reply", {"threadId": thread_id, "prompt": "again"})
+                assert reply.structured_content == {"threadId": thread_id, "content": "Still here"}
+    kinds = [n["msg"]["type"] for n in notes]
+    assert kinds.index("exec_command_begin") < kinds.index("turn_aborted") < kinds.index("task_complete")
+    aborted = next(n["msg"] for n in notes if n["msg"]["type"] == "turn_aborted")
+    assert aborted["reason"] == "interrupted"
+    second_request = model.requests[1].json["input"]
+    outputs = [i for i in second_request if i.get("type") == "function_call_output" and i["call_id"] == "call_1"]
+    assert len(outputs) == 1  # the interrupted call is answered in history before the next prompt
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

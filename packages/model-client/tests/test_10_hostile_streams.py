@@ -239,3 +239,10 @@ async def test_comment_keepalives_do_not_reset_the_idle_timeout(h: Any) -> None:
     with anyio.fail_after(5), pytest.raises(StreamError, match="idle timeout waiting for SSE"):
         await h.run(stream_idle_timeout_ms=500)
     assert anyio.current_time() - started < 3
+
+
+def test_tool_search_arguments_stay_an_object() -> None:
+    item = clean_item({"type": "tool_search_call", "call_id": "s1", "arguments": {"query": "time", "limit": 8}})
+    assert item is not None and item["arguments"] == {"query": "time", "limit": 8}
+    hostile = clean_item({"type": "tool_search_call", "call_id": "s1", "arguments": "not an object"})
+    assert hostile is not None and hostile["arguments"] == {}

@@ -58,3 +58,9 @@ def test_backoff_doubles_with_jitter() -> None:
     for attempt, base in [(1, 0.2), (2, 0.4), (3, 0.8), (5, 3.2)]:
         for _ in range(20):
             assert base * 0.9 <= backoff_delay(attempt) <= base * 1.1
+
+
+def test_search_tool_support_follows_the_codex_catalog() -> None:
+    assert model_info("gpt-5.5").supports_search_tool and model_info("gpt-6.1-sol").supports_search_tool
+    assert not model_info("gpt-5-codex").supports_search_tool  # not in Codex 0.169's catalog
+    assert not model_info("gpt-4.1").supports_search_tool and not model_info("nobody-knows").supports_search_tool

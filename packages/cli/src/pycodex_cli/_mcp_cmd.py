@@ -136,11 +136,14 @@ def _load(globals_: list[str]) -> Config:
 
 
 class _Servers:
-    """What `list` and `get` need: the configured servers and the configuration directory."""
+    """What `list` and `get` need: the configured servers, the configuration directory, the login store."""
 
-    def __init__(self, servers: dict[str, McpServerConfig], codex_home: Path) -> None:
+    def __init__(
+        self, servers: dict[str, McpServerConfig], codex_home: Path, oauth_store_mode: str | None = None
+    ) -> None:
         self.mcp_servers = servers
         self.codex_home = codex_home
+        self.oauth_store_mode = oauth_store_mode
 
 
 def _load_servers(globals_: list[str]) -> _Servers:
@@ -148,7 +151,11 @@ def _load_servers(globals_: list[str]) -> _Servers:
     from pycodex_config import load_layers, load_mcp_servers
 
     stack = load_layers(**_global_flags(globals_))
-    return _Servers(load_mcp_servers(stack), stack.codex_home)
+    mode = None
+    for layer in stack.layers:  # lowest precedence first: the last one setting it wins
+        value = layer.document.get("mcp_oauth_credentials_store") if not layer.prefix else None
+        mode = value if isinstance(value, str) else mode
+    return _Servers(load_mcp_servers(stack), stack.codex_home, mode)
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -186,9 +193,11 @@ def _add(globals_: list[str], ns: argparse.Namespace) -> int:
         return 2
     if ns.url and env:
         return _fail("--env is only valid with stdio servers")
-    if not ns.url and (ns.bearer_token_env_var or ns.oauth_client_id or ns.oauth_resource):
+    if not ns.url and (
+        ns.bearer_token_env_var or ns.oauth_client_id or ns.oauth_resource or ns.oauth_client_registration
+    ):
         return _fail("--bearer-token-env-var and --oauth-* are only valid with --url")
-    _load(globals_)  # a broken config.toml is reported before it is edited
+    loaded = _load(globals_)  # a broken config.toml is reported before it is edited
     path = find_codex_home() / "config.toml"
     editor = ConfigEditor(path)
     editor.remove(["mcp_servers", ns.name])
@@ -196,9 +205,13 @@ def _add(globals_: list[str], ns: argparse.Namespace) -> int:
         editor.set(["mcp_servers", ns.name, *key], value)
     editor.save()
     if ns.oauth_client_secret and ns.url:
-        from pycodex_mcp_client import OAuthTokenFile
+        from pycodex_mcp_client import McpClientError, McpOAuthStore
 
-        OAuthTokenFile(path.parent).update(ns.name, ns.url, client_secret=ns.oauth_client_secret)
+        try:
+            store = McpOAuthStore(path.parent, _store_mode(loaded))
+            store.update(ns.name, ns.url, client_secret=ns.oauth_client_secret)
+        except McpClientError as exc:
+            return _fail(f"the server was added, but its client secret was not stored: {exc}")
     sys.stdout.write(f"Added global MCP server '{ns.name}'.\n")
     if ns.url and not ns.bearer_token_env_var:
         sys.stdout.write(f"MCP server may or may not require login. Run `codex mcp login {ns.name}` to login.\n")
@@ -265,15 +278,26 @@ def _transport_json(server: McpServerConfig) -> dict[str, Any]:
     }
 
 
-def _auth_status(server: McpServerConfig, codex_home: Path) -> str:
+def _store_mode(config: Config | _Servers) -> str | None:
+    if isinstance(config, _Servers):
+        return config.oauth_store_mode
+    mode = config.raw.get("mcp_oauth_credentials_store")
+    return mode if isinstance(mode, str) else None
+
+
+def _auth_status(server: McpServerConfig, codex_home: Path, store_mode: str | None = None) -> str:
     if server.transport == "stdio":
         return "unsupported"
     if server.bearer_token_env_var:
         return "bearer_token"
     assert server.url is not None
-    from pycodex_mcp_client import OAuthTokenFile
+    from pycodex_mcp_client import McpClientError, McpOAuthStore
 
-    return "o_auth" if OAuthTokenFile(codex_home).has_tokens(server.name, server.url) else "unknown"
+    try:
+        logged_in = McpOAuthStore(codex_home, store_mode).has_tokens(server.name, server.url)
+    except McpClientError:
+        logged_in = False
+    return "o_auth" if logged_in else "unknown"
 
 
 _AUTH_LABELS = {"unsupported": "Unsupported", "bearer_token": "Bearer token", "o_auth": "OAuth", "unknown": "Unknown"}
@@ -300,7 +324,7 @@ def _list(config: _Servers, ns: argparse.Namespace) -> int:
                 "transport": _transport_json(s),
                 "startup_timeout_sec": _raw_num(s, "startup_timeout_sec"),
                 "tool_timeout_sec": _raw_num(s, "tool_timeout_sec"),
-                "auth_status": _auth_status(s, home),
+                "auth_status": _auth_status(s, home, _store_mode(config)),
             }
             for s in servers
         ]
@@ -312,12 +336,18 @@ def _list(config: _Servers, ns: argparse.Namespace) -> int:
     status = {s.name: "enabled" if s.enabled else "disabled" for s in servers}
     stdio = [
         [s.name, s.command or "", " ".join(s.args) or "-", _masked(s.env), s.cwd or "-", status[s.name]]
-        + [_AUTH_LABELS[_auth_status(s, home)]]
+        + [_AUTH_LABELS[_auth_status(s, home, _store_mode(config))]]
         for s in servers
         if s.transport == "stdio"
     ]
     http = [
-        [s.name, s.url or "", s.bearer_token_env_var or "-", status[s.name], _AUTH_LABELS[_auth_status(s, home)]]
+        [
+            s.name,
+            s.url or "",
+            s.bearer_token_env_var or "-",
+            status[s.name],
+            _AUTH_LABELS[_auth_status(s, home, _store_mode(config))],
+        ]
         for s in servers
         if s.transport != "stdio"
     ]
@@ -395,6 +425,8 @@ def _login(config: Config, ns: argparse.Namespace) -> int:
                 open_browser=not ns.no_browser,
                 out=sys.stdout,
                 read_pasted=sys.stdin.readline if ns.no_browser and sys.stdin.isatty() else None,
+                store_mode=_store_mode(config),
+                client_registration=ns.oauth_client_registration or "auto",
             )
         )
     except McpClientError as exc:
@@ -409,10 +441,14 @@ def _logout(config: Config, ns: argparse.Namespace) -> int:
     server = _http_server(config, ns.name, "logout")
     if isinstance(server, str):
         return _fail(server)
-    from pycodex_mcp_client import OAuthTokenFile
+    from pycodex_mcp_client import McpClientError, McpOAuthStore
 
     assert server.url is not None
-    if OAuthTokenFile(Path(config.codex_home)).delete(server.name, server.url):
+    try:
+        removed = McpOAuthStore(Path(config.codex_home), _store_mode(config)).delete(server.name, server.url)
+    except McpClientError as exc:
+        return _fail(str(exc))
+    if removed:
         sys.stdout.write(f"Removed OAuth credentials for '{ns.name}'.\n")
     else:
         sys.stdout.write(f"No OAuth credentials stored for '{ns.name}'.\n")

@@ -198,7 +198,7 @@ class Codex:
         )
         session.emit("", _session_configured(config, thread_id, state, fork_from, rollout, info))
         _start_warnings(session, config, state, info)
-        from ._tools._mcp import start_mcp
+        from ._tools._mcp_start import start_mcp
 
         try:
             async with (

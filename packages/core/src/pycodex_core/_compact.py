@@ -86,7 +86,8 @@ async def compact_history(session: Session, turn: TurnState) -> None:
             logger.info("compaction request overflowed; dropped the oldest item (%d left)", len(working))
     summary = outcome.text.strip() or "(no summary available)"
     message = f"{SUMMARY_PREFIX}\n{summary}"
-    initial = initial_context_items(session.config, ctx, session.user_instructions, session.shell)
+    notes = session.services.tools.developer_notes(ctx.model_info)
+    initial = initial_context_items(session.config, ctx, session.user_instructions, session.shell, notes)
     new_history = [*initial, *_recent_user_messages(session.history), user_message(message)]
     session.replace_history(new_history, message, initial_len=len(initial))
     session.emit(ctx.sub_id, {"type": "context_compacted"})

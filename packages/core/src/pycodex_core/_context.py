@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -149,7 +149,7 @@ class ToolCall:
     """A tool call taken from a model output item."""
 
     kind: str
-    """`function`, `custom` or `local_shell`."""
+    """`function`, `custom`, `local_shell` or `tool_search`."""
     name: str
     """Tool name (namespaced calls are `namespace.name`)."""
     call_id: str
@@ -159,8 +159,14 @@ class ToolCall:
 
     def output_item(self, output: str | list[dict[str, Any]]) -> dict[str, Any]:
         """The history item answering this call."""
+        if self.kind == "tool_search":
+            tools = output if isinstance(output, list) else []
+            return {"type": "tool_search_output", "call_id": self.call_id, **_TOOL_SEARCH_DONE, "tools": tools}
         kind = "custom_tool_call_output" if self.kind == "custom" else "function_call_output"
         return {"type": kind, "call_id": self.call_id, "output": output}
+
+
+_TOOL_SEARCH_DONE = {"status": "completed", "execution": "client"}
 
 
 def _developer(*texts: str) -> dict[str, Any]:
@@ -182,9 +188,9 @@ def base_instructions_item(config: Config) -> dict[str, Any]:
 
 
 def initial_context_items(
-    config: Config, ctx: TurnContext, user_instructions: str | None, shell: str
+    config: Config, ctx: TurnContext, user_instructions: str | None, shell: str, tool_notes: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
-    """Permissions (and developer instructions), then AGENTS.md and environment context."""
+    """Permissions, tool notes (deferred namespaces) and developer instructions, then AGENTS.md and environment."""
     items: list[dict[str, Any]] = []
     roots = ctx.writable_roots if ctx.sandbox_mode == "workspace-write" else []
     raw = config.raw
@@ -192,6 +198,7 @@ def initial_context_items(
     dev_parts: list[str] = []
     if raw.get("include_permissions_instructions", True) is not False:
         dev_parts.append(permissions_text(ctx.sandbox_policy, ctx.approval_policy, roots, auto_review=auto_review))
+    dev_parts += tool_notes
     developer_instructions = config.developer_instructions
     if developer_instructions:
         dev_parts.append(str(developer_instructions))
@@ -216,7 +223,8 @@ def _filesystem(ctx: TurnContext) -> str | None:
     full: dict[str, Any] = {"writable_roots": [], "network_access": False}
     full |= {"exclude_tmpdir_env_var": False, "exclude_slash_tmp": False, **policy}
     profile = legacy_permission_profile(cast(Any, full), ctx.cwd)
-    extra = [Path(r) for r in full.get("writable_roots") or []] if policy.get("type") == "workspace-write" else []
+    roots: list[Any] = list(full.get("writable_roots") or [])
+    extra = [Path(str(r)) for r in roots] if policy.get("type") == "workspace-write" else []
     return filesystem_context(cast("dict[str, Any]", profile), list(dict.fromkeys([ctx.cwd, *extra])))
 
 

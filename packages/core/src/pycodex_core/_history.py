@@ -26,9 +26,16 @@ _OUTPUT_FOR_CALL = {
     "function_call": "function_call_output",
     "custom_tool_call": "custom_tool_call_output",
     "local_shell_call": "function_call_output",
+    "tool_search_call": "tool_search_output",
 }
 _OUTPUT_TYPES = frozenset(_OUTPUT_FOR_CALL.values())
 ABORTED_OUTPUT = "aborted"
+
+
+def _aborted(kind: str, call_id: str) -> dict[str, Any]:
+    if kind == "tool_search_output":
+        return {"type": kind, "call_id": call_id, "status": "completed", "execution": "client", "tools": []}
+    return {"type": kind, "call_id": call_id, "output": ABORTED_OUTPUT}
 
 
 def call_id_of(item: dict[str, Any]) -> str:
@@ -49,7 +56,7 @@ def aborted_outputs(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for item in items:
         kind = _OUTPUT_FOR_CALL.get(str(item.get("type")))
         if kind is not None and (kind, call_id_of(item)) not in answered:
-            outputs.append({"type": kind, "call_id": call_id_of(item), "output": ABORTED_OUTPUT})
+            outputs.append(_aborted(kind, call_id_of(item)))
             answered.add((kind, call_id_of(item)))
     return outputs
 
@@ -90,7 +97,7 @@ def normalize_for_request(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             call_id = _call_id(item)
             output_kind = _OUTPUT_FOR_CALL[str(kind)]
             if (output_kind, call_id) not in answered:
-                result.append({"type": output_kind, "call_id": call_id, "output": ABORTED_OUTPUT})
+                result.append(_aborted(output_kind, call_id))
                 answered.add((output_kind, call_id))
     return result
 

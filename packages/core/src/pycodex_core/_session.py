@@ -229,7 +229,8 @@ class Session:
         """Record permissions and environment context at the start of a new thread.
 
         A later turn (or a resumed thread) whose sandbox mode or approval policy differs from the last
-        turn's gets a new permissions message, as in Codex.
+        turn's gets a new permissions message, as in Codex; one whose deferred MCP namespaces differ
+        from those the history names gets an `Added` / `Removed deferred tool namespaces` message.
         """
         from ._prompts import permissions_text
         from ._rollout import turn_permissions
@@ -243,8 +244,13 @@ class Session:
                 self.record_item(
                     {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": text}]}
                 )
+            for note in self.services.tools.developer_updates(ctx.model_info, self.history):  # MCP namespaces
+                self.record_item(
+                    {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": note}]}
+                )
             return
-        items = initial_context_items(self.config, ctx, self.user_instructions, self.shell)
+        notes = self.services.tools.developer_notes(ctx.model_info)
+        items = initial_context_items(self.config, ctx, self.user_instructions, self.shell, notes)
         for item in items:
             self.record_item(item)
         self.initial_context_len = len(items)

@@ -89,10 +89,10 @@ def _dump(document: dict[str, Any]) -> str:
 
 
 class FileStore:
-    """`$CODEX_HOME/auth.json`, as Codex writes it: pretty JSON, 0600, replaced atomically."""
+    """`$CODEX_HOME/auth.json` (or another file there), as Codex writes it: JSON, 0600, replaced atomically."""
 
-    def __init__(self, codex_home: Path) -> None:
-        self.path = Path(codex_home) / AUTH_FILE
+    def __init__(self, codex_home: Path, *, file_name: str = AUTH_FILE) -> None:
+        self.path = Path(codex_home) / file_name
 
     @property
     def description(self) -> str:
@@ -100,7 +100,7 @@ class FileStore:
         return str(self.path)
 
     def load(self) -> dict[str, Any] | None:
-        """Read `auth.json`; `None` when it does not exist."""
+        """Read the file; `None` when it does not exist."""
         try:
             info = self.path.stat()
         except FileNotFoundError:
@@ -119,11 +119,11 @@ class FileStore:
         return _parse(raw, str(self.path))
 
     def save(self, document: dict[str, Any]) -> None:
-        """Write `auth.json` through a 0600 temporary file in the same directory, then rename it."""
+        """Write the file through a 0600 temporary file in the same directory, then rename it."""
         directory = self.path.parent
         try:
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, temp = tempfile.mkstemp(prefix=".auth.", suffix=".tmp", dir=directory)
+            fd, temp = tempfile.mkstemp(prefix=f".{self.path.stem.lstrip('.')}.", suffix=".tmp", dir=directory)
         except OSError as exc:
             raise CredentialStoreError(f"cannot write {self.path}: {exc.strerror}") from None
         try:
@@ -139,7 +139,7 @@ class FileStore:
             raise CredentialStoreError(f"cannot write {self.path}: {exc.strerror}") from None
 
     def delete(self) -> bool:
-        """Remove `auth.json`."""
+        """Remove the file."""
         try:
             self.path.unlink()
         except FileNotFoundError:
@@ -160,10 +160,16 @@ def keyring_account(codex_home: Path) -> str:
 
 
 class KeyringStore:
-    """The OS keyring (through `keyring`), one entry per `CODEX_HOME`."""
+    """The OS keyring (through `keyring`): one entry, by default `Codex Auth` / `keyring_account(codex_home)`.
 
-    def __init__(self, codex_home: Path, *, backend: Any = None) -> None:
-        self.account = keyring_account(codex_home)
+    `service` and `account` name another entry (MCP servers' logins are kept one per server).
+    """
+
+    def __init__(
+        self, codex_home: Path, *, backend: Any = None, service: str = KEYRING_SERVICE, account: str | None = None
+    ) -> None:
+        self.account = account if account is not None else keyring_account(codex_home)
+        self.service = service
         self._backend = backend
 
     @property
@@ -195,7 +201,7 @@ class KeyringStore:
 
     def load(self) -> dict[str, Any] | None:
         """Read the entry; `None` when there is none."""
-        value = self._call("read", lambda b: b.get_password(KEYRING_SERVICE, self.account))
+        value = self._call("read", lambda b: b.get_password(self.service, self.account))
         if value is None:
             return None
         if not isinstance(value, str) or len(value) > MAX_DOCUMENT_BYTES:
@@ -205,13 +211,13 @@ class KeyringStore:
     def save(self, document: dict[str, Any]) -> None:
         """Write the entry."""
         payload = _dump(document)
-        self._call("write", lambda b: b.set_password(KEYRING_SERVICE, self.account, payload))
+        self._call("write", lambda b: b.set_password(self.service, self.account, payload))
 
     def delete(self) -> bool:
         """Remove the entry."""
         if self.load() is None:
             return False
-        self._call("write", lambda b: b.delete_password(KEYRING_SERVICE, self.account))
+        self._call("write", lambda b: b.delete_password(self.service, self.account))
         return True
 
 

@@ -2,14 +2,16 @@
 
 The SDK's `OAuthClientProvider` does discovery, client registration, PKCE and the token
 exchange; this module supplies the browser step (print the URL, open a browser unless told not
-to) and a one-shot callback listener on 127.0.0.1, and stores the tokens in `OAuthTokenFile`.
+to) and a one-shot callback listener on 127.0.0.1, and stores the tokens in the credential store
+`mcp_oauth_credentials_store` names (`McpOAuthStore`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
@@ -19,7 +21,10 @@ from anyio.abc import SocketStream
 
 from pycodex_config import McpServerConfig
 
-from ._oauth_store import OAuthTokenFile, StoredOAuth
+from ._credentials import McpOAuthStore
+from ._oauth_store import StoredOAuth
+from ._registration import callback_id, client_metadata_url
+from ._transport import http_headers
 from .errors import McpClientError
 
 logger = logging.getLogger(__name__)
@@ -90,15 +95,21 @@ def _client_metadata(redirect_uri: str, scopes: list[str]) -> Any:
     return OAuthClientMetadata.model_validate(data)
 
 
-async def _preregister(storage: StoredOAuth, server: McpServerConfig, store: OAuthTokenFile, redirect: str) -> None:
-    """Use `[mcp_servers.NAME.oauth] client_id` (and a stored secret) instead of dynamic registration."""
-    from mcp.shared.auth import OAuthClientInformationFull
-
+def _configured_client_id(server: McpServerConfig) -> str | None:
     oauth = server.raw.get("oauth")
     client_id = oauth.get("client_id") if isinstance(oauth, dict) else None
-    if not isinstance(client_id, str) or server.url is None:
+    return client_id if isinstance(client_id, str) and client_id else None
+
+
+async def _preregister(storage: StoredOAuth, server: McpServerConfig, store: McpOAuthStore, redirect: str) -> None:
+    """Use `[mcp_servers.NAME.oauth] client_id` (and a stored secret) instead of any registration."""
+    from mcp.shared.auth import OAuthClientInformationFull
+
+    client_id = _configured_client_id(server)
+    if client_id is None or server.url is None:
         return
-    secret = store.get(server.name, server.url).get("client_secret")
+    stored = await anyio.to_thread.run_sync(store.get, server.name, server.url)
+    secret = stored.get("client_secret")
     info: dict[str, Any] = {"client_id": client_id, "redirect_uris": [redirect]}
     if isinstance(secret, str):
         info.update(client_secret=secret, token_endpoint_auth_method="client_secret_post")
@@ -113,6 +124,10 @@ async def oauth_login(
     open_browser: bool | Callable[[str], Any] = True,
     out: TextIO | None = None,
     read_pasted: Callable[[], str] | None = None,
+    store_mode: str | None = None,
+    keyring_backend: Any = None,
+    client_registration: str = "auto",
+    environ: Mapping[str, str] | None = None,
 ) -> None:
     """Log in to `server` and store its tokens.
 
@@ -125,17 +140,25 @@ async def oauth_login(
         read_pasted: Reads one line (blocking, run in a thread): the callback URL the user pastes
             when the browser is elsewhere (`--no-browser`). Whichever comes first, the pasted URL
             or the browser's visit to the local listener, completes the login.
+        store_mode: `mcp_oauth_credentials_store`: `auto` (default), `file` or `keyring`.
+        keyring_backend: A `keyring` backend instead of the system's (tests).
+        client_registration: `--oauth-client-registration`: `auto` (CIMD when the server offers it,
+            else dynamic registration), `cimd` or `dcr`; a configured client id overrides it.
+        environ: The environment for `env_http_headers` (default: this process's).
 
     Raises:
-        McpClientError: the server is not HTTP, the user did not finish in time, or the flow failed.
+        McpClientError: the server is not HTTP, the user did not finish in time, the flow failed,
+            or `cimd` was asked of a server that does not offer it.
     """
     if server.url is None:
         raise McpClientError(f"OAuth login is only supported for streamable_http transports ({server.name!r})")
+    headers = http_headers(server, os.environ if environ is None else environ)
+    cimd = None if _configured_client_id(server) else await client_metadata_url(server, client_registration, headers)
     callback = _Callback()
     listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
     port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    redirect = f"http://127.0.0.1:{port}/callback"
-    store = OAuthTokenFile(codex_home)
+    redirect = f"http://127.0.0.1:{port}/callback/{callback_id(server.url)}"  # the path Codex's CIMD document lists
+    store = McpOAuthStore(codex_home, store_mode, keyring_backend=keyring_backend)
     storage = StoredOAuth(store, server.name, server.url)
     await _preregister(storage, server, store, redirect)
 
@@ -172,15 +195,24 @@ async def oauth_login(
             if read_pasted is not None:
                 tg.start_soon(pasted)
             with anyio.fail_after(LOGIN_TIMEOUT_S):
-                await _connect(server, _client_metadata(redirect, scopes or []), storage, on_redirect, on_callback)
+                metadata = _client_metadata(redirect, scopes or [])
+                await _connect(server, metadata, storage, on_redirect, on_callback, cimd, headers)
             tg.cancel_scope.cancel()
     except TimeoutError:
         raise McpClientError(f"the login to {server.name!r} was not completed in {LOGIN_TIMEOUT_S:g} s") from None
-    if not store.has_tokens(server.name, server.url):
+    if not await anyio.to_thread.run_sync(store.has_tokens, server.name, server.url):
         raise McpClientError(f"the server {server.name!r} did not ask for OAuth: no login is needed")
 
 
-async def _connect(server: McpServerConfig, metadata: Any, storage: Any, on_redirect: Any, on_callback: Any) -> None:
+async def _connect(
+    server: McpServerConfig,
+    metadata: Any,
+    storage: Any,
+    on_redirect: Any,
+    on_callback: Any,
+    cimd: str | None,
+    headers: dict[str, str],
+) -> None:
     import httpx2
     from mcp import ClientSession
     from mcp.client.auth import OAuthClientProvider
@@ -188,11 +220,16 @@ async def _connect(server: McpServerConfig, metadata: Any, storage: Any, on_redi
 
     assert server.url is not None
     auth = OAuthClientProvider(
-        server.url, metadata, storage, redirect_handler=on_redirect, callback_handler=on_callback
+        server.url,
+        metadata,
+        storage,
+        redirect_handler=on_redirect,
+        callback_handler=on_callback,
+        client_metadata_url=cimd,
     )
     try:
         async with (
-            httpx2.AsyncClient(auth=auth, timeout=httpx2.Timeout(30.0, read=300.0)) as client,
+            httpx2.AsyncClient(auth=auth, headers=headers, timeout=httpx2.Timeout(30.0, read=300.0)) as client,
             streamable_http_client(server.url, http_client=client) as (read, write),
             ClientSession(read, write) as session,
         ):

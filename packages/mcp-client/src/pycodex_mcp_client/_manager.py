@@ -18,7 +18,8 @@ from pycodex_config import McpServerConfig
 from ._naming import ToolName, assign_tool_names
 from ._results import call_result_json
 from ._server import ServerConnection
-from .errors import McpServerUnavailable
+from ._tool_cache import read_cache
+from .errors import McpServerUnavailable, McpToolNotOffered
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class McpConnectionManager:
             `warning` per failed or crashed server.
         on_tools_changed: Called (synchronously) whenever a server's tool list changes: it became
             ready, crashed, came back, or sent `list_changed`; `tools()` then has the new list.
+        oauth_store_mode: `mcp_oauth_credentials_store` (`auto`, `file`, `keyring`): where logins are read.
         start_gate: When given, the SDK import (seconds of CPU that would compete with the caller's
             own start-up) and the servers wait until it is set, or `gate_timeout_s` has passed.
     """
@@ -86,6 +88,7 @@ class McpConnectionManager:
         on_tools_changed: Callable[[], None] | None = None,
         start_gate: anyio.Event | None = None,
         gate_timeout_s: float = 3.0,
+        oauth_store_mode: str | None = None,
     ) -> None:
         self._report = report or (lambda event: None)
         env = dict(os.environ if environ is None else environ)
@@ -99,6 +102,7 @@ class McpConnectionManager:
                 client_version=client_version,
                 elicitation=elicitation,
                 on_change=on_tools_changed,
+                oauth_store_mode=oauth_store_mode,
             )
             for name, cfg in servers.items()
             if cfg.enabled
@@ -106,12 +110,14 @@ class McpConnectionManager:
         """The enabled servers by configured name."""
         self._tools: list[McpTool] | None = None
         self._gate, self._gate_timeout_s = start_gate, gate_timeout_s
+        self._codex_home = codex_home
 
     @classmethod
     @asynccontextmanager
     async def start(cls, servers: Mapping[str, McpServerConfig], **kwargs: Any) -> AsyncIterator[McpConnectionManager]:
         """Start every enabled server in the background; stop them all on exit (bounded)."""
         manager = cls(servers, **kwargs)
+        await manager.load_cached_tools()
         async with anyio.create_task_group() as tg:
             for server in manager.servers.values():
                 manager._report(
@@ -143,6 +149,18 @@ class McpConnectionManager:
         failed = [{"server": n, "error": s.error or ""} for n, s in self.servers.items() if s.state == "failed"]
         self._report({"type": "mcp_startup_complete", "ready": ready, "failed": failed, "cancelled": []})
 
+    async def load_cached_tools(self) -> None:
+        """Read each server's last known tools from `$CODEX_HOME/cache` (offered until it answers)."""
+        home = self._codex_home
+        if home is None or not self.servers:
+            return
+        configs = [s.config for s in self.servers.values()]
+        found = await anyio.to_thread.run_sync(lambda: [read_cache(home, c) for c in configs])
+        for server, cached in zip(self.servers.values(), found, strict=True):
+            if server.state == "starting" and server.cached is None:
+                server.cached = cached
+        self._tools = None
+
     # -- state -----------------------------------------------------------------------------
 
     def required_failures(self) -> list[tuple[str, str]]:
@@ -158,26 +176,25 @@ class McpConnectionManager:
                     await server.settled.wait()
 
     def tools(self) -> list[McpTool]:
-        """The tools of every ready server, named as the model sees them (recomputed after a change)."""
+        """The tools to offer, named as the model sees them (recomputed after a change).
+
+        A ready server's live list; for a server still starting, the list it gave last time (the
+        on-disk cache), so the first request already carries it.
+        """
         changed = [s.take_changed() for s in self.servers.values()]
         if self._tools is None or any(changed):
-            pairs = [(n, t) for n, s in self.servers.items() if s.state == "ready" for t in s.tools]
+            pairs = [(n, t) for n, s in self.servers.items() for t in s.known_tools()]
             names = assign_tool_names((n, t.name) for n, t in pairs)
             by_pair = {(tn.server, tn.tool): tn for tn in names}
             self._tools = [
-                McpTool(
-                    by_pair[(n, t.name)],
-                    t.description or "",
-                    dict(t.input_schema),
-                    t.annotations.model_dump(by_alias=True, exclude_none=True) if t.annotations else {},
-                )
+                McpTool(by_pair[(n, t.name)], t.description, dict(t.input_schema), dict(t.annotations))
                 for n, t in pairs
             ]
         return list(self._tools)
 
     def server_instructions(self) -> dict[str, str]:
-        """`instructions` of each ready server that sent some."""
-        return {n: s.instructions for n, s in self.servers.items() if s.state == "ready" and s.instructions}
+        """`instructions` of each server that sent some (or sent some last time, while it starts)."""
+        return {n: text for n, s in self.servers.items() if (text := s.known_instructions())}
 
     def _server(self, name: str) -> ServerConnection:
         server = self.servers.get(name)
@@ -203,6 +220,7 @@ class McpConnectionManager:
 
         Raises:
             McpServerUnavailable: unknown, disabled, failed or restarting server.
+            McpToolNotOffered: the server is up but no longer lists `tool` (or a filter hides it).
             McpCallError: timeout, crash or protocol error during the call.
         """
 
@@ -210,7 +228,11 @@ class McpConnectionManager:
             return await session.call_tool(tool, arguments, meta=meta)
 
         started = time.monotonic()
-        result = await self._server(server).request(f"tools/call {tool!r}", send, limit_s)
+        connection = self._server(server)
+        await connection.wait_ready()
+        if not connection.offers(tool):
+            raise McpToolNotOffered(server, tool)
+        result = await connection.request(f"tools/call {tool!r}", send, limit_s)
         logger.debug("MCP %s/%s took %.1f ms", server, tool, (time.monotonic() - started) * 1000)
         return call_result_json(result)
 

@@ -1,7 +1,9 @@
-"""OAuth tokens of streamable-HTTP servers, in `$CODEX_HOME/mcp-oauth.json` (mode 0600).
+"""`$CODEX_HOME/mcp-oauth.json` (mode 0600), where earlier versions kept MCP logins, and the SDK's token storage.
 
 One entry per server name and URL: `{"servers": {"<name>|<url>": {"tokens": {...}, "client_info": {...}}}}`.
-Writes are atomic (temporary file + rename) and the file is never readable by others.
+Logins now live in the credential store (`McpOAuthStore`), which reads this file as a fallback and moves
+them out; it still holds a client secret given before any login. Writes are atomic (temporary file +
+rename) and the file is never readable by others.
 """
 
 from __future__ import annotations
@@ -80,7 +82,10 @@ class OAuthTokenFile:
         servers = self._read()
         if servers.pop(self.key(name, url), None) is None:
             return False
-        self._write(servers)
+        if servers:
+            self._write(servers)
+        else:
+            self.path.unlink(missing_ok=True)
         return True
 
     def has_tokens(self, name: str, url: str) -> bool:
@@ -90,9 +95,9 @@ class OAuthTokenFile:
 
 
 class StoredOAuth:
-    """The SDK's `TokenStorage` for one server, backed by `OAuthTokenFile`."""
+    """The SDK's `TokenStorage` for one server, backed by a store with `get` / `update` (`McpOAuthStore`)."""
 
-    def __init__(self, store: OAuthTokenFile, name: str, url: str) -> None:
+    def __init__(self, store: Any, name: str, url: str) -> None:
         self._store, self._name, self._url = store, name, url
 
     async def get_tokens(self) -> Any:

@@ -14,6 +14,7 @@ import anyio
 from pycodex_config import McpServerConfig
 
 from ._describe import describe_error
+from ._tool_cache import CachedTools, ToolInfo, write_cache
 from ._transport import open_transport
 from .errors import McpCallError, McpServerUnavailable, McpStartupError
 
@@ -53,6 +54,7 @@ class ServerConnection:
         client_version: str,
         elicitation: Any,
         on_change: Callable[[], None] | None = None,
+        oauth_store_mode: str | None = None,
     ) -> None:
         self.config = config
         """What config.toml says about the server."""
@@ -60,8 +62,10 @@ class ServerConnection:
         """Where the server is in its life."""
         self.error: str | None = None
         """Why it failed, when it has."""
-        self.tools: list[Any] = []
-        """The cached `mcp.types.Tool`s after `enabled_tools` / `disabled_tools`."""
+        self.tools: list[ToolInfo] = []
+        """The tools the live server lists, after `enabled_tools` / `disabled_tools`."""
+        self.cached: CachedTools | None = None
+        """What the server listed the last time it was ready (from the on-disk cache), until it answers."""
         self.instructions: str | None = None
         """The server's `instructions` from its handshake."""
         self.settled = anyio.Event()
@@ -69,6 +73,7 @@ class ServerConnection:
         self._report = report
         self._environ, self._log_dir, self._codex_home = environ, log_dir, codex_home
         self._client_version, self._elicitation = client_version, elicitation
+        self._oauth_store_mode = oauth_store_mode
         self._live: _Live | None = None
         self._protocol_error: str | None = None
         self._refresh = anyio.Event()
@@ -161,6 +166,7 @@ class ServerConnection:
                     log_dir=self._log_dir,
                     codex_home=self._codex_home,
                     on_http_error=self._on_http_error,
+                    oauth_store_mode=self._oauth_store_mode,
                 )
             )
             tg = await stack.enter_async_context(anyio.create_task_group())
@@ -170,12 +176,13 @@ class ServerConnection:
             session = await stack.enter_async_context(self._session(relay_recv, write))
             init = await session.initialize()
             self.instructions = getattr(init, "instructions", None)
-            tools = await self._list_tools(session)
+            listed = await self._list_tools(session)
             if self._startup_scope is not scope:
                 return
             self._startup_scope = None
             self._live = _Live(session, lost, set())
-            self._became_ready(tools)
+            self._became_ready(listed)
+            tg.start_soon(self._store, listed)
             tg.start_soon(self._refresh_loop, session)
             await lost.wait()
 
@@ -229,9 +236,10 @@ class ServerConnection:
         for call in list(live.calls) if live is not None else []:
             call.cancel()
 
-    def _became_ready(self, tools: list[Any]) -> None:
+    def _became_ready(self, listed: list[ToolInfo]) -> None:
         first = not self.settled.is_set()
-        self.state, self.error, self.tools = "ready", None, tools
+        self.state, self.error, self.tools = "ready", None, self._filtered(listed)
+        self.cached = None
         self.settled.set()
         self._mark_changed()
         if first:
@@ -245,19 +253,47 @@ class ServerConnection:
         enabled = self.config.enabled_tools
         return (enabled is None or name in enabled) and name not in self.config.disabled_tools
 
-    async def _list_tools(self, session: Any) -> list[Any]:
+    def _filtered(self, tools: list[ToolInfo] | tuple[ToolInfo, ...]) -> list[ToolInfo]:
+        return [t for t in tools if self._allowed(t.name)]
+
+    def known_tools(self) -> list[ToolInfo]:
+        """The tools to offer now: the live list when ready, the cached one while still starting."""
+        if self.state == "ready":
+            return list(self.tools)
+        if self.state == "starting" and self.cached is not None:
+            return self._filtered(self.cached.tools)
+        return []
+
+    def known_instructions(self) -> str | None:
+        """The server's `instructions`: from its handshake, or from the cache while it starts."""
+        if self.state == "ready":
+            return self.instructions
+        return self.cached.instructions if self.state == "starting" and self.cached is not None else None
+
+    def offers(self, tool: str) -> bool:
+        """Whether the live server lists `tool` (after the filters)."""
+        return any(t.name == tool for t in self.tools)
+
+    async def _list_tools(self, session: Any) -> list[ToolInfo]:
+        """Every tool the server lists (before the filters), as plain data."""
         from mcp import types
 
-        tools: list[Any] = []
+        tools: list[ToolInfo] = []
         cursor: str | None = None
         for _ in range(MAX_PAGES):
             params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
             page = await session.list_tools(params=params)
-            tools += [t for t in page.tools if self._allowed(t.name)]
+            tools += [_tool_info(t) for t in page.tools]
             cursor = page.next_cursor
             if not cursor:
                 break
         return tools
+
+    async def _store(self, listed: list[ToolInfo]) -> None:
+        """Write the listed tools to the on-disk cache (off the event loop)."""
+        if self._codex_home is not None:
+            home, instructions = self._codex_home, self.instructions
+            await anyio.to_thread.run_sync(lambda: write_cache(home, self.config, listed, instructions))
 
     async def _on_message(self, message: Any) -> None:
         from mcp import types
@@ -272,8 +308,10 @@ class ServerConnection:
             self._refresh = anyio.Event()
             try:
                 with anyio.fail_after(self.config.startup_timeout_sec):
-                    self.tools = await self._list_tools(session)
+                    listed = await self._list_tools(session)
+                self.tools = self._filtered(listed)
                 self._mark_changed()
+                await self._store(listed)
             except Exception as exc:  # keep the old list when a refresh fails
                 logger.warning("MCP server %r: refreshing tools failed: %s", self.config.name, exc)
 
@@ -332,6 +370,11 @@ class ServerConnection:
             finally:
                 live.calls.discard(scope)
         raise McpCallError(self.config.name, what, self._protocol_error or "the connection was lost")
+
+
+def _tool_info(tool: Any) -> ToolInfo:
+    annotations = tool.annotations.model_dump(by_alias=True, exclude_none=True) if tool.annotations else {}
+    return ToolInfo(tool.name, tool.description or "", dict(tool.input_schema), annotations)
 
 
 def _failed(reason: str) -> dict[str, Any]:

@@ -9,9 +9,12 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
+import anyio
+
 from pycodex_config import McpServerConfig
 
-from ._oauth_store import OAuthTokenFile, StoredOAuth
+from ._credentials import McpOAuthStore
+from ._oauth_store import StoredOAuth
 from .errors import McpStartupError
 
 logger = logging.getLogger(__name__)
@@ -56,11 +59,11 @@ def _stderr_sink(log_dir: Path | None, name: str, stack: AsyncExitStack) -> Text
     return stack.enter_context(open(os.devnull, "w", encoding="utf-8"))
 
 
-def _oauth(config: McpServerConfig, codex_home: Path | None) -> Any:
+def _oauth(config: McpServerConfig, codex_home: Path | None, store_mode: str | None) -> Any:
     """An SDK OAuth provider when tokens are stored for this server, else `None`; never interactive."""
     if codex_home is None or config.url is None or config.bearer_token_env_var:
         return None
-    store = OAuthTokenFile(codex_home)
+    store = McpOAuthStore(codex_home, store_mode)
     if not store.has_tokens(config.name, config.url):
         return None
     from mcp.client.auth import OAuthClientProvider
@@ -85,11 +88,13 @@ async def open_transport(
     log_dir: Path | None,
     codex_home: Path | None,
     on_http_error: Callable[[int], None] | None = None,
+    oauth_store_mode: str | None = None,
 ) -> AsyncIterator[tuple[Any, Any]]:
     """Yield the `(read, write)` stream pair of the server; the process or HTTP session ends on exit.
 
     `on_http_error` hears the status of every HTTP answer of 400 or more (the SDK turns them into
-    a generic error, so a 401 asking for a login would otherwise be lost).
+    a generic error, so a 401 asking for a login would otherwise be lost). A stored login is read
+    from the credential store `oauth_store_mode` names (`mcp_oauth_credentials_store`).
 
     Raises:
         McpStartupError: a missing bearer token variable.
@@ -111,6 +116,7 @@ async def open_transport(
             from mcp.client.streamable_http import streamable_http_client
 
             assert config.url is not None
+            auth = await anyio.to_thread.run_sync(_oauth, config, codex_home, oauth_store_mode)
 
             async def hook(response: Any) -> None:
                 if response.status_code >= 400 and on_http_error is not None:
@@ -119,7 +125,7 @@ async def open_transport(
             client = httpx2.AsyncClient(
                 event_hooks={"response": [hook]},
                 headers=http_headers(config, environ),
-                auth=_oauth(config, codex_home),
+                auth=auth,
                 timeout=httpx2.Timeout(30.0, read=300.0),
             )
             await stack.enter_async_context(client)

@@ -4,13 +4,14 @@
 McpClientError
  ├── McpStartupError      a server could not be started (spawn, handshake, timeout, auth)
  ├── McpServerUnavailable a call or listing went to a server that is not ready
+ ├── McpToolNotOffered    a call named a tool the ready server no longer lists
  └── McpCallError         a call failed before a result came back (timeout, crash, protocol error)
 ```
 """
 
 from __future__ import annotations
 
-__all__ = ["McpCallError", "McpClientError", "McpServerUnavailable", "McpStartupError"]
+__all__ = ["McpCallError", "McpClientError", "McpServerUnavailable", "McpStartupError", "McpToolNotOffered"]
 
 
 class McpClientError(Exception):
@@ -42,6 +43,19 @@ class McpServerUnavailable(McpClientError):
         """The configured server name."""
         self.reason = reason
         """Its state, in one line."""
+
+
+class McpToolNotOffered(McpClientError):
+    """A call named a tool that the ready server does not list (any more), or that a filter hides."""
+
+    def __init__(self, server: str, tool: str) -> None:
+        self.server = server
+        """The configured server name."""
+        self.tool = tool
+        """The tool asked for."""
+        self.reason = f"MCP server `{server}` no longer offers a tool named `{tool}`"
+        """Why, in one line."""
+        super().__init__(self.reason)
 
 
 class McpCallError(McpClientError):

@@ -16,16 +16,33 @@ from mcp.server.auth.provider import (
 from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 
 
-class GrantingProvider:
-    """In-memory clients, codes and tokens; `authorize` approves at once (no login page)."""
+class _LoopbackClient(OAuthClientInformationFull):
+    """A client named by its metadata-document URL: any loopback callback is accepted (RFC 8252)."""
 
-    def __init__(self) -> None:
+    def validate_redirect_uri(self, redirect_uri: Any) -> Any:
+        if redirect_uri is None or redirect_uri.host not in ("127.0.0.1", "localhost"):
+            return super().validate_redirect_uri(redirect_uri)
+        return redirect_uri
+
+
+class GrantingProvider:
+    """In-memory clients, codes and tokens; `authorize` approves at once (no login page).
+
+    With `cimd_prefix`, a client id that is a URL under it is known without registration, as an
+    authorization server that fetched its metadata document would know it.
+    """
+
+    def __init__(self, cimd_prefix: str | None = None) -> None:
         self.clients: dict[str, OAuthClientInformationFull] = {}
+        self.cimd_prefix = cimd_prefix
+
         self.codes: dict[str, AuthorizationCode] = {}
         self.tokens: dict[str, AccessToken] = {}
         self.refresh: dict[str, RefreshToken] = {}
 
     async def get_client(self, client_id: str) -> OAuthClientInformationFull | None:
+        if self.cimd_prefix and client_id.startswith(self.cimd_prefix) and client_id.endswith("/client.json"):
+            return _LoopbackClient(client_id=client_id, redirect_uris=None, token_endpoint_auth_method="none")
         return self.clients.get(client_id)
 
     async def register_client(self, client_info: OAuthClientInformationFull) -> None:

@@ -125,8 +125,16 @@ def decision_from_reply(reply: Mapping[str, Any]) -> str:
     return {"accept": "approved", "decline": "denied", "cancel": "abort"}.get(str(action), "denied")
 
 
+INTERRUPT_DRAIN_S = 10.0
+"""How long a cancelled call waits for its interrupted turn to end before the call is let go."""
+
+
 async def run_turn(thread: Thread, prompt: str, *, notify: Notify, elicit: Elicit, tool_call_id: object) -> str:
     """Submit `prompt`, forward events until the turn ends, and return the last agent message.
+
+    When the call is cancelled (the client sent `notifications/cancelled` for it), the turn is
+    interrupted and its remaining events are read up to `turn_aborted`, so the thread is idle and
+    ready for `codex-reply`.
 
     Raises:
         McpServerError: the turn failed or was aborted (the text says why).
@@ -136,28 +144,60 @@ async def run_turn(thread: Thread, prompt: str, *, notify: Notify, elicit: Elici
         sub_id = await codex.submit(
             {"type": "user_input", "items": [{"type": "text", "text": prompt, "text_elements": []}]}
         )
-        last: str | None = None
-        error: str | None = None
-        while True:
-            event = await codex.next_event()
-            await notify(event)
-            msg: dict[str, Any] = event["msg"]
-            kind = msg.get("type")
-            if kind in ("exec_approval_request", "apply_patch_approval_request"):
-                reply = await elicit(approval_request(msg, thread.thread_id, str(event.get("id")), tool_call_id))
-                op = "exec_approval" if kind == "exec_approval_request" else "patch_approval"
-                await codex.submit({"type": op, "id": msg.get("call_id"), "decision": decision_from_reply(reply)})
-            elif kind == "agent_message":
-                last = str(msg.get("message", ""))
-            elif kind == "error":
-                error = str(msg.get("message", ""))
-            elif kind == "task_complete" and event.get("id") == sub_id:
-                final = msg.get("last_agent_message")
-                if error is not None and final is None and last is None:
-                    raise McpServerError(error)
-                return str(final if isinstance(final, str) else last or "")
-            elif kind == "turn_aborted":
-                raise McpServerError(f"the turn was aborted ({msg.get('reason', 'interrupted')})")
+        try:
+            return await _follow(thread, sub_id, notify, elicit, tool_call_id)
+        except anyio.get_cancelled_exc_class():
+            with anyio.CancelScope(shield=True):
+                await _interrupt(thread, sub_id, notify)
+            raise
+
+
+async def _follow(thread: Thread, sub_id: str, notify: Notify, elicit: Elicit, tool_call_id: object) -> str:
+    codex = thread.codex
+    last: str | None = None
+    error: str | None = None
+    while True:
+        event = await codex.next_event()
+        await notify(event)
+        msg: dict[str, Any] = event["msg"]
+        kind = msg.get("type")
+        if kind in ("exec_approval_request", "apply_patch_approval_request"):
+            reply = await elicit(approval_request(msg, thread.thread_id, str(event.get("id")), tool_call_id))
+            op = "exec_approval" if kind == "exec_approval_request" else "patch_approval"
+            await codex.submit({"type": op, "id": msg.get("call_id"), "decision": decision_from_reply(reply)})
+        elif kind == "agent_message":
+            last = str(msg.get("message", ""))
+        elif kind == "error":
+            error = str(msg.get("message", ""))
+        elif kind == "task_complete" and event.get("id") == sub_id:
+            final = msg.get("last_agent_message")
+            if error is not None and final is None and last is None:
+                raise McpServerError(error)
+            return str(final if isinstance(final, str) else last or "")
+        elif kind == "turn_aborted":
+            raise McpServerError(f"the turn was aborted ({msg.get('reason', 'interrupted')})")
+
+
+async def _interrupt(thread: Thread, sub_id: str, notify: Notify) -> None:
+    """Interrupt the running turn and read its events until it has ended (bounded)."""
+    from pycodex_core import SessionClosed
+
+    codex = thread.codex
+    logger.info("MCP call cancelled: interrupting the turn of thread %s", thread.thread_id)
+    try:
+        await codex.submit({"type": "interrupt"})
+        with anyio.move_on_after(INTERRUPT_DRAIN_S):
+            while True:
+                event = await codex.next_event()
+                await notify(event)
+                kind = event["msg"].get("type")
+                if kind == "turn_aborted" or (kind == "task_complete" and event.get("id") == sub_id):
+                    return
+        logger.warning(
+            "thread %s did not end its turn within %.0f s of an interrupt", thread.thread_id, INTERRUPT_DRAIN_S
+        )
+    except SessionClosed:
+        logger.debug("thread %s closed while being interrupted", thread.thread_id)
 
 
 def resolve_cwd(value: object, base: Path) -> Path:

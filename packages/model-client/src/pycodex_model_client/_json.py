@@ -149,7 +149,10 @@ def clean_item(item: Any) -> dict[str, Any] | None:
     for key in _STR_FIELDS:
         if key in out and not isinstance(out[key], str):
             del out[key]
-    if "arguments" in out:
+    if out["type"] == "tool_search_call":  # an object on the wire (already cleaned with the event), kept one
+        if not isinstance(out.get("arguments"), dict):
+            out["arguments"] = {}
+    elif "arguments" in out:
         out["arguments"] = clean_arguments(out["arguments"])
     for key in ("content", "summary"):
         if key in out and not isinstance(out[key], list):

@@ -42,6 +42,8 @@ class ModelInfo:
     """Tool output kept in history, in bytes."""
     default_reasoning_summary: str | None = None
     """Reasoning summary sent when the config sets none (`None`: no `summary` key)."""
+    supports_search_tool: bool = False
+    """Whether the model gets MCP tools through `tool_search` instead of all of them up front."""
 
     @property
     def warning(self) -> str | None:
@@ -67,6 +69,7 @@ def _info(
     verbosity: str | None = None,
     parallel: bool = False,
     truncation_bytes: int = 10_000,
+    search_tool: bool = False,
 ) -> ModelInfo:
     return ModelInfo(
         slug="",
@@ -81,6 +84,7 @@ def _info(
         default_verbosity=verbosity,
         supports_parallel_tool_calls=parallel,
         truncation_bytes=truncation_bytes,
+        supports_search_tool=search_tool,
     )
 
 
@@ -93,6 +97,7 @@ _GPT5 = _info(
     verbosity="low",
     parallel=True,
     truncation_bytes=40_000,
+    search_tool=True,  # every model in Codex 0.169's catalog (gpt-5.5, gpt-6.x) has `supports_search_tool`
 )
 _CODEX = _info(
     272_000, "shell_command", "freeform", reasoning=True, effort="medium", parallel=True, truncation_bytes=40_000

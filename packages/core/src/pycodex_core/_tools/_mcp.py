@@ -1,10 +1,12 @@
-"""MCP tools in the tool registry: one handler per server tool, plus the three resource tools.
+"""MCP tools in the tool registry: a namespace per server, its tools, the resource tools and `tool_search`.
 
-Servers start in the background (`pycodex_mcp_client.McpConnectionManager`); a server's tools are
-registered when it is ready (and again after a restart or a `list_changed` notification), so a
-turn never waits for a slow server, and a call waits only for the server it names. Every call
-emits `mcp_tool_call_begin` / `mcp_tool_call_end` as Codex 0.169 does and goes through the
-approval step first.
+Servers start in the background (`pycodex_mcp_client.McpConnectionManager`), so a turn never waits
+for a slow server, and a call waits only for the server it names. What the first request offers
+does not wait either: a model that supports `tool_search` gets the configured namespaces listed
+at once and searches their tools when it needs them; any other model gets each server's tools as
+a `namespace` tool, from the live server or, while it starts, from the list it gave last time
+(`$CODEX_HOME/cache/mcp-tools`). Every call emits `mcp_tool_call_begin` / `mcp_tool_call_end` as
+Codex 0.169 does and goes through the approval step first.
 """
 
 from __future__ import annotations
@@ -12,21 +14,17 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._observers import SessionObserver
+from ._mcp_specs import namespace_spec
+from ._tool_search import ToolSearchHandler, uses_tool_search
 
 if TYPE_CHECKING:
     from pycodex_mcp_client import McpConnectionManager, McpTool
 
-    from ..errors import CodexCoreError
-
 logger = logging.getLogger(__name__)
 
-__all__ = ["McpToolset", "mcp_duration", "start_mcp"]
+__all__ = ["McpToolset", "mcp_duration"]
 
 _APPROVED = ("approved", "approved_for_session")
 _RESOURCE_TOOLS = ("list_mcp_resources", "list_mcp_resource_templates", "read_mcp_resource")
@@ -36,14 +34,6 @@ def mcp_duration(seconds: float) -> dict[str, int]:
     """`{secs, nanos}` as Codex serializes a `Duration`."""
     nanos = max(0, int(seconds * 1_000_000_000))
     return {"secs": nanos // 1_000_000_000, "nanos": nanos % 1_000_000_000}
-
-
-def _parameters(schema: dict[str, Any]) -> dict[str, Any]:
-    """An MCP input schema as Responses `parameters`: an object schema, `$schema` dropped."""
-    params = {k: v for k, v in schema.items() if k != "$schema"}
-    params["type"] = "object"
-    params.setdefault("properties", {})
-    return params
 
 
 class _ToolHandler:
@@ -62,21 +52,32 @@ class _ToolHandler:
         return not (tool is not None and tool.annotations.get("readOnlyHint") is True)
 
     def spec(self, model: Any) -> dict[str, Any] | None:
-        if self._name != self._qualified:  # the alias only dispatches
-            return None
-        tool = self._toolset.tool(self._qualified)
-        if tool is None:
-            return None
-        return {
-            "type": "function",
-            "name": tool.name.qualified,
-            "description": tool.description,
-            "strict": False,
-            "parameters": _parameters(tool.input_schema),
-        }
+        return None  # offered inside its server's namespace (or found with tool_search)
 
     async def handle(self, invocation: Any) -> str | list[dict[str, Any]]:
         return await self._toolset.call(invocation, self._qualified)
+
+
+class _NamespaceHandler:
+    """Offers one server's tools as a `namespace` tool to models that get MCP tools directly."""
+
+    mutates = False
+
+    def __init__(self, toolset: McpToolset, server: str, namespace: str) -> None:
+        self._toolset, self._server, self.name = toolset, server, namespace
+
+    def spec(self, model: Any) -> dict[str, Any] | None:
+        if self._toolset.defers(model):
+            return None
+        tools = [t for t in self._toolset.tools() if t.name.server == self._server]
+        if not tools:
+            return None
+        functions = [(t.name.function, t.description, t.input_schema) for t in tools]
+        instructions = self._toolset.instructions().get(self._server)
+        return namespace_spec(self.name, instructions, functions, deferred=False)
+
+    async def handle(self, invocation: Any) -> str | list[dict[str, Any]]:
+        return f"unsupported call: {invocation.call.name}"
 
 
 class _ResourceHandler:
@@ -123,7 +124,13 @@ class McpToolset:
     """
 
     def __init__(
-        self, manager: McpConnectionManager, registry: Any, thread_id: str | None = None, requested: Any = None
+        self,
+        manager: McpConnectionManager,
+        registry: Any,
+        thread_id: str | None = None,
+        requested: Any = None,
+        *,
+        searchable: bool = True,
     ) -> None:
         import anyio
 
@@ -131,13 +138,21 @@ class McpToolset:
         self.requested: anyio.Event = requested or anyio.Event()
         """Set once the first model request is answered (or a call needs a server): the servers start then."""
         self.thread_id = thread_id
+        self._searchable = searchable
         self._registry = registry
         self._tools: dict[str, McpTool] = {}
         self._known: dict[str, McpTool] = {}
         """Every tool ever registered: a call to one whose server is restarting gets a clear error."""
         if manager.servers:
+            from pycodex_mcp_client import namespace_for
+
+            after = "local_shell"  # where Codex offers them: right after the shell tools
             for name in _RESOURCE_TOOLS:
-                registry.register(_ResourceHandler(self, name), replace=True)
+                registry.register(_ResourceHandler(self, name), replace=True, after=after)
+                after = name
+            for server in sorted(manager.servers, key=namespace_for):
+                registry.register(_NamespaceHandler(self, server, namespace_for(server)), replace=True)
+            registry.register(ToolSearchHandler(self), replace=True)
             registry.add_resolver(self.resolve)
 
     async def resolve(self, name: str) -> Any:
@@ -187,15 +202,49 @@ class McpToolset:
         self._tools = tools
         self._known.update(tools)
 
+    def defers(self, model: Any) -> bool:
+        """Whether `model` finds these tools with `tool_search` (its catalog says so, and the wire has it)."""
+        return self._searchable and uses_tool_search(model)
+
     def tool(self, qualified: str) -> McpTool | None:
-        """The ready tool with this flat name."""
+        """The offered tool with this flat name."""
         return self._tools.get(qualified)
+
+    def tools(self) -> list[McpTool]:
+        """The tools offered now (live, or cached while a server starts)."""
+        return list(self._tools.values())
+
+    def instructions(self) -> dict[str, str]:
+        """Each server's instructions, when known."""
+        return self.manager.server_instructions()
+
+    def namespaces(self) -> dict[str, str | None]:
+        """`mcp__server -> instructions` for every enabled server, up or not."""
+        from pycodex_mcp_client import namespace_for
+
+        known = self.manager.server_instructions()
+        return {namespace_for(name): known.get(name) for name in self.manager.servers}
+
+    async def searchable_tools(self) -> list[McpTool]:
+        """The tools a search ranks: a server still starting with no cached list is waited for.
+
+        Each such server gets at most its `startup_timeout_sec` (its start-up watchdog ends the
+        wait sooner when the server fails).
+        """
+        self.requested.set()
+        pending = [n for n, s in self.manager.servers.items() if s.state == "starting" and not s.known_tools()]
+        if pending:
+            limit = max(self.manager.servers[n].config.startup_timeout_sec for n in pending)
+            await self.manager.wait_settled(pending, within_s=limit)
+            self.sync()
+        return self.tools()
 
     async def call(self, invocation: Any, qualified: str) -> str | list[dict[str, Any]]:
         """Run one MCP tool call: approval, begin event, the call, end event, the model's output."""
         tool = self._tools.get(qualified) or self._known.get(qualified)
         if tool is None:
             return f"unsupported call: {invocation.call.name}"
+        self.requested.set()  # a call to a cached tool starts the servers now
         ctx, services, call = invocation.ctx, invocation.services, invocation.call
         server, name, arguments = tool.name.server, tool.name.tool, invocation.arguments
         refusal = await self._approve(invocation, tool)
@@ -292,92 +341,3 @@ class McpToolset:
 
 def _reason(exc: Exception) -> str:
     return str(getattr(exc, "reason", None) or exc)
-
-
-_BEFORE_RESPONSE = frozenset(
-    {"session_configured", "task_started", "user_message", "warning", "mcp_startup_update", "mcp_startup_complete"}
-)
-
-
-class _FirstResponse(SessionObserver):
-    """Sets `gate` at the first event that comes from a model response.
-
-    Importing the MCP SDK takes seconds of CPU and holds import locks the first request needs, so
-    the servers start once that request has been answered (or a call names a server, or a few
-    seconds have passed): a configured server never delays the first model request.
-    """
-
-    def __init__(self, gate: Any) -> None:
-        self._gate = gate
-
-    def on_event(self, event: Any) -> None:
-        if not self._gate.is_set() and event["msg"].get("type") not in _BEFORE_RESPONSE:
-            self._gate.set()
-
-
-@asynccontextmanager
-async def start_mcp(
-    config: Any,
-    registry: Any,
-    emit: Callable[[str, Any], None],
-    *,
-    thread_id: str,
-    version: str,
-    observers: list[Any] | None = None,
-) -> AsyncGenerator[McpToolset | None, None]:
-    """Start the configured MCP servers in the background and keep `registry` in step with them.
-
-    Yields `None` when no server is enabled. `required = true` servers are waited for (within their
-    `startup_timeout_sec`): one that fails ends the start-up with a `CodexCoreError`. `observers`
-    (the session's list) gets the hook that starts the servers after the first model response.
-    """
-    servers = {n: s for n, s in config.mcp_servers.items() if s.enabled}
-    if not servers:
-        yield None
-        return
-    from pycodex_mcp_client import McpConnectionManager
-
-    toolset: McpToolset | None = None
-
-    def changed() -> None:
-        if toolset is not None:
-            toolset.sync()
-
-    import anyio
-
-    def report(event: dict[str, Any]) -> None:
-        emit("", event)
-
-    home = Path(config.codex_home)
-    requested = anyio.Event()
-    if observers is not None:
-        observers.append(_FirstResponse(requested))
-    async with McpConnectionManager.start(
-        servers,
-        report=report,
-        codex_home=home,
-        log_dir=home / "log",
-        client_version=version,
-        on_tools_changed=changed,
-        start_gate=requested,
-    ) as manager:
-        toolset = McpToolset(manager, registry, thread_id, requested)
-        toolset.sync()
-        required = [n for n, s in servers.items() if s.required]
-        failures: list[tuple[str, str]] = []
-        if required:
-            requested.set()  # nothing may run before the required servers are up
-            await manager.wait_settled(required)
-            failures = manager.required_failures()
-        if not failures:
-            yield toolset
-            return
-    # Raised once the servers are stopped, outside their task group, so the caller gets the error itself.
-    raise _required_error(failures)
-
-
-def _required_error(failures: list[tuple[str, str]]) -> CodexCoreError:
-    from ..errors import CodexCoreError
-
-    text = "; ".join(f"{name!r}: {reason}" for name, reason in failures)
-    return CodexCoreError(f"required MCP servers failed to start: {text}")

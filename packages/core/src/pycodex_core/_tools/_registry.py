@@ -108,15 +108,41 @@ class ToolRegistry:
         """
         self._resolvers.append(resolver)
 
-    def register(self, handler: ToolHandler, *, replace: bool = False) -> None:
-        """Add `handler`.
+    def register(self, handler: ToolHandler, *, replace: bool = False, after: str | None = None) -> None:
+        """Add `handler` (at the end, or right after the tool named `after` when there is one).
 
         Raises:
             ValueError: A handler with this name exists and `replace` is False.
         """
         if handler.name in self._handlers and not replace:
             raise ValueError(f"a tool named {handler.name!r} is already registered")
-        self._handlers[handler.name] = handler
+        if after is None or after not in self._handlers or handler.name in self._handlers:
+            self._handlers[handler.name] = handler
+            return
+        items = list(self._handlers.items())
+        index = next(i for i, (name, _) in enumerate(items) if name == after) + 1
+        items.insert(index, (handler.name, handler))
+        self._handlers = dict(items)
+
+    def developer_updates(self, model: ModelInfo, history: Sequence[dict[str, Any]]) -> list[str]:
+        """Texts handlers add when a thread continues (a `developer_update(model, history)` method)."""
+        notes: list[str] = []
+        for handler in self._handlers.values():
+            update = getattr(handler, "developer_update", None)
+            note = update(model, history) if callable(update) else None
+            if isinstance(note, str) and note:
+                notes.append(note)
+        return notes
+
+    def developer_notes(self, model: ModelInfo) -> list[str]:
+        """Texts handlers add to the thread's developer message (a `developer_note(model)` method)."""
+        notes: list[str] = []
+        for handler in self._handlers.values():
+            note_for = getattr(handler, "developer_note", None)
+            note = note_for(model) if callable(note_for) else None
+            if isinstance(note, str) and note:
+                notes.append(note)
+        return notes
 
     def get(self, name: str) -> ToolHandler | None:
         """The handler called `name`, if any."""
@@ -170,6 +196,8 @@ def parse_arguments(call: ToolCall) -> dict[str, Any]:
         }
     if call.kind == "custom":
         return {"input": call.payload}
+    if call.kind == "tool_search":
+        return as_object(call.payload) or {}
     parsed = as_object(json.loads(call.payload) if isinstance(call.payload, str) else call.payload)
     if parsed is None:
         raise ValueError("arguments must be a JSON object")

@@ -48,6 +48,8 @@ def tool_call_from_item(item: dict[str, Any]) -> ToolCall | None:
         return ToolCall("custom", str(item.get("name", "")), call_id_of(item), item.get("input") or "")
     if kind == "local_shell_call":
         return ToolCall("local_shell", "local_shell", call_id_of(item), item.get("action") or {})
+    if kind == "tool_search_call" and item.get("execution", "client") == "client":
+        return ToolCall("tool_search", "tool_search", call_id_of(item), item.get("arguments") or {})
     return None
 
 
