@@ -21,12 +21,25 @@ __all__ = ["main", "parse", "run", "serve"]
 _MASK = "*****"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="codex mcp", description="Manage external MCP servers")
-    parser.add_argument("-c", "--config", dest="top_config", action="append", default=[], metavar="key=value")
-    parser.add_argument("--enable", dest="top_enable", action="append", default=[], metavar="FEATURE")
-    parser.add_argument("--disable", dest="top_disable", action="append", default=[], metavar="FEATURE")
-    sub = parser.add_subparsers(dest="action", required=True, metavar="COMMAND")
+_ACTIONS = ("add", "list", "get", "remove", "login", "logout")
+_VALUED = ("-c", "--config", "--enable", "--disable")
+
+
+def _action_word(argv: Sequence[str]) -> str | None:
+    """The subcommand named in `argv` (skipping the values of the global flags), if any."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in _VALUED:
+            i += 2
+            continue
+        if not word.startswith("-"):
+            return word if word in _ACTIONS else None
+        i += 1
+    return None
+
+
+def _add_parser(sub: Any) -> None:
     add = sub.add_parser("add", help="Add a global MCP server entry")
     add.add_argument("name", metavar="NAME", help="Name for the MCP server configuration")
     add.add_argument("command", nargs="*", metavar="COMMAND", help="Command to launch the server (after --)")
@@ -37,18 +50,45 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--oauth-client-secret", metavar="CLIENT_SECRET", help="OAuth secret of the pre-registered client")
     add.add_argument("--oauth-client-registration", choices=["auto", "cimd", "dcr"], help="Registration strategy")
     add.add_argument("--oauth-resource", metavar="RESOURCE", help="OAuth resource parameter for the login")
-    for name, text in (("list", "List configured MCP servers"), ("get", "Show one MCP server")):
-        p = sub.add_parser(name, help=text)
-        if name == "get":
-            p.add_argument("name", metavar="NAME")
-        p.add_argument("--json", action="store_true", help="Output as JSON")
-    sub.add_parser("remove", help="Remove a global MCP server entry").add_argument("name", metavar="NAME")
+
+
+def _show_parser(sub: Any, name: str) -> None:
+    p = sub.add_parser(name, help="List configured MCP servers" if name == "list" else "Show one MCP server")
+    if name == "get":
+        p.add_argument("name", metavar="NAME")
+    p.add_argument("--json", action="store_true", help="Output as JSON")
+
+
+def _login_parser(sub: Any) -> None:
     login = sub.add_parser("login", help="Authenticate with an MCP server over OAuth")
     login.add_argument("name", metavar="NAME")
     login.add_argument("--scopes", metavar="SCOPE,SCOPE", help="Comma-separated OAuth scopes to request")
     login.add_argument("--no-browser", action="store_true", help="Print the URL instead of opening a browser")
     login.add_argument("--oauth-client-registration", choices=["auto", "cimd", "dcr"], help="Registration strategy")
-    sub.add_parser("logout", help="Forget the OAuth tokens of an MCP server").add_argument("name", metavar="NAME")
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The `codex mcp` parser; with `only`, just that subcommand's (building all of them costs milliseconds)."""
+    parser = argparse.ArgumentParser(prog="codex mcp", description="Manage external MCP servers")
+    parser.add_argument("-c", "--config", dest="top_config", action="append", default=[], metavar="key=value")
+    parser.add_argument("--enable", dest="top_enable", action="append", default=[], metavar="FEATURE")
+    parser.add_argument("--disable", dest="top_disable", action="append", default=[], metavar="FEATURE")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="COMMAND")
+    builders: dict[str, Any] = {
+        "add": lambda: _add_parser(sub),
+        "list": lambda: _show_parser(sub, "list"),
+        "get": lambda: _show_parser(sub, "get"),
+        "remove": lambda: sub.add_parser("remove", help="Remove a global MCP server entry").add_argument(
+            "name", metavar="NAME"
+        ),
+        "login": lambda: _login_parser(sub),
+        "logout": lambda: sub.add_parser("logout", help="Forget the OAuth tokens of an MCP server").add_argument(
+            "name", metavar="NAME"
+        ),
+    }
+    for name in _ACTIONS:
+        if only is None or name == only:
+            builders[name]()
     for p in sub.choices.values():  # global flags are accepted after the subcommand too
         p.add_argument("-c", "--config", action="append", default=[], metavar="key=value")
         p.add_argument("--enable", action="append", default=[], metavar="FEATURE")
@@ -98,7 +138,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         SystemExit: bad usage (argparse prints it, status 2) or `--help`.
     """
     own, command = _split_command(argv)
-    ns = _parser().parse_args(own)
+    ns = _parser(_action_word(own)).parse_args(own)
     ns.command = [*getattr(ns, "command", []), *command]
     return ns
 

@@ -6,7 +6,6 @@ import logging
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -24,21 +23,31 @@ _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 Doc = dict[str, object]
 
 
-@dataclass
 class Layer:
     """One source of settings, lowest precedence first in a list of layers."""
 
-    document: Doc
-    """The TOML data this layer contributes (for a profile table: the table itself)."""
-    path: Path | None = None
-    """The file it came from; `None` for `-c` overrides."""
-    text: str | None = None
-    """The file text, kept for line lookups on the error path."""
-    prefix: tuple[str, ...] = ()
-    """Where `document` sits inside the file (`("profiles", "x")` for a profile table)."""
-    overrides: list[str] = field(default_factory=lambda: [])
-    """For the `-c` layer: the override texts, in order."""
-    _lines: dict[tuple[str, ...], int] | None = None
+    def __init__(
+        self,
+        document: Doc,
+        path: Path | None = None,
+        text: str | None = None,
+        prefix: tuple[str, ...] = (),
+        overrides: list[str] | None = None,
+    ) -> None:
+        self.document = document
+        """The TOML data this layer contributes (for a profile table: the table itself)."""
+        self.path = path
+        """The file it came from; `None` for `-c` overrides."""
+        self.text = text
+        """The file text, kept for line lookups on the error path."""
+        self.prefix = prefix
+        """Where `document` sits inside the file (`("profiles", "x")` for a profile table)."""
+        self.overrides: list[str] = overrides if overrides is not None else []
+        """For the `-c` layer: the override texts, in order."""
+        self._lines: dict[tuple[str, ...], int] | None = None
+
+    def __repr__(self) -> str:
+        return f"Layer(path={self.path!r}, prefix={self.prefix!r})"
 
     def where(self, key: Sequence[str]) -> str:
         """Describe where `key` (relative to `document`) is set: `FILE:LINE` or `-c k=v`."""

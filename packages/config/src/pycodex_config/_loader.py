@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pycodex_config._layers import Layer, check_layer, deep_merge_all, read_toml_file
 from pycodex_config._mcp import McpServerConfig, mcp_servers_from
@@ -101,8 +100,7 @@ def load_config(
     )
 
 
-@dataclass(frozen=True)
-class LayerStack:
+class LayerStack(NamedTuple):
     """The validated layers of a configuration, before defaults and CLI flags are applied."""
 
     layers: tuple[Layer, ...]

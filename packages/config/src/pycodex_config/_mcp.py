@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, cast
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal, NamedTuple, cast
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -18,6 +18,7 @@ __all__ = ["McpServerConfig", "mcp_servers_from"]
 
 DEFAULT_STARTUP_TIMEOUT_SEC = 30.0
 DEFAULT_TOOL_TIMEOUT_SEC = 120.0
+_EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
 def _strs(value: object) -> tuple[str, ...]:
@@ -28,9 +29,8 @@ def _str_map(value: object) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
 
 
-@dataclass(frozen=True)
-class McpServerConfig:
-    """One configured MCP server.
+class McpServerConfig(NamedTuple):
+    """One configured MCP server (a named tuple: `codex mcp list` builds these without loading `dataclasses`).
 
     Exactly one of `command` (stdio) and `url` (streamable HTTP) is set.
     """
@@ -43,7 +43,7 @@ class McpServerConfig:
     """Program to start (stdio)."""
     args: tuple[str, ...] = ()
     """Its arguments (stdio)."""
-    env: Mapping[str, str] = field(default_factory=lambda: {})
+    env: Mapping[str, str] = _EMPTY
     """Extra environment variables (stdio)."""
     env_vars: tuple[str, ...] = ()
     """Names of parent environment variables to forward (stdio)."""
@@ -53,9 +53,9 @@ class McpServerConfig:
     """Endpoint (streamable HTTP)."""
     bearer_token_env_var: str | None = None
     """Environment variable holding a bearer token (HTTP)."""
-    http_headers: Mapping[str, str] = field(default_factory=lambda: {})
+    http_headers: Mapping[str, str] = _EMPTY
     """Static headers (HTTP)."""
-    env_http_headers: Mapping[str, str] = field(default_factory=lambda: {})
+    env_http_headers: Mapping[str, str] = _EMPTY
     """Header name -> environment variable name (HTTP)."""
     enabled: bool = True
     """A disabled server is not started."""
@@ -69,7 +69,7 @@ class McpServerConfig:
     """Allow-list of tool names, if set."""
     disabled_tools: tuple[str, ...] = ()
     """Deny-list of tool names."""
-    raw: Mapping[str, object] = field(default_factory=lambda: {})
+    raw: Mapping[str, object] = _EMPTY
     """The table as written, for keys not modelled here (scopes, per-tool approval, ...)."""
 
     @classmethod

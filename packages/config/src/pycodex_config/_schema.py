@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import cast
 
 __all__ = [
@@ -37,16 +36,16 @@ __all__ = [
 Path_ = tuple[str, ...]
 
 
-@dataclass
 class Found:
     """What a validation pass noticed besides type errors."""
 
-    unknown: list[Path_] = field(default_factory=list[Path_])
-    """Keys Codex 0.169 does not know either."""
-    unsupported: list[Path_] = field(default_factory=list[Path_])
-    """Keys Codex 0.169 accepts that pycodex does not honour yet (accepted, with a warning)."""
-    legacy: list[Path_] = field(default_factory=list[Path_])
-    """Keys of older Codex releases: accepted, but errors under `--strict-config` as in Codex 0.169."""
+    def __init__(self) -> None:
+        self.unknown: list[Path_] = []
+        """Keys Codex 0.169 does not know either."""
+        self.unsupported: list[Path_] = []
+        """Keys Codex 0.169 accepts that pycodex does not honour yet (accepted, with a warning)."""
+        self.legacy: list[Path_] = []
+        """Keys of older Codex releases: accepted, but errors under `--strict-config` as in Codex 0.169."""
 
 
 class SchemaError(Exception):
@@ -122,10 +121,11 @@ class _Bool(Spec):
         return isinstance(value, bool)
 
 
-@dataclass
 class Int(Spec):
-    minimum: int | None = 0
     expected = "a non-negative integer"
+
+    def __init__(self, minimum: int | None = 0) -> None:
+        self.minimum = minimum
 
     def accepts(self, value: object) -> bool:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -167,14 +167,12 @@ class Enum(Spec):
         super().check(value, path, found)
 
 
-@dataclass
 class ListOf(Spec):
     """An array whose items all match `item`."""
 
-    item: Spec
-
-    def __post_init__(self) -> None:
-        self.expected = f"an array of {self.item.expected.removeprefix('a ').removeprefix('an ')}s"
+    def __init__(self, item: Spec) -> None:
+        self.item = item
+        self.expected = f"an array of {item.expected.removeprefix('a ').removeprefix('an ')}s"
 
     def check(self, value: object, path: Path_, found: Found) -> None:
         if not isinstance(value, list):
@@ -183,12 +181,13 @@ class ListOf(Spec):
             self.item.check(item, (*path, str(index)), found)
 
 
-@dataclass
 class MapOf(Spec):
     """A table with arbitrary keys whose values all match `value`."""
 
-    value: Spec
     expected = "a table"
+
+    def __init__(self, value: Spec) -> None:
+        self.value = value
 
     def check(self, value: object, path: Path_, found: Found) -> None:
         if not isinstance(value, dict):
@@ -197,12 +196,13 @@ class MapOf(Spec):
             self.value.check(item, (*path, key), found)
 
 
-@dataclass
 class Table(Spec):
     """A table with known keys; other keys are reported as unknown."""
 
-    fields: Mapping[str, Spec]
     expected = "a table"
+
+    def __init__(self, fields: Mapping[str, Spec]) -> None:
+        self.fields = fields
 
     def check(self, value: object, path: Path_, found: Found) -> None:
         if not isinstance(value, dict):
@@ -215,12 +215,12 @@ class Table(Spec):
                 spec.check(item, (*path, key), found)
 
 
-@dataclass
 class OneOf(Spec):
     """The first alternative whose shallow shape fits is checked fully."""
 
-    alternatives: tuple[Spec, ...]
-    expected: str = field(default="a value")
+    def __init__(self, alternatives: tuple[Spec, ...], expected: str = "a value") -> None:
+        self.alternatives = alternatives
+        self.expected = expected
 
     def check(self, value: object, path: Path_, found: Found) -> None:
         if isinstance(value, str) and not any(_shallow_fits(a, value) for a in self.alternatives):
