@@ -16,7 +16,6 @@ import anyio
 from pycodex_config import McpServerConfig
 
 from ._naming import ToolName, assign_tool_names
-from ._results import call_result_json
 from ._server import ServerConnection
 from ._tool_cache import read_cache
 from .errors import McpServerUnavailable, McpToolNotOffered
@@ -234,6 +233,8 @@ class McpConnectionManager:
             raise McpToolNotOffered(server, tool)
         result = await connection.request(f"tools/call {tool!r}", send, limit_s)
         logger.debug("MCP %s/%s took %.1f ms", server, tool, (time.monotonic() - started) * 1000)
+        from ._results import call_result_json
+
         return call_result_json(result)
 
     async def list_resources(self, server: str, cursor: str | None = None) -> dict[str, Any]:

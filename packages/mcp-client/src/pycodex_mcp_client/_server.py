@@ -15,7 +15,6 @@ from pycodex_config import McpServerConfig
 
 from ._describe import describe_error
 from ._tool_cache import CachedTools, ToolInfo, write_cache
-from ._transport import open_transport
 from .errors import McpCallError, McpServerUnavailable, McpStartupError
 
 logger = logging.getLogger(__name__)
@@ -156,6 +155,8 @@ class ServerConnection:
             scope.cancel()
 
     async def _connect_and_serve(self, scope: anyio.CancelScope) -> None:
+        from ._transport import open_transport  # the transports (and credential stores) load when first needed
+
         lost = anyio.Event()
         self._protocol_error, self._http_status = None, None
         async with AsyncExitStack() as stack:
