@@ -106,6 +106,22 @@ def mcp_list_s(command: list[str], root: Path) -> float:
     return wall
 
 
+def _settle(limit_s: float = 3.0) -> None:
+    """Wait (up to `limit_s`) until the MCP servers of the previous run have exited, then a moment more."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and _busy_children():
+        time.sleep(0.1)
+    time.sleep(0.2)
+
+
+def _busy_children() -> bool:
+    """Whether a benchmarked run's MCP server (node or the Python ones) is still alive."""
+    out = subprocess.run(
+        ["pgrep", "-f", "mcp-server-everything|mcp_server_time|time.sleep\\(120\\)"], capture_output=True
+    )
+    return bool(out.stdout.strip())
+
+
 def _report(label: str, values: dict[str, list[float]]) -> None:
     for tool, runs in values.items():
         ms = [v * 1000 for v in runs]
@@ -127,21 +143,23 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="pycodex-mcp-bench-", dir="/var/tmp"))
     try:
         print(f"load average: {os.getloadavg()[0]:.2f}; runs per cell: {args.n}")
-        for label, servers in (
-            ("first request, no MCP servers", ""),
-            ("first request, 3 servers (1 silent)", _three_servers()),
-        ):
-            runs: dict[str, list[float]] = {t: [] for t in tools}
-            visible: dict[str, list[int]] = {t: [] for t in tools}
-            for _ in range(args.n):
+        cells = {"first request, no MCP servers": "", "first request, 3 servers (1 silent)": _three_servers()}
+        runs_by_cell: dict[str, dict[str, list[float]]] = {c: {t: [] for t in tools} for c in cells}
+        visible: dict[str, list[int]] = {t: [] for t in tools}
+        # Interleaved (each round runs every cell once) and settled between runs: the MCP servers a
+        # run leaves behind must not slow the next one down.
+        for _ in range(args.n):
+            for label, servers in cells.items():
                 for tool, command in tools.items():
                     seconds, shown = first_request_s(command, servers, root)
-                    runs[tool].append(seconds)
-                    visible[tool].append(shown)
+                    runs_by_cell[label][tool].append(seconds)
+                    if servers:
+                        visible[tool].append(shown)
+                    _settle()
+        for label, runs in runs_by_cell.items():
             _report(label, runs)
-            if servers:
-                for tool, counts in visible.items():
-                    print(f"{'  MCP servers the model sees':34} {tool:8} {counts} of 3")
+        for tool, counts in visible.items():
+            print(f"{'  MCP servers the model sees':34} {tool:8} {counts} of 3")
         runs = {t: [] for t in tools}
         for _ in range(args.n):
             for tool, command in tools.items():
