@@ -254,17 +254,7 @@ _NOTIFY_GRACE_S = 2.0
 async def _user_shell_task(session: Session, ctx: TurnContext, command: str) -> None:
     from ._user_shell import run_user_shell_command
 
-    started = time.time()
-    session.emit(
-        ctx.sub_id,
-        {
-            "type": "task_started",
-            "turn_id": ctx.turn_id,
-            "started_at": int(started),
-            "model_context_window": session.effective_context_window(),
-            "collaboration_mode_kind": "default",
-        },
-    )
+    started = session.emit_task_started(ctx)
     await run_user_shell_command(session, ctx, command, session.record_item)
     session.emit(
         ctx.sub_id,
@@ -283,16 +273,7 @@ async def _compact_task(session: Session, turn: TurnState) -> None:
     from ._sampling import TurnFailed
 
     ctx = turn.ctx
-    session.emit(
-        ctx.sub_id,
-        {
-            "type": "task_started",
-            "turn_id": ctx.turn_id,
-            "started_at": int(time.time()),
-            "model_context_window": session.effective_context_window(),
-            "collaboration_mode_kind": "default",
-        },
-    )
+    session.emit_task_started(ctx)
     try:
         await compact_history(session, turn)
     except TurnFailed as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,21 @@ class Session:
     def emit(self, sub_id: str, msg: EventMsg) -> None:
         """Send `Event{id: sub_id, msg}` to the front end and record it in the rollout if it persists."""
         self.services.emitter.emit(sub_id, msg)
+
+    def emit_task_started(self, ctx: TurnContext) -> float:
+        """Emit `task_started` for the task of `ctx`; returns its start time (for `task_complete`)."""
+        started = time.time()
+        self.emit(
+            ctx.sub_id,
+            {
+                "type": "task_started",
+                "turn_id": ctx.turn_id,
+                "started_at": int(started),
+                "model_context_window": self.effective_context_window(),
+                "collaboration_mode_kind": "default",
+            },
+        )
+        return started
 
     async def events_writable(self) -> None:
         """Wait while the front end lags behind the event channel's bounds (backpressure)."""

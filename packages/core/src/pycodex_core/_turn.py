@@ -35,18 +35,8 @@ async def run_turn(session: Session, ctx: TurnContext, user_items: list[dict[str
     """Run one turn from `task_started` to `task_complete` (or `error` + `task_complete` on failure)."""
     from pycodex_model_client import ContextWindowExceeded
 
-    started = time.time()
     turn = session.begin_turn(ctx)
-    session.emit(
-        ctx.sub_id,
-        {
-            "type": "task_started",
-            "turn_id": ctx.turn_id,
-            "started_at": int(started),
-            "model_context_window": session.effective_context_window(),
-            "collaboration_mode_kind": "default",
-        },
-    )
+    started = session.emit_task_started(ctx)
     session.record_turn_context(ctx)
     session.ensure_initial_context(ctx)
     last_agent_message: str | None = None
