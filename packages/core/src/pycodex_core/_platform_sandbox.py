@@ -60,8 +60,7 @@ class PlatformSandbox:
         self.label = _LABELS.get(platform, "none")
         """`linux_seccomp`, `seatbelt` or `none`: what commands run under."""
         self._network_proxy = config.feature_enabled("network_proxy")
-        self._proxy: Any = None
-        self._bridge: socket.socket | None = None
+        self._proxies: dict[tuple[tuple[str, ...], tuple[str, ...], bool], tuple[Any, socket.socket]] = {}
         self._rule_domains: tuple[list[str], list[str]] = ([], [])
 
     def add_network_rules(self, rules: Sequence[NetworkRule]) -> None:
@@ -126,34 +125,28 @@ class PlatformSandbox:
         return SpawnPlan(tuple(plan.argv), plan.env, Path(plan.cwd), "linux_seccomp", tuple(plan.pass_fds))
 
     def _bridge_fd(self, resolved: ResolvedSandboxPolicy) -> int:
-        """The sandboxes' end of the bridge to the session's proxy, started on first use."""
-        if self._bridge is None:
+        """The sandboxes' end of the bridge to the proxy for these domain rules, started on first use.
+
+        One proxy per set of rules (normally one for the session: its profile's).
+        """
+        settings = resolved.get("proxy") or {"allowed_domains": [], "denied_domains": [], "allow_local_binding": False}
+        allowed = (*settings["allowed_domains"], *self._rule_domains[0])
+        denied = (*settings["denied_domains"], *self._rule_domains[1])
+        key = (allowed, denied, settings["allow_local_binding"])
+        if key not in self._proxies:
             from pycodex_proxy import DomainPolicy, ProxyServer
 
-            settings = resolved.get("proxy") or {
-                "allowed_domains": [],
-                "denied_domains": [],
-                "allow_local_binding": False,
-            }
-            allowed, denied = self._rule_domains
-            domains = DomainPolicy(
-                [*settings["allowed_domains"], *allowed],
-                [*settings["denied_domains"], *denied],
-                settings["allow_local_binding"],
-            )
-            self._proxy = ProxyServer(domains).start()
-            self._bridge = self._proxy.bridge_socket()
-            logger.info("network policy proxy on %s for this session", self._proxy.url)
-        return self._bridge.fileno()
+            proxy = ProxyServer(DomainPolicy(allowed, denied, key[2])).start()
+            self._proxies[key] = (proxy, proxy.bridge_socket())
+            logger.info("network policy proxy on %s for this session", proxy.url)
+        return self._proxies[key][1].fileno()
 
     def close(self) -> None:
-        """Stop the session's network policy proxy, if one was started."""
-        if self._bridge is not None:
-            self._bridge.close()
-            self._bridge = None
-        if self._proxy is not None:
-            self._proxy.close()
-            self._proxy = None
+        """Stop the session's network policy proxies, if any were started."""
+        for proxy, bridge in self._proxies.values():
+            bridge.close()
+            proxy.close()
+        self._proxies.clear()
 
     def classify_denial(self, exit_code: int, output: bytes) -> SandboxDenial | None:
         """Codex's heuristic (`is_likely_sandbox_denied`) on the command's output."""
