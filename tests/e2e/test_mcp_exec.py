@@ -82,6 +82,7 @@ def _script(files: Path) -> list[Turn]:
             {"source_timezone": "UTC", "time": "12:00", "target_timezone": "Asia/Tokyo"},
         ),
         _mcp_call("c7", "mcp__web", "add", {"a": 2, "b": 40}),
+        _mcp_call("c8", "mcp__everything", "trigger_elicitation_request", {}),  # headless: declined
         message_turn("All done"),
     ]
 
@@ -127,7 +128,7 @@ def test_mcp_tool_call_items_match_codex(var_tmp: Path) -> None:
         ours, our_requests, our_files = _run(var_tmp, "ours", url, None)
     assert (ours.rc, theirs.rc) == (0, 0), ours.stderr[-2000:]
     their_items = _mcp_items(theirs, their_files)
-    assert len(their_items) == 14, theirs.stdout  # 7 calls, each started and completed
+    assert len(their_items) == 16, theirs.stdout  # 8 calls, each started and completed
     assert _mcp_items(ours, our_files) == their_items
     assert _outputs(our_requests) == _outputs(their_requests)
 

@@ -70,6 +70,8 @@ class McpConnectionManager:
         on_tools_changed: Called (synchronously) whenever a server's tool list changes: it became
             ready, crashed, came back, or sent `list_changed`; `tools()` then has the new list.
         oauth_store_mode: `mcp_oauth_credentials_store` (`auto`, `file`, `keyring`): where logins are read.
+        elicitation: `await elicitation(server_name, params)` answers a server's `elicitation/create`
+            (an `mcp.types.ElicitResult`); with it the client advertises the elicitation capability.
         start_gate: When given, the SDK import (seconds of CPU that would compete with the caller's
             own start-up) and the servers wait until it is set, or `gate_timeout_s` has passed.
     """

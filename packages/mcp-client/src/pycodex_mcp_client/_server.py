@@ -206,8 +206,12 @@ class ServerConnection:
             write,
             client_info=client_info(self._client_version),
             message_handler=self._on_message,
-            elicitation_callback=self._elicitation,
+            elicitation_callback=self._elicit if self._elicitation is not None else None,
         )
+
+    async def _elicit(self, context: Any, params: Any) -> Any:
+        """The SDK's elicitation callback: the session's handler, told which server asks."""
+        return await self._elicitation(self.config.name, params)
 
     async def _relay(self, read: Any, send: Any, lost: anyio.Event) -> None:
         """Forward the transport's messages to the session; notice malformed ones and the end of the stream."""

@@ -90,6 +90,7 @@ async def start_mcp(
         on_tools_changed=changed,
         start_gate=requested,
         oauth_store_mode=_store_mode(config),
+        elicitation=_Elicitations(emit).answer,
     ) as manager:
         # Chat Completions has no `tool_search`: there every model gets the namespaces directly.
         searchable = getattr(config.model_provider, "wire_api", "responses") != "chat"
@@ -106,6 +107,34 @@ async def start_mcp(
             return
     # Raised once the servers are stopped, outside their task group, so the caller gets the error itself.
     raise _required_error(failures)
+
+
+class _Elicitations:
+    """Answers servers' `elicitation/create`: declined, as Codex 0.169's `codex exec` does, said once per server.
+
+    Nothing asks the user yet; declining (rather than failing the request) lets the server go on.
+    """
+
+    def __init__(self, emit: Callable[[str, Any], None]) -> None:
+        self._emit = emit
+        self._told: set[str] = set()
+
+    async def answer(self, server: str, params: Any) -> Any:
+        from mcp.types import ElicitResult
+
+        if server not in self._told:
+            self._told.add(server)
+            message = str(getattr(params, "message", "") or "")[:200]
+            self._emit(
+                "",
+                {
+                    "type": "background_event",
+                    "message": f"MCP server `{server}` asked for input ({message!r}); it was declined, since "
+                    "pycodex does not answer MCP elicitations yet.",
+                },
+            )
+        logger.info("declined an elicitation from MCP server %r", server)
+        return ElicitResult(action="decline")
 
 
 def _store_mode(config: Any) -> str | None:
