@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,3 +29,11 @@ def env(tmp_path: Path) -> Env:
     work.mkdir()
     subprocess.run(["git", "init", "-q", str(work)], check=True)
     return Env(home, work)
+
+
+@pytest.fixture
+def var_tmp() -> Iterator[Path]:
+    """A scratch directory under /var/tmp: Codex refuses part of its start-up when CODEX_HOME is under /tmp."""
+    path = Path(tempfile.mkdtemp(prefix="pycodex-e2e-", dir="/var/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -215,3 +215,12 @@ def scenario(name: str) -> list[Turn]:
     if name == "long":
         return [exec_turn(f"call_{i}", f"echo {i}") for i in range(30)] + [message_turn("Thirty")]
     raise KeyError(name)
+
+
+def git_env(root: Path, name: str) -> Env:
+    """`root/name/home` and `root/name/work`, the work directory a fresh git repository."""
+    home, work = root / name / "home", root / name / "work"
+    home.mkdir(parents=True)
+    work.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(work)], check=True)
+    return Env(home, work)

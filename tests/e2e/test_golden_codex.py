@@ -6,15 +6,22 @@ The two `--json` streams must be equal once ids, timestamps and paths are normal
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import ADD_PATCH, UPDATE_PATCH, Env, Result, exec_turn, message_turn, patch_turn, real_codex, scenario
+from e2e_support import (
+    ADD_PATCH,
+    UPDATE_PATCH,
+    Env,
+    Result,
+    exec_turn,
+    git_env,
+    message_turn,
+    patch_turn,
+    real_codex,
+    scenario,
+)
 
 from pycodex_test_support import ScriptedServer, Turn, dropped_stream, http_error, rate_limited, stalled_stream
 
@@ -49,22 +56,6 @@ def codex_binary() -> Path:
             "`npm install --prefix .codex-ref @openai/codex@0.169.0`"
         )
     return binary
-
-
-@pytest.fixture
-def var_tmp() -> Iterator[Path]:
-    # Codex refuses part of its start-up when CODEX_HOME is under /tmp.
-    path = Path(tempfile.mkdtemp(prefix="pycodex-golden-", dir="/var/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def _env(root: Path, name: str) -> Env:
-    home, work = root / name / "home", root / name / "work"
-    home.mkdir(parents=True)
-    work.mkdir(parents=True)
-    subprocess.run(["git", "init", "-q", str(work)], check=True)
-    return Env(home, work)
 
 
 def _run(env: Env, turns: list[Any], command: list[str] | None, *args: str, provider: str = "") -> Result:
@@ -131,7 +122,7 @@ FAULTS = {
 @pytest.mark.parametrize("name", [*CASES, *FAULTS])
 def test_jsonl_matches_codex(name: str, codex_binary: Path, var_tmp: Path) -> None:
     args, provider = CASES.get(name, ([], FAULTS.get(name, "")))
-    theirs_env, ours_env = _env(var_tmp, "codex"), _env(var_tmp, "ours")
+    theirs_env, ours_env = git_env(var_tmp, "codex"), git_env(var_tmp, "ours")
     theirs = _run(theirs_env, _turns(name), [str(codex_binary), "exec"], *args, provider=provider)
     ours = _run(ours_env, _turns(name), None, *args, provider=provider)
     assert ours.rc == theirs.rc, ours.stderr
@@ -145,7 +136,7 @@ def _texts(item: dict[str, Any]) -> str:
 @pytest.mark.parametrize(("first", "second"), [("ours", "codex"), ("codex", "ours")])
 def test_resume_across_programs(first: str, second: str, codex_binary: Path, var_tmp: Path) -> None:
     # A session written by one program continues in the other, with the same thread and history.
-    env = _env(var_tmp, f"{first}-{second}")
+    env = git_env(var_tmp, f"{first}-{second}")
     commands: dict[str, list[str] | None] = {"ours": None, "codex": [str(codex_binary), "exec"]}
     with ScriptedServer([*scenario("hello"), *scenario("hello")]) as server:
         env.write_config(server.base_url, extra="check_for_update_on_startup = false")
@@ -195,7 +186,7 @@ def test_human_output_matches_codex(codex_binary: Path, var_tmp: Path) -> None:
 
     outputs: dict[str, tuple[str, str]] = {}
     for who, command in (("codex", [str(codex_binary), "exec"]), ("ours", None)):
-        env = _env(var_tmp, f"human-{who}")
+        env = git_env(var_tmp, f"human-{who}")
         (env.work / "gone.txt").write_text("bye\n", encoding="utf-8")
         (env.work / "run.sh").write_text("echo\n", encoding="utf-8")
         (env.work / "run.sh").chmod(0o755)

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +39,6 @@ def _npm(name: str) -> str:
     if not path.exists():
         pytest.fail(f"{path} is missing: run `npm install --no-audit --no-fund --prefix tests/mcp_servers`")
     return str(path)
-
-
-@pytest.fixture
-def var_tmp() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="pycodex-mcp-", dir="/var/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def _mcp_call(call_id: str, namespace: str, name: str, arguments: dict[str, Any]) -> Turn:
@@ -115,7 +105,7 @@ def _outputs(requests: list[Any]) -> list[Any]:
     last = requests[-1]["input"]
     outs = [i for i in last if i.get("type") == "function_call_output" and i["call_id"] != "c0"]
     text = re.sub(r"Wall time: [0-9.]+ seconds", "Wall time: <t> seconds", json.dumps([o["output"] for o in outs]))
-    return json.loads(DATE.sub("<date>", re.sub(r"/var/tmp/pycodex-mcp-[^/]+/\w+/files", "<files>", text)))
+    return json.loads(DATE.sub("<date>", re.sub(r"/var/tmp/pycodex-[^/]+/\w+/files", "<files>", text)))
 
 
 @pytest.mark.codex

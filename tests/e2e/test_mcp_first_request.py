@@ -9,10 +9,7 @@ last time, from `$CODEX_HOME/cache/mcp-tools`.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +31,6 @@ HANGING_SERVER = (
     f'command = "{sys.executable}"\nargs = ["-c", "import time; time.sleep(60)"]\nstartup_timeout_sec = 2\n'
 )
 CODEX_ONLY_TOOLS = {"get_goal", "create_goal", "update_goal", "web_search"}
-
-
-@pytest.fixture
-def var_tmp() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="pycodex-mcp1-", dir="/var/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def _search(call_id: str, query: str) -> Turn:

@@ -7,10 +7,7 @@ follows the authorization URL each program prints, which lands on that program's
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,13 +18,6 @@ from e2e_support import Env, Result, _u, mcp_http_server, message_turn, real_cod
 from pycodex_test_support import ScriptedServer, Turn, ev_function_call, ev_response_created, sse_turn
 
 pytestmark = pytest.mark.codex
-
-
-@pytest.fixture
-def var_tmp() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="pycodex-oauth-", dir="/var/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def _codex() -> list[str]:

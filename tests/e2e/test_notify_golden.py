@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,14 +16,6 @@ from pycodex_test_support import ScriptedServer
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 RECORDER = "import json, sys\nwith open(sys.argv[1], 'a') as f:\n    f.write(json.dumps(sys.argv[2:]) + '\\n')\n"
-
-
-@pytest.fixture
-def var_tmp() -> Iterator[Path]:
-    # Codex refuses part of its start-up when CODEX_HOME is under /tmp.
-    path = Path(tempfile.mkdtemp(prefix="pycodex-notify-", dir="/var/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def _notified(root: Path, name: str, command: list[str] | None) -> list[str]:

@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
-from e2e_support import Env, message_turn, real_codex
+from e2e_support import Env, git_env, message_turn, real_codex
 
 from pycodex_config import load_config
 from pycodex_core import Codex
 from pycodex_core.testing import collect_turn
 from pycodex_test_support import ScriptedServer
-
-
-@pytest.fixture
-def var_tmp() -> Iterator[Path]:
-    # Codex refuses part of its start-up when CODEX_HOME is under /tmp.
-    path = Path(tempfile.mkdtemp(prefix="pycodex-rollback-", dir="/var/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def _env(root: Path, name: str) -> Env:
-    home, work = root / name / "home", root / name / "work"
-    home.mkdir(parents=True)
-    work.mkdir(parents=True)
-    subprocess.run(["git", "init", "-q", str(work)], check=True)
-    return Env(home, work)
 
 
 async def _rolled_back_thread(env: Env) -> str:
@@ -63,7 +43,7 @@ def test_resume_after_rollback(resumer: str, var_tmp: Path, monkeypatch: pytest.
         if binary is None or not binary.exists():
             pytest.skip("the real Codex 0.169 binary is not installed")
         command = [str(binary), "exec"]
-    env = _env(var_tmp, resumer)
+    env = git_env(var_tmp, resumer)
     monkeypatch.setenv("MOCK_API_KEY", "test-key")
     turns = [message_turn("first answer"), message_turn("dropped answer"), message_turn("resumed answer")]
     with ScriptedServer(turns) as server:
