@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from keyrings.alt.file import PlaintextKeyring
 
 from pycodex_keyring_store import (
     KEYRING_SERVICE,
@@ -22,28 +21,14 @@ from pycodex_keyring_store import (
     keyring_account,
     open_store,
 )
+from pycodex_test_support import BrokenKeyring, file_keyring
 
 DOC = {"auth_mode": "apikey", "OPENAI_API_KEY": "sk-canary-0123456789"}
 
 
 @pytest.fixture
-def backend(tmp_path: Path) -> PlaintextKeyring:
-    keyring = PlaintextKeyring()
-    keyring.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")  # pyright: ignore[reportAttributeAccessIssue]
-    return keyring
-
-
-class BrokenKeyring:
-    """A backend whose every call fails, as a locked or absent Secret Service does."""
-
-    def get_password(self, service: str, account: str) -> str | None:
-        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
-
-    def set_password(self, service: str, account: str, value: str) -> None:
-        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
-
-    def delete_password(self, service: str, account: str) -> None:
-        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+def backend(tmp_path: Path) -> Any:
+    return file_keyring(tmp_path / "keyring" / "keyring_pass.cfg")
 
 
 def test_file_store_writes_codex_format_atomically_with_0600(tmp_path: Path) -> None:
@@ -90,7 +75,7 @@ def test_keyring_account_matches_codex(tmp_path: Path) -> None:
     assert keyring_account(tmp_path / "." / "") == expected
 
 
-def test_keyring_store_round_trip_on_a_real_backend(tmp_path: Path, backend: PlaintextKeyring) -> None:
+def test_keyring_store_round_trip_on_a_real_backend(tmp_path: Path, backend: Any) -> None:
     store = KeyringStore(tmp_path, backend=backend)
     assert store.load() is None
     store.save(DOC)
@@ -119,7 +104,7 @@ def test_auto_falls_back_to_the_file_only_with_a_warning(tmp_path: Path) -> None
     assert len(warnings) == 2  # every use of the file is said
 
 
-def test_auto_prefers_the_keyring_and_removes_a_stale_file(tmp_path: Path, backend: PlaintextKeyring) -> None:
+def test_auto_prefers_the_keyring_and_removes_a_stale_file(tmp_path: Path, backend: Any) -> None:
     FileStore(tmp_path).save({"OPENAI_API_KEY": "sk-old"})
     warnings: list[str] = []
     store = AutoStore(tmp_path, on_warning=warnings.append, keyring_backend=backend)

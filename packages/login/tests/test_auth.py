@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from issuer_support import FakeIssuer, make_jwt
-from keyrings.alt.file import PlaintextKeyring
 
 from pycodex_keyring_store import AutoStore, KeyringStore
 from pycodex_login import AuthManager, CodexAuth, LoginError, TokenData, mask_api_key
+from pycodex_test_support import file_keyring
 
 KEY = "sk-canary-abcdefghij0123456789"
 
@@ -119,8 +119,7 @@ def test_refresh_failures_ask_to_sign_in_again(tmp_path: Path, issuer: FakeIssue
 
 
 def test_keyring_mode_on_a_real_backend(tmp_path: Path) -> None:
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "kr" / "keyring.cfg")  # pyright: ignore[reportAttributeAccessIssue]
+    backend = file_keyring(tmp_path / "kr" / "keyring.cfg")
     home = tmp_path / "home"
     manager = AuthManager(home, store=KeyringStore(home, backend=backend))
     manager.login_with_api_key(KEY)

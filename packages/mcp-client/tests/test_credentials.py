@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from keyrings.alt.file import PlaintextKeyring
 
 from pycodex_mcp_client import CREDENTIALS_FILE, KEYRING_SERVICE, McpClientError, McpOAuthStore, oauth_store_key
+from pycodex_test_support import BrokenKeyring, file_keyring
 
 URL = "http://127.0.0.1:59405/mcp"
 TOKENS = {"access_token": "tok-1", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "ref-1", "scope": "a b"}
@@ -32,21 +32,8 @@ CODEX_FILE = {
 
 
 @pytest.fixture
-def backend(tmp_path: Path) -> PlaintextKeyring:
-    keyring = PlaintextKeyring()
-    keyring.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")  # pyright: ignore[reportAttributeAccessIssue]
-    return keyring
-
-
-class BrokenKeyring:
-    def get_password(self, service: str, account: str) -> str | None:
-        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
-
-    def set_password(self, service: str, account: str, value: str) -> None:
-        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
-
-    def delete_password(self, service: str, account: str) -> None:
-        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+def backend(tmp_path: Path) -> Any:
+    return file_keyring(tmp_path / "keyring" / "keyring_pass.cfg")
 
 
 def test_the_store_key_is_codexs() -> None:
@@ -88,7 +75,7 @@ def test_file_mode_writes_codexs_entry_privately_and_keeps_other_servers(tmp_pat
     assert list(json.loads(path.read_text(encoding="utf-8"))) == ["locked|9018b1ed76849094"]
 
 
-def test_keyring_mode_writes_codexs_entry(tmp_path: Path, backend: PlaintextKeyring) -> None:
+def test_keyring_mode_writes_codexs_entry(tmp_path: Path, backend: Any) -> None:
     store = McpOAuthStore(tmp_path, "keyring", keyring_backend=backend)
     store.update("web", URL, tokens=TOKENS, client_info={"client_id": "cid"})
     raw = backend.get_password(KEYRING_SERVICE, oauth_store_key("web", URL))
@@ -125,7 +112,7 @@ def test_auto_falls_back_to_the_file_with_a_warning(tmp_path: Path, caplog: pyte
     assert McpOAuthStore(tmp_path, "file").has_tokens("fallback-srv", URL)
 
 
-def test_auto_prefers_the_keyring_and_moves_a_file_login_there(tmp_path: Path, backend: PlaintextKeyring) -> None:
+def test_auto_prefers_the_keyring_and_moves_a_file_login_there(tmp_path: Path, backend: Any) -> None:
     McpOAuthStore(tmp_path, "file").update("web", URL, tokens=TOKENS)
     store = McpOAuthStore(tmp_path, "auto", keyring_backend=backend)
     assert store.get("web", URL)["tokens"]["access_token"] == "tok-1"  # a file login still works

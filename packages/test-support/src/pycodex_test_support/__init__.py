@@ -34,6 +34,7 @@ from ._builders import (
     usage,
 )
 from ._hostile import HOSTILE_MODES, hostile_turn
+from ._keyrings import BrokenKeyring, file_keyring
 from ._otlp import OtlpCollector, OtlpEvent
 from ._script import (
     Turn,
@@ -50,6 +51,7 @@ from ._server import RecordedRequest, ScriptedServer
 from ._upstream import hello_upstream
 
 __all__ = [
+    "BrokenKeyring",
     "HOSTILE_MODES",
     "OtlpCollector",
     "OtlpEvent",
@@ -79,6 +81,7 @@ __all__ = [
     "ev_reasoning_summary_part_added",
     "ev_reasoning_text_delta",
     "ev_response_created",
+    "file_keyring",
     "hello_upstream",
     "hostile_turn",
     "http_error",
