@@ -7,6 +7,7 @@ import logging
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from issuer_support import FakeIssuer, make_jwt
@@ -78,6 +79,16 @@ def test_fresh_tokens_are_used_as_they_are(tmp_path: Path, issuer: FakeIssuer) -
     assert issuer.requests == []
     assert manager.status_lines() == (["Logged in using ChatGPT (a@b.test)"], 0)
     assert manager.chatgpt_account() == "acct-1"  # the model client sends it as ChatGPT-Account-ID
+    reads = [0]
+    load = manager.store.load
+
+    def counted() -> Any:
+        reads[0] += 1
+        return load()
+
+    manager.store.load = counted  # pyright: ignore[reportAttributeAccessIssue]
+    assert manager.bearer_token() == "access-0" and manager.chatgpt_account() == "acct-1"
+    assert reads == [1]  # one read of the store per request, not one per question
     manager.login_with_api_key(KEY)
     assert manager.chatgpt_account() is None
 

@@ -163,6 +163,9 @@ def _parse_time(value: object) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+_UNREAD = object()
+
+
 class AuthManager:
     """Loads, stores, refreshes and removes the credentials of one `CODEX_HOME`.
 
@@ -204,6 +207,8 @@ class AuthManager:
         self._http = http
         self._lock = threading.Lock()
         self._cached: CodexAuth | None = None
+        self._signing: CodexAuth | None | object = _UNREAD
+        """What the last `bearer_token()` signed with."""
 
     # Loading and storing
 
@@ -230,6 +235,7 @@ class AuthManager:
         Raises:
             LoginError: It could not be written.
         """
+        self._signing = _UNREAD
         try:
             self.store.save(auth.to_document())
         except CredentialStoreError as exc:
@@ -263,6 +269,7 @@ class AuthManager:
         Raises:
             LoginError: They exist but could not be removed.
         """
+        self._signing = _UNREAD
         try:
             removed = self.store.delete()
         except CredentialStoreError as exc:
@@ -292,23 +299,25 @@ class AuthManager:
             LoginError: The store cannot be read.
         """
         auth = self.current()
-        if auth is None:
-            return None
-        if auth.mode == "chatgpt" and self._stale(auth):
+        if auth is not None and auth.mode == "chatgpt" and self._stale(auth):
             try:
                 auth = self.refresh(auth)
             except LoginError as exc:
                 self.on_warning(str(exc))
-        return auth.bearer
+        self._signing = auth
+        return auth.bearer if auth is not None else None
 
     def chatgpt_account(self) -> str | None:
         """`None` when signed in with an API key (or not at all); in ChatGPT mode the account id, `""` if unknown.
 
+        It describes the credentials the last `bearer_token()` returned (read from the store only when
+        there was no such call), so a request reads the store once.
+
         Raises:
             LoginError: The store cannot be read.
         """
-        auth = self.current()
-        if auth is None or auth.mode != "chatgpt":
+        auth = self._signing if self._signing is not _UNREAD else self.current()
+        if not isinstance(auth, CodexAuth) or auth.mode != "chatgpt":
             return None
         return auth.account_id or ""
 
