@@ -46,13 +46,13 @@ class Picker:
         self.query = ""
         self.selected = 0
         self.matches = sessions
-        self._haystack = [f"{s.preview}\n{s.branch}\n{s.cwd}\n{s.id}".lower() for s in sessions]
+        self._haystack: list[str] | None = None  # built at the first search, not for the first paint
 
     def replace_sessions(self, sessions: list[SessionInfo]) -> None:
         """Swap in a fresher listing, keeping the query (and the selection when it still exists)."""
         current = self.current()
         self.sessions = sessions
-        self._haystack = [f"{s.preview}\n{s.branch}\n{s.cwd}\n{s.id}".lower() for s in sessions]
+        self._haystack = None
         self.set_query(self.query)
         if current is not None:
             for i, s in enumerate(self.matches):
@@ -67,7 +67,10 @@ class Picker:
         if not words:
             self.matches = self.sessions
         else:
-            self.matches = [s for s, h in zip(self.sessions, self._haystack, strict=True) if all(w in h for w in words)]
+            if self._haystack is None:
+                self._haystack = [f"{s.preview}\n{s.branch}\n{s.cwd}\n{s.id}".lower() for s in self.sessions]
+            hay = self._haystack
+            self.matches = [s for s, h in zip(self.sessions, hay, strict=True) if all(w in h for w in words)]
         self.selected = 0
 
     def move(self, delta: int) -> None:
